@@ -1,0 +1,101 @@
+"""The sandbox engine: run untrusted Python safely and fast, and say what happened.
+
+Every execution runs in its own process, forked from a warm worker ("zygote") that was
+started once, so an execution costs a fork, not an interpreter start::
+
+    from execbench.sandbox import ExecRequest, SandboxPool
+
+    with SandboxPool() as pool:                 # one worker per core
+        res = pool.run(ExecRequest("print(1 + 1)"))
+        res.status, res.stdout                  # (Status.PASSED, "2\\n")
+        results = pool.map(requests)            # same order, in parallel
+
+Isolation levels (strongest available is used; ``isolation=`` or ``$EXECBENCH_ISOLATION``
+forces one; a fallback is logged once and recorded in ``ExecResult.isolation``):
+
+- ``bwrap``: each worker lives in a bubblewrap sandbox -- read-only ``/``, private
+  ``/tmp``, no network, own pid namespace, killed with the host.
+- ``namespaces``: ``unshare`` (mount, network, pid, ipc, uts); the worker remounts ``/``
+  read-only and mounts a private ``/tmp``.
+- ``process``: plain processes; rlimits and (as root) an unprivileged uid still apply,
+  but the file system's world-writable places and the network are reachable.
+
+In every level the child of one execution: gets a fresh working directory (removed
+afterwards), becomes its own process group, dies with its worker, switches to an
+unprivileged uid per worker when running as root (so it can neither signal the worker
+nor write anything it does not own), and runs with the reliability guard (``guard=True``:
+destructive ``os``/``shutil``/``subprocess`` functions raise ``PermissionError``; defence
+in depth only). When it ends, every process it left behind (including ``setsid``/double
+forks, caught by the worker being a child subreaper) is killed.
+
+Limits (``Limits``): wall-clock ``timeout`` (default 3 s, as human-eval and CRUXEval),
+``cpu_time`` (default timeout + 1 s), ``memory_bytes`` (address space), ``max_processes``,
+``max_open_files``, ``max_file_bytes``; stdout and stderr keep their first
+``output_bytes`` each (the rest is counted, not buffered); past ``output_kill_bytes`` in
+total the execution is stopped.
+
+Statuses (``Status``), decided in this order:
+
+- ``output_limit``: more than ``output_kill_bytes`` of output (or an oversized runner result);
+- ``timeout``: the wall-clock deadline passed, or the CPU limit hit (SIGXCPU, or SIGKILL
+  at the hard CPU limit);
+- ``passed``: the runner returned, or ``SystemExit`` with code 0/None;
+- ``failed``: an exception escaped (``exception_type``/``exception_message``), including
+  ``SystemExit`` with a non-zero code (type ``SystemExit``);
+- ``memory``: ``MemoryError``, or death by a crash signal near the memory limit;
+- ``crashed``: ended without reporting -- ``os._exit`` (even ``os._exit(0)``), segfault
+  (e.g. a recursion bomb under ``sys.setrecursionlimit(10**6)``), abort;
+- ``killed``: ended by a signal we did not send (e.g. it killed itself), or its worker
+  died under it;
+- ``sandbox_error``: execbench failed (a worker could not start, an unknown runner).
+
+``atexit`` handlers and ``__del__`` methods of the program do not run at its exit: the
+process is discarded once it has reported. Runners other than ``"exec"`` are named
+``"package.module:function"``, imported once per worker and called as
+``function(code, args)`` in the child after the walls are up; their JSON-able return
+value is ``ExecResult.payload``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from execbench.sandbox.types import DEFAULT_TIMEOUT, ExecRequest, ExecResult, Limits, Status
+
+if TYPE_CHECKING:
+    from execbench.sandbox.isolation import IsolationInfo, detect_isolation
+    from execbench.sandbox.pool import DEFAULT_PRELOAD, SandboxPool, execute
+
+__all__ = [
+    "DEFAULT_PRELOAD",
+    "DEFAULT_TIMEOUT",
+    "ExecRequest",
+    "ExecResult",
+    "IsolationInfo",
+    "Limits",
+    "SandboxPool",
+    "Status",
+    "detect_isolation",
+    "execute",
+]
+
+# The pool side (threads, subprocess, logging) is imported on first use only: the worker
+# imports this package too, and every module it holds is forked with each execution.
+_LAZY = {
+    "IsolationInfo": "execbench.sandbox.isolation",
+    "detect_isolation": "execbench.sandbox.isolation",
+    "DEFAULT_PRELOAD": "execbench.sandbox.pool",
+    "SandboxPool": "execbench.sandbox.pool",
+    "execute": "execbench.sandbox.pool",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'execbench.sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

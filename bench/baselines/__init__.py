@@ -1,0 +1,1 @@
+"""Re-implementations of published harnesses, used only as baselines by ``bench/`` scripts."""

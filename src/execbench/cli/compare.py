@@ -1,0 +1,52 @@
+"""``execbench compare RUN_A RUN_B``: per-kind pass@1 deltas (A - B) with paired bootstrap CIs,
+McNemar's test on first-sample correctness, and the tasks where the runs disagree.
+
+``--json`` prints {"a": {...}, "b": {...}, "unpaired": N, "kinds": {KIND: {"n_tasks", "a", "b",
+"delta": {value, ci_low, ci_high}, "mcnemar": {a_only, b_only, statistic, p_value, method}}},
+"disagreements": [{task_id, kind, a, b}, ...]}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+
+from execbench.errors import UserError
+from execbench.runs import Store, compare_runs
+from execbench.runs.render import compare_view
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "compare",
+        help="compare two runs (paired CIs, McNemar)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("run_a", metavar="RUN_A", help="run id or unique prefix")
+    p.add_argument("run_b", metavar="RUN_B", help="run id or unique prefix")
+    p.add_argument(
+        "--store",
+        default=None,
+        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
+    )
+    p.add_argument("--show", type=int, default=20, help="disagreeing tasks to list (default 20)")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    with Store.open(args.store) as store:
+        result = compare_runs(store, args.run_a, args.run_b)
+    if not result["kinds"]:
+        raise UserError(f"runs {result['a']['run_id']} and {result['b']['run_id']} share no scored tasks")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        result["show"] = max(0, args.show)
+        Console().print(compare_view(result))
+    return 0

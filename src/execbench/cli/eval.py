@@ -1,0 +1,169 @@
+"""``execbench eval``: evaluate a model on a suite, store everything, print the summary.
+
+Running the same command again resumes the run (its id is a hash of the configuration):
+only missing samples are generated (the response cache) and scored. ``--json`` prints one
+JSON object::
+
+    {"run_id": "3f2a9c1b7d0e", "suite": "...", "model": "...", "prompt": "direct",
+     "status": "complete" | "incomplete", "n_tasks": 800, "n_samples": 10, "n_scored": 8000,
+     "metrics": {"output": {"pass@1": {"value": 34.2125, "ci_low": 31.1, "ci_high": 37.3},
+                            "pass@2": {...}, ...}},
+     "tasks_per_kind": {...}, "by_construct": {...}, "tasks_per_construct": {...},
+     "statuses": {...}, "store": "execbench-runs.sqlite", "requests": 0, "failures": 0,
+     "isolation": "bwrap", "seconds": 12.3}
+
+Values are percentages; ``ci_low``/``ci_high`` bound a 95% percentile bootstrap over tasks.
+Exit status: 0 complete, 1 incomplete (some generations failed; rerun to retry) or the
+model server failed, 2 bad configuration, 130 interrupted (rerun to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+
+from rich.console import Console
+
+from execbench.errors import UserError
+from execbench.models import BackendError
+from execbench.runs import (
+    EXECUTORS,
+    EvalOptions,
+    Interrupted,
+    RunSpec,
+    Store,
+    make_executor,
+    run_eval,
+)
+from execbench.runs.engine import ProgressSink
+from execbench.runs.render import RichProgress, summary_view
+
+__all__ = ["register"]
+
+_EPILOG = """\
+SUITE is a task file from 'execbench build', a suite name (builtin, cruxeval-o, cruxeval-i,
+humaneval, mbpp, ...), or NAME:DATA to build a suite from a dataset file, e.g.
+cruxeval-o:data/cruxeval.jsonl. MODEL is openai:NAME, replay:FILE, baseline:NAME or
+python:MODULE:FUNC. The run id is derived from the configuration, so running the same
+command again resumes an interrupted run and makes no model request for cached samples.
+Results go to --store (default $EXECBENCH_STORE or ./execbench-runs.sqlite).
+--json prints {run_id, n_tasks, n_scored, n_samples, status, metrics: {KIND: {"pass@K":
+{value, ci_low, ci_high}}}, by_construct, statuses, store, ...}; values are percentages.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "eval",
+        help="evaluate a model on a suite (resumable; results in a SQLite store)",
+        description="Generate, extract, verify in the sandbox, store, and summarise.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--suite", required=True, help="task file, suite name, or NAME:DATA")
+    p.add_argument("--model", required=True, help="model spec, e.g. openai:gpt-4o-mini or replay:FILE")
+    p.add_argument(
+        "--prompt", choices=("direct", "cot"), default="direct", help="prompt style (default direct)"
+    )
+    p.add_argument("--n", type=int, default=1, help="samples per task; pass@k for every k <= n (default 1)")
+    p.add_argument(
+        "--temperature", type=float, default=None, help="sampling temperature (default 0, or 0.2 when n > 1)"
+    )
+    p.add_argument("--max-tokens", type=int, default=1024, help="generation limit (default 1024)")
+    p.add_argument("--limit", type=int, default=None, help="only the first K tasks of the suite")
+    p.add_argument("--concurrency", type=int, default=8, help="model requests in flight (default 8)")
+    p.add_argument(
+        "--store",
+        default=None,
+        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
+    )
+    p.add_argument(
+        "--executor", choices=EXECUTORS, default="local", help="where verification runs (default local)"
+    )
+    p.add_argument(
+        "--address", default=None, help="Ray cluster address for --executor ray (default: a local cluster)"
+    )
+    p.add_argument("--workers", type=int, default=None, help="sandbox workers (local) or CPUs (local Ray)")
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL (openai: models)")
+    p.add_argument("--seed", type=int, default=0, help="seed for task building and servers that accept one")
+    p.add_argument(
+        "--run-id", default=None, help="name the run instead of deriving the id from the configuration"
+    )
+    p.add_argument(
+        "--fresh", action="store_true", help="discard this run's stored verdicts first (the cache is kept)"
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress bar (also off when stderr is not a terminal)"
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.set_defaults(handler=_handle)
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if args.n < 1:
+        raise UserError("--n must be at least 1")
+    if args.concurrency < 1:
+        raise UserError("--concurrency must be at least 1")
+    if args.max_tokens < 1:
+        raise UserError("--max-tokens must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    if args.temperature is not None and not 0 <= args.temperature <= 2:
+        raise UserError("--temperature must be between 0 and 2")
+
+
+def _handle(args: argparse.Namespace) -> int:
+    _validate(args)
+    temperature = args.temperature if args.temperature is not None else (0.2 if args.n > 1 else 0.0)
+    spec = RunSpec(
+        suite=args.suite,
+        model=args.model,
+        prompt=args.prompt,
+        n=args.n,
+        temperature=temperature,
+        max_tokens=args.max_tokens,
+        limit=args.limit,
+        seed=args.seed,
+        base_url=args.base_url,
+    )
+    err = Console(stderr=True)
+    progress: ProgressSink = ProgressSink() if args.quiet or not err.is_terminal else RichProgress(err)
+    options = EvalOptions(concurrency=args.concurrency, run_id=args.run_id, fresh=args.fresh)
+    with Store.open(args.store) as store:
+        executor = make_executor(args.executor, address=args.address, workers=args.workers)
+        try:
+            outcome = run_eval(spec, store=store, executor=executor, options=options, progress=progress)
+        except Interrupted as exc:
+            again = shlex.join(["execbench", *sys.argv[1:]]) if sys.argv[1:] else "the same command"
+            print(
+                f"execbench: interrupted; run {exc.run_id} kept {exc.scored} new verdicts in {store.path}; "
+                f"resume with: {again}",
+                file=sys.stderr,
+            )
+            return 130
+        except BackendError as exc:
+            print(
+                f"execbench: error: model backend failed: {exc}; finished samples are stored, "
+                "rerun the same command to resume",
+                file=sys.stderr,
+            )
+            return 1
+        finally:
+            executor.close()
+    summary = outcome.summary
+    if args.json:
+        print(json.dumps(summary, sort_keys=False))
+    else:
+        Console().print(summary_view(summary))
+    if summary["status"] != "complete":
+        print(
+            f"execbench: run {summary['run_id']} is incomplete ({summary['failures']} generations failed, "
+            f"last: {summary.get('last_error')}); rerun the same command to retry",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,84 @@
+"""``execbench runs list|show``: what is in the results store.
+
+``runs list --json`` prints a JSON array of runs (run_id, model, suite, status, n_samples,
+n_tasks, created_at, metrics); ``runs show RUN --json`` prints the whole stored run (config,
+environment, versions, isolation, timings, status and summary). RUN is an id or a unique
+prefix of one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from rich.console import Console
+
+from execbench.runs import Store
+from execbench.runs.render import run_view, runs_table
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "runs",
+        help="list stored runs or show one",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
+    lst = sub.add_parser("list", help="list the runs in the store")
+    lst.add_argument(
+        "--store",
+        default=None,
+        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
+    )
+    lst.add_argument("--json", action="store_true", help="print a JSON array")
+    lst.set_defaults(handler=_list)
+    show = sub.add_parser("show", help="show one run: configuration, environment, summary")
+    show.add_argument("run", help="run id or unique prefix")
+    show.add_argument("--store", default=None, help="SQLite results store")
+    show.add_argument("--json", action="store_true", help="print the stored run as JSON")
+    show.set_defaults(handler=_show)
+
+
+def _list(args: argparse.Namespace) -> int:
+    with Store.open(args.store) as store:
+        records = store.list_runs()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "run_id": r.run_id,
+                        "model": r.model,
+                        "suite": r.suite,
+                        "status": r.status,
+                        "n_samples": r.n_samples,
+                        "n_tasks": r.n_tasks,
+                        "created_at": r.created_at,
+                        "metrics": (r.summary or {}).get("metrics", {}),
+                    }
+                    for r in records
+                ]
+            )
+        )
+        return 0
+    if not records:
+        print(
+            f"no runs in {store.path}; start one with 'execbench eval --suite builtin --model baseline:...'"
+        )
+        return 0
+    Console().print(runs_table(records))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with Store.open(args.store) as store:
+        record = store.resolve_run(args.run)
+    if args.json:
+        print(json.dumps(asdict(record)))
+    else:
+        Console().print(run_view(record))
+    return 0

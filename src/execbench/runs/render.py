@@ -1,0 +1,266 @@
+"""Human-readable views of runs: summary tables, run lists, comparisons, leaderboards, progress.
+
+Pure builders of rich renderables from the JSON-able values the rest of ``runs`` produces,
+so the CLI stays a thin "parse, call, print" and the same dicts back ``--json``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from execbench.runs.engine import ProgressSink
+from execbench.runs.store import RunRecord
+
+__all__ = [
+    "fmt_ci",
+    "summary_view",
+    "runs_table",
+    "run_view",
+    "compare_view",
+    "leaderboard_table",
+    "RichProgress",
+    "when",
+]
+
+
+def when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def fmt_ci(m: dict[str, float] | None, *, ci: bool = True) -> str:
+    if not m:
+        return "-"
+    if not ci:
+        return f"{m['value']:.2f}"
+    return f"{m['value']:.2f} [{m['ci_low']:.1f}, {m['ci_high']:.1f}]"
+
+
+def _ks(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    names: list[str] = []
+    for per_kind in metrics.values():
+        for name in per_kind:
+            if name not in names:
+                names.append(name)
+    passes = sorted((n for n in names if n.startswith("pass@")), key=lambda n: int(n[5:]))
+    return passes + [n for n in names if not n.startswith("pass@")]
+
+
+def summary_view(summary: dict[str, Any]) -> Group:
+    """The eval summary: per-kind metrics, per-construct pass@1, and where results went."""
+    metrics: dict[str, dict[str, dict[str, float]]] = summary.get("metrics", {})
+    title = f"{summary.get('model', '?')} on {summary.get('suite', '?')} ({summary.get('prompt', 'direct')} prompt)"
+    table = Table(title=title, title_justify="left")
+    table.add_column("kind")
+    table.add_column("tasks", justify="right")
+    names = _ks(metrics)
+    for name in names:
+        label = f"{name} [95% CI]" if name in ("pass@1", "score") else name
+        table.add_column(label, justify="right")
+    for kind, per in metrics.items():
+        cells = [fmt_ci(per.get(n), ci=n in ("pass@1", "score")) for n in names]
+        table.add_row(kind, str(summary.get("tasks_per_kind", {}).get(kind, "")), *cells)
+    parts: list[Any] = [table]
+    constructs: dict[str, dict[str, dict[str, float]]] = summary.get("by_construct", {})
+    if constructs:
+        ctable = Table(title="pass@1 by construct (all kinds)", title_justify="left")
+        ctable.add_column("construct")
+        ctable.add_column("tasks", justify="right")
+        ctable.add_column("pass@1 [95% CI]", justify="right")
+        for name, per in constructs.items():
+            ctable.add_row(
+                name, str(summary.get("tasks_per_construct", {}).get(name, "")), fmt_ci(per["pass@1"])
+            )
+        parts.append(ctable)
+    scored, expected = summary.get("n_scored", 0), summary.get("n_tasks", 0) * summary.get("n_samples", 1)
+    statuses = ", ".join(f"{k} {v}" for k, v in summary.get("statuses", {}).items())
+    lines = [
+        f"{summary.get('n_tasks', 0)} tasks x {summary.get('n_samples', 1)} samples: {scored}/{expected} scored"
+        f" ({summary.get('status', '?')}); checks: {statuses or 'none'}",
+        f"model requests this time: {summary.get('requests', 0)}"
+        + (f", failed: {summary['failures']} (rerun to retry)" if summary.get("failures") else "")
+        + (f"; isolation: {summary['isolation']}" if summary.get("isolation") else "")
+        + (f"; {summary['seconds']:.1f}s" if "seconds" in summary else ""),
+    ]
+    if summary.get("run_id"):
+        rid = summary["run_id"]
+        lines.append(f"results: run {rid} in {summary.get('store', '?')}")
+        lines.append(f"  details: execbench runs show {rid}    export: execbench export {rid} --format csv")
+    parts.append(Text("\n".join(lines)))
+    return Group(*parts)
+
+
+def _headline(record: RunRecord) -> str:
+    """pass@1 per kind as 'output 34.2 · input 36.0'."""
+    metrics = (record.summary or {}).get("metrics", {})
+    return " · ".join(f"{k} {m['pass@1']['value']:.1f}" for k, m in metrics.items() if "pass@1" in m) or "-"
+
+
+def runs_table(records: Sequence[RunRecord]) -> Table:
+    table = Table(title="runs", title_justify="left")
+    for col in ("run", "created", "model", "suite", "n", "tasks", "status", "pass@1 by kind"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(
+            r.run_id,
+            when(r.created_at),
+            r.model,
+            r.suite,
+            str(r.n_samples),
+            str(r.n_tasks),
+            r.status,
+            _headline(r),
+        )
+    return table
+
+
+def run_view(record: RunRecord) -> Group:
+    """``runs show``: configuration, environment, timings, and the summary tables."""
+    meta = Table(show_header=False, title=f"run {record.run_id}", title_justify="left")
+    meta.add_column("field")
+    meta.add_column("value")
+    rows = [
+        ("status", record.status),
+        ("model", record.model),
+        ("suite", record.suite),
+        ("created", when(record.created_at)),
+        ("updated", when(record.updated_at)),
+        ("config", ", ".join(f"{k}={v}" for k, v in record.config.items() if k != "suite_digest")),
+        ("execbench / python", f"{record.execbench_version} / {record.python_version}"),
+        ("platform", str(record.environment.get("platform", "?"))),
+        ("executor", str(record.environment.get("executor", "?"))),
+        ("isolation", record.isolation or "?"),
+        ("timings (s)", ", ".join(f"{k} {v:.1f}" for k, v in sorted(record.timings.items()))),
+    ]
+    for k, v in rows:
+        meta.add_row(k, v)
+    parts: list[Any] = [meta]
+    if record.summary:
+        parts.append(summary_view(record.summary))
+    return Group(*parts)
+
+
+def compare_view(result: dict[str, Any]) -> Group:
+    table = Table(
+        title=f"{result['a']['run_id']} ({result['a']['model']}) vs {result['b']['run_id']} "
+        f"({result['b']['model']})",
+        title_justify="left",
+    )
+    for col in (
+        "kind",
+        "paired tasks",
+        "A pass@1",
+        "B pass@1",
+        "delta [95% CI]",
+        "A only",
+        "B only",
+        "McNemar p",
+    ):
+        table.add_column(col, justify="right" if col != "kind" else "left")
+    for kind, k in result["kinds"].items():
+        d = k["delta"]
+        table.add_row(
+            kind,
+            str(k["n_tasks"]),
+            f"{k['a']:.2f}",
+            f"{k['b']:.2f}",
+            f"{d['value']:+.2f} [{d['ci_low']:+.1f}, {d['ci_high']:+.1f}]",
+            str(k["mcnemar"]["a_only"]),
+            str(k["mcnemar"]["b_only"]),
+            f"{k['mcnemar']['p_value']:.3g} ({k['mcnemar']['method']})",
+        )
+    parts: list[Any] = [table]
+    disagree = result.get("disagreements", [])
+    if disagree:
+        dt = Table(title=f"tasks where they disagree (first sample): {len(disagree)}", title_justify="left")
+        for col in ("task", "kind", "A", "B"):
+            dt.add_column(col)
+        shown = disagree[: result.get("show", 20)]
+        for item in shown:
+            dt.add_row(
+                item["task_id"],
+                item["kind"],
+                "right" if item["a"] else "wrong",
+                "right" if item["b"] else "wrong",
+            )
+        parts.append(dt)
+        if len(disagree) > len(shown):
+            parts.append(Text(f"... {len(disagree) - len(shown)} more (use --json for all)"))
+    if result.get("unpaired"):
+        parts.append(Text(f"{result['unpaired']} tasks are in only one run and were left out"))
+    return Group(*parts)
+
+
+def leaderboard_table(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> Table:
+    table = Table(title="leaderboard (pass@1, %)", title_justify="left")
+    for col in ("model", "suite", *kinds, "n", "date", "run"):
+        table.add_column(col, justify="right" if col in kinds or col == "n" else "left")
+    for r in rows:
+        cells = [fmt_ci(r["metrics"].get(k), ci=False) for k in kinds]
+        table.add_row(r["model"], r["suite"], *cells, str(r["n"]), r["date"], r["run_id"])
+    return table
+
+
+class RichProgress(ProgressSink):
+    """A progress bar on stderr: counts, throughput, ETA and running accuracy."""
+
+    def __init__(self, console: Console | None = None, label: str = "eval") -> None:
+        self._console = console or Console(stderr=True)
+        self._label = label
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._done = 0
+        self._correct = 0
+        self._t0 = time.perf_counter()
+        self._new = 0
+
+    def start(self, total: int, done: int, correct: int) -> None:
+        self._done, self._correct, self._t0 = done, correct, time.perf_counter()
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[acc]}"),
+            console=self._console,
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(
+            self._label, total=total, completed=done, rate="", acc=self._acc()
+        )
+
+    def _acc(self) -> str:
+        return f"acc {100 * self._correct / self._done:.1f}%" if self._done else "acc -"
+
+    def scored(self, count: int, correct: int) -> None:
+        self._done += count
+        self._correct += correct
+        self._new += count
+        if self._progress is not None and self._task is not None:
+            elapsed = max(time.perf_counter() - self._t0, 1e-9)
+            self._progress.update(
+                self._task, advance=count, rate=f"{self._new / elapsed:.1f}/s", acc=self._acc()
+            )
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

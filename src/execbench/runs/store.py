@@ -1,0 +1,484 @@
+"""The results store: one SQLite file holding runs, their tasks, the response cache and verdicts.
+
+Why SQLite: it is embedded (no server to run), a single file to copy or attach to a bug
+report, and its transactions make the store crash-safe. Every write here is idempotent
+(primary keys + ``INSERT OR IGNORE`` / upserts) and committed as soon as it is made, so a
+process killed at any instant (even ``kill -9``) leaves a consistent store, and running
+the same command again continues where it stopped without storing anything twice.
+
+The file is shared by runs: model responses live in one cache table keyed by
+``models.cache_key`` so that a rerun, or a run with more samples, asks only for what is
+missing. The schema is versioned with ``PRAGMA user_version``; a file written by a newer
+execbench is refused with a clear message rather than misread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from execbench.errors import UserError
+from execbench.tasks.types import Task
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SCHEMA",
+    "DEFAULT_STORE",
+    "default_store_path",
+    "RunRecord",
+    "CachedResponse",
+    "ResultRow",
+    "Store",
+]
+
+#: Bump when a table changes; older files are migrated by re-running SCHEMA (additive only).
+SCHEMA_VERSION = 1
+
+#: The whole schema, in one place. Idempotent: executed on every open.
+SCHEMA = """
+-- One row per evaluation run. run_id is derived from the configuration hash by default,
+-- so the same command names the same run and resumes it.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id            TEXT PRIMARY KEY,
+    config_hash       TEXT NOT NULL,
+    config            TEXT NOT NULL,    -- JSON: the RunSpec (suite, model, prompt, n, params, ...)
+    model             TEXT NOT NULL,    -- the model spec as given, e.g. openai:gpt-4o-mini
+    suite             TEXT NOT NULL,    -- suite name or task file
+    status            TEXT NOT NULL,    -- running | interrupted | incomplete | complete
+    created_at        REAL NOT NULL,    -- unix seconds
+    updated_at        REAL NOT NULL,
+    execbench_version TEXT NOT NULL,
+    python_version    TEXT NOT NULL,
+    environment       TEXT NOT NULL,    -- JSON: platform, host, cpus, executor, backend info
+    isolation         TEXT,             -- sandbox isolation levels used, comma-separated
+    timings           TEXT NOT NULL DEFAULT '{}',  -- JSON: seconds per phase, summed over resumes
+    n_tasks           INTEGER NOT NULL DEFAULT 0,
+    n_samples         INTEGER NOT NULL DEFAULT 1,  -- samples per task (the --n)
+    summary           TEXT              -- JSON: the metrics of the last finished invocation
+);
+
+-- The tasks of a run, frozen when the run is created so that a resume never rebuilds them.
+CREATE TABLE IF NOT EXISTS tasks (
+    run_id   TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,          -- order in the suite
+    task_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    task     TEXT NOT NULL,             -- JSON: the Task
+    PRIMARY KEY (run_id, task_id)
+);
+
+-- Model requests and responses: the response cache, shared by all runs in the file.
+-- Only successful generations are stored, so failed requests are retried on resume.
+CREATE TABLE IF NOT EXISTS responses (
+    cache_key         TEXT PRIMARY KEY, -- models.cache_key(backend, model, prompt, params, sample)
+    backend           TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    sample            INTEGER NOT NULL,
+    prompt            TEXT NOT NULL,
+    params            TEXT NOT NULL,    -- JSON: generation parameters
+    text              TEXT NOT NULL,
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    cost_usd          REAL,
+    latency_s         REAL,
+    raw               TEXT,             -- JSON: the backend's raw response, for audits
+    created_at        REAL NOT NULL
+);
+
+-- One row per (run, task, sample): the prediction, the extracted answer and the verdict
+-- with its execution details (status, isolation, timeout, compatibility mode).
+CREATE TABLE IF NOT EXISTS results (
+    run_id     TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    task_id    TEXT NOT NULL,
+    sample     INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    cache_key  TEXT,                    -- the response it was scored from
+    prediction TEXT NOT NULL,           -- raw model text
+    extracted  TEXT,                    -- what the extractor found (NULL: nothing usable)
+    correct    INTEGER NOT NULL,        -- 0/1
+    score      REAL NOT NULL,           -- partial credit in [0, 1]
+    skipped    INTEGER NOT NULL,        -- left out of n (CRUXEval rule)
+    status     TEXT,                    -- execution status of the check (passed, failed, timeout...)
+    details    TEXT NOT NULL,           -- JSON: Verdict.details
+    created_at REAL NOT NULL,
+    PRIMARY KEY (run_id, task_id, sample)
+);
+CREATE INDEX IF NOT EXISTS results_by_run ON results (run_id, kind);
+"""
+
+#: File name used when neither --store nor $EXECBENCH_STORE says otherwise.
+DEFAULT_STORE = "execbench-runs.sqlite"
+
+
+def default_store_path() -> Path:
+    """``$EXECBENCH_STORE`` or ``./execbench-runs.sqlite``."""
+    return Path(os.environ.get("EXECBENCH_STORE") or DEFAULT_STORE)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A row of ``runs``, decoded."""
+
+    run_id: str
+    config_hash: str
+    config: dict[str, Any]
+    model: str
+    suite: str
+    status: str
+    created_at: float
+    updated_at: float
+    execbench_version: str
+    python_version: str
+    environment: dict[str, Any]
+    isolation: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    n_tasks: int = 0
+    n_samples: int = 1
+    summary: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A stored generation: what the model said and what it cost."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """A row of ``results``: one sample of one task, scored."""
+
+    task_id: str
+    sample: int
+    kind: str
+    prediction: str
+    extracted: str | None
+    correct: bool
+    score: float
+    skipped: bool
+    status: str | None
+    details: dict[str, Any]
+    cache_key: str | None = None
+
+
+#: Columns of ``runs`` in RunRecord field order (select them by name, never with ``*``).
+_RUN_COLUMNS = ", ".join(f.name for f in fields(RunRecord))
+
+
+def _task_to_json(task: Task) -> str:
+    return json.dumps(asdict(task), sort_keys=True, default=repr)
+
+
+def _task_from_json(text: str) -> Task:
+    return Task(**json.loads(text))
+
+
+class Store:
+    """An open results store. Use as a context manager; one per thread."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Store:
+        """Open (creating if needed) the store at ``path``; refuse newer or foreign files."""
+        p = Path(path) if path is not None else default_store_path()
+        if p.exists() and p.is_dir():
+            raise UserError(f"store path {p} is a directory; pass a file path with --store")
+        if not p.parent.exists():
+            raise UserError(f"store directory {p.parent} does not exist; create it or choose another --store")
+        try:
+            conn = sqlite3.connect(p, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"{p} is not an execbench store ({exc}); choose another --store") from None
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise UserError(
+                f"store {p} has schema version {version}, newer than this execbench understands "
+                f"({SCHEMA_VERSION}); upgrade execbench or use another --store"
+            )
+        try:
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise UserError(f"{p} is not an execbench store ({exc}); choose another --store") from None
+        return cls(p, conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; rolled back if the block raises."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- runs ----------------------------------------------------------------------------
+    def create_run(self, record: RunRecord) -> bool:
+        """Insert the run unless it exists; True if it was created now."""
+        with self._tx() as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO runs (run_id, config_hash, config, model, suite, status, created_at,"
+                " updated_at, execbench_version, python_version, environment, isolation, timings, n_tasks,"
+                " n_samples, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.run_id,
+                    record.config_hash,
+                    json.dumps(record.config, sort_keys=True),
+                    record.model,
+                    record.suite,
+                    record.status,
+                    record.created_at,
+                    record.updated_at,
+                    record.execbench_version,
+                    record.python_version,
+                    json.dumps(record.environment, sort_keys=True),
+                    record.isolation,
+                    json.dumps(record.timings),
+                    record.n_tasks,
+                    record.n_samples,
+                    None if record.summary is None else json.dumps(record.summary),
+                ),
+            )
+            return cur.rowcount == 1
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Set some columns of a run (JSON columns take Python values)."""
+        allowed = {"status", "environment", "isolation", "timings", "n_tasks", "summary"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        cols = []
+        vals: list[Any] = []
+        for key, value in fields.items():
+            if key in {"environment", "timings", "summary"}:
+                value = None if value is None else json.dumps(value, sort_keys=True)
+            cols.append(f"{key} = ?")
+            vals.append(value)
+        cols.append("updated_at = ?")
+        vals.append(time.time())
+        with self._tx() as c:
+            c.execute(f"UPDATE runs SET {', '.join(cols)} WHERE run_id = ?", (*vals, run_id))
+
+    def add_timings(self, run_id: str, timings: dict[str, float]) -> None:
+        """Add seconds per phase to the run's cumulative timings (resumes add up)."""
+        with self._tx() as c:
+            row = c.execute("SELECT timings FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            current = json.loads(row[0] or "{}")
+            for key, secs in timings.items():
+                current[key] = round(current.get(key, 0.0) + secs, 6)
+            c.execute(
+                "UPDATE runs SET timings = ?, updated_at = ? WHERE run_id = ?",
+                (json.dumps(current, sort_keys=True), time.time(), run_id),
+            )
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        row = self._conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else self._record(row)
+
+    def list_runs(self) -> list[RunRecord]:
+        """All runs, oldest first."""
+        rows = self._conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at, run_id").fetchall()
+        return [self._record(r) for r in rows]
+
+    def resolve_run(self, ref: str) -> RunRecord:
+        """A run by id or unique id prefix; UserError saying what exists otherwise."""
+        exact = self.get_run(ref)
+        if exact is not None:
+            return exact
+        like = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._conn.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id LIKE ? ESCAPE '\\' ORDER BY run_id", (like,)
+        ).fetchall()
+        if len(rows) == 1:
+            return self._record(rows[0])
+        if not rows:
+            raise UserError(f"no run {ref!r} in {self.path}; list runs with 'execbench runs list'")
+        ids = ", ".join(r[0] for r in rows[:5])
+        raise UserError(f"run prefix {ref!r} is ambiguous ({ids}...); give more characters")
+
+    def delete_run(self, run_id: str) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM results WHERE run_id = ?", (run_id,))
+            c.execute("DELETE FROM tasks WHERE run_id = ?", (run_id,))
+            c.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+
+    @staticmethod
+    def _record(row: Sequence[Any]) -> RunRecord:
+        names = [f.name for f in fields(RunRecord)]
+        values = dict(zip(names, row, strict=True))
+        for key in ("config", "environment", "timings", "summary"):
+            if values[key] is not None:
+                values[key] = json.loads(values[key])
+        values["timings"] = values["timings"] or {}
+        return RunRecord(**values)
+
+    # -- tasks ---------------------------------------------------------------------------
+    def add_tasks(self, run_id: str, tasks: Sequence[Task]) -> None:
+        with self._tx() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO tasks (run_id, position, task_id, kind, task) VALUES (?,?,?,?,?)",
+                [(run_id, i, t.task_id, t.kind, _task_to_json(t)) for i, t in enumerate(tasks)],
+            )
+
+    def load_tasks(self, run_id: str) -> list[Task]:
+        rows = self._conn.execute(
+            "SELECT task FROM tasks WHERE run_id = ? ORDER BY position", (run_id,)
+        ).fetchall()
+        return [_task_from_json(r[0]) for r in rows]
+
+    # -- response cache ------------------------------------------------------------------
+    def get_responses(self, keys: Iterable[str]) -> dict[str, CachedResponse]:
+        """The cached responses among ``keys``."""
+        out: dict[str, CachedResponse] = {}
+        key_list = list(dict.fromkeys(keys))
+        for start in range(0, len(key_list), 500):
+            chunk = key_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                "SELECT cache_key, text, prompt_tokens, completion_tokens, cost_usd, latency_s"
+                f" FROM responses WHERE cache_key IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = CachedResponse(*row[1:])
+        return out
+
+    def put_response(
+        self,
+        key: str,
+        *,
+        backend: str,
+        model: str,
+        sample: int,
+        prompt: str,
+        params: dict[str, Any],
+        response: CachedResponse,
+        raw: Any = None,
+    ) -> None:
+        """Store one generation now (committed), so a crash right after loses nothing."""
+        with self._tx() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO responses (cache_key, backend, model, sample, prompt, params, text,"
+                " prompt_tokens, completion_tokens, cost_usd, latency_s, raw, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    key,
+                    backend,
+                    model,
+                    sample,
+                    prompt,
+                    json.dumps(params, sort_keys=True, default=repr),
+                    response.text,
+                    response.prompt_tokens,
+                    response.completion_tokens,
+                    response.cost_usd,
+                    response.latency_s,
+                    None if raw is None else json.dumps(raw, default=repr),
+                    time.time(),
+                ),
+            )
+
+    def count_responses(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+    # -- results -------------------------------------------------------------------------
+    def put_results(self, run_id: str, rows: Sequence[ResultRow]) -> int:
+        """Store scored samples in one transaction; rows already stored are left alone.
+
+        Returns how many were new.
+        """
+        now = time.time()
+        with self._tx() as c:
+            before = c.total_changes
+            c.executemany(
+                "INSERT OR IGNORE INTO results (run_id, task_id, sample, kind, cache_key, prediction,"
+                " extracted, correct, score, skipped, status, details, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        run_id,
+                        r.task_id,
+                        r.sample,
+                        r.kind,
+                        r.cache_key,
+                        r.prediction,
+                        r.extracted,
+                        int(r.correct),
+                        float(r.score),
+                        int(r.skipped),
+                        r.status,
+                        json.dumps(r.details, sort_keys=True, default=repr),
+                        now,
+                    )
+                    for r in rows
+                ],
+            )
+            return c.total_changes - before
+
+    def load_results(self, run_id: str, *, max_sample: int | None = None) -> list[ResultRow]:
+        """Scored samples of a run in suite order, then sample order."""
+        sql = (
+            "SELECT r.task_id, r.sample, r.kind, r.prediction, r.extracted, r.correct, r.score, r.skipped,"
+            " r.status, r.details, r.cache_key FROM results r"
+            " LEFT JOIN tasks t ON t.run_id = r.run_id AND t.task_id = r.task_id"
+            " WHERE r.run_id = ?"
+        )
+        params: list[Any] = [run_id]
+        if max_sample is not None:
+            sql += " AND r.sample < ?"
+            params.append(max_sample)
+        sql += " ORDER BY t.position, r.task_id, r.sample"
+        return [
+            ResultRow(
+                task_id=row[0],
+                sample=row[1],
+                kind=row[2],
+                prediction=row[3],
+                extracted=row[4],
+                correct=bool(row[5]),
+                score=row[6],
+                skipped=bool(row[7]),
+                status=row[8],
+                details=json.loads(row[9]),
+                cache_key=row[10],
+            )
+            for row in self._conn.execute(sql, params)
+        ]
+
+    def done_samples(self, run_id: str) -> set[tuple[str, int]]:
+        """(task_id, sample) pairs already scored in this run."""
+        return {
+            (r[0], r[1])
+            for r in self._conn.execute("SELECT task_id, sample FROM results WHERE run_id = ?", (run_id,))
+        }

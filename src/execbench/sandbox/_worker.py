@@ -1,0 +1,435 @@
+"""The warm worker ("zygote"): started once per pool slot, forks one child per execution.
+
+Run as ``python -m execbench.sandbox._worker``, usually under bubblewrap or ``unshare``.
+The host talks to it over its stdin/stdout (moved to private descriptors at start-up):
+a config frame, then batches of ``(job_id, ExecRequest)``; it answers with result
+records. It is single-threaded so that ``fork`` is safe, and a child subreaper so that
+nothing a program starts can outlive the execution.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from execbench.sandbox import _linux
+from execbench.sandbox._child import ChildSetup, prepare_stdio, run_child
+from execbench.sandbox.outcome import RawOutcome, classify
+from execbench.sandbox.protocol import (
+    ChannelClosed,
+    encode_records,
+    loads_request_frame,
+    read_frame,
+    write_all,
+)
+from execbench.sandbox.types import ExecRequest, Limits, Status
+
+__all__ = ["main", "Worker", "PAYLOAD_CAP"]
+
+#: Largest runner result (JSON bytes) accepted from one execution.
+PAYLOAD_CAP = 512 * 1024**2
+_FLUSH_EVERY = 0.01
+_REAP_DEADLINE = 5.0
+_READ = 1 << 16
+
+Runner = Callable[[str, dict[str, Any]], Any]
+Record = tuple[dict[str, Any], bytes | None]
+
+
+def _count_user_processes(uid: int) -> int:
+    count = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += 1
+    return count
+
+
+class _Stream:
+    """Keeps the first ``keep`` bytes of a stream and counts the rest."""
+
+    __slots__ = ("keep", "data", "total")
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.data = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.keep - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.data)
+
+
+class Worker:
+    """One worker's state: config, runner cache, job counter."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.index: int = config["index"]
+        self.level: str = config["level"]
+        self.pid = os.getpid()
+        self.own_pid_namespace = self.level in ("bwrap", "namespaces") and self.pid <= 2
+        self.is_root = os.geteuid() == 0
+        self.uid: int | None = config["uid_base"] + self.index if self.is_root else None
+        self.nproc_base = 0 if self.is_root else _count_user_processes(os.getuid()) + 16
+        self.runners: dict[str, Runner | None] = {"exec": None}
+        self.counter = 0
+        self.tmp_root = self._make_tmp_root()
+        self.devnull = os.open(os.devnull, os.O_RDONLY)
+
+    def _make_tmp_root(self) -> str:
+        if self.level in ("bwrap", "namespaces"):
+            # A private tmpfs: close it to the programs so nothing carries over between runs.
+            with contextlib.suppress(OSError):
+                os.chmod("/tmp", 0o711)
+            with contextlib.suppress(OSError):
+                os.chmod("/dev/shm", 0o755)
+            return "/tmp"
+        import tempfile
+
+        root = tempfile.mkdtemp(prefix=f"execbench-w{self.index}-")
+        os.chmod(root, 0o711)
+        return root
+
+    def cleanup(self) -> None:
+        if self.level not in ("bwrap", "namespaces"):
+            shutil.rmtree(self.tmp_root, ignore_errors=True)
+
+    def resolve(self, name: str) -> Runner | None:
+        if name in self.runners:
+            return self.runners[name]
+        module_name, sep, func_name = name.partition(":")
+        if not sep or not module_name or not func_name:
+            raise ValueError(f"runner {name!r} is not 'exec' or 'package.module:function'")
+        func = getattr(importlib.import_module(module_name), func_name)
+        if not callable(func):
+            raise TypeError(f"runner {name!r} is not callable")
+        self.runners[name] = func
+        return func
+
+    # -- one execution -------------------------------------------------------------------
+
+    def run(self, req: ExecRequest) -> Record:
+        try:
+            runner = self.resolve(req.runner)
+        except Exception as exc:  # noqa: BLE001 - a bad runner name is the caller's error, as data
+            return self._error_record(req, f"cannot load runner {req.runner!r}: {type(exc).__name__}: {exc}")
+        self.counter += 1
+        workdir = f"{self.tmp_root}/run-{self.index}-{self.counter}"
+        try:
+            return self._run_in(req, runner, workdir)
+        except Exception as exc:  # noqa: BLE001 - never let one execution take the worker down
+            return self._error_record(req, f"sandbox failure: {type(exc).__name__}: {exc}")
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _error_record(self, req: ExecRequest, message: str) -> Record:
+        return (
+            {"status": Status.SANDBOX_ERROR.value, "exception_message": message, "isolation": self.level},
+            None,
+        )
+
+    def _run_in(self, req: ExecRequest, runner: Runner | None, workdir: str) -> Record:
+        os.mkdir(workdir, 0o700)
+        if self.uid is not None:
+            os.chown(workdir, self.uid, self.uid)
+        if req.stdin:
+            stdin_fd = os.memfd_create("stdin", 0)
+            write_all(stdin_fd, req.stdin.encode("utf-8", errors="surrogateescape"))
+            os.lseek(stdin_fd, 0, os.SEEK_SET)
+        else:
+            stdin_fd = self.devnull
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, self.nproc_base)
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which always _exits
+            run_child(req, runner, setup)
+        for fd in (out_w, err_w, rep_w):
+            os.close(fd)
+        if stdin_fd != self.devnull:
+            os.close(stdin_fd)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        try:
+            return self._watch(req, pid, start, out_r, err_r, rep_r)
+        finally:
+            for fd in (out_r, err_r, rep_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _watch(self, req: ExecRequest, pid: int, start: float, out_r: int, err_r: int, rep_r: int) -> Record:
+        lim: Limits = req.limits
+        out, err = _Stream(lim.output_bytes), _Stream(lim.output_bytes)
+        report = bytearray()
+        streams = {out_r: out, err_r: err}
+        pidfd = os.pidfd_open(pid)
+        poller = select.poll()
+        for fd in (out_r, err_r, rep_r, pidfd):
+            poller.register(fd, select.POLLIN)
+        open_fds = {out_r, err_r, rep_r}
+        deadline = start + lim.timeout
+        kill_bytes = lim.output_kill_bytes
+        timed_out = output_killed = too_large = exited = False
+        end = start
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    timed_out = True
+                    break
+                for fd, _ev in poller.poll(left * 1000 + 1):
+                    if fd == pidfd:
+                        exited = True
+                        end = time.monotonic()
+                        continue
+                    chunk = os.read(fd, _READ)
+                    if not chunk:
+                        poller.unregister(fd)
+                        open_fds.discard(fd)
+                    elif fd == rep_r:
+                        report += chunk
+                    else:
+                        streams[fd].add(chunk)
+                if kill_bytes is not None and out.total + err.total > kill_bytes:
+                    output_killed = True
+                    break
+                if len(report) > PAYLOAD_CAP:
+                    too_large = True
+                    break
+                if exited:
+                    break
+            if not exited:
+                end = time.monotonic()
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+            status, rusage = self._reap_child(pid, pidfd)
+        finally:
+            os.close(pidfd)
+        self._kill_leftovers()
+        self._drain(open_fds, streams, report)
+        header_line, _, payload = bytes(report).partition(b"\n")
+        parsed: dict[str, Any] | None = None
+        if header_line:
+            try:
+                import json
+
+                obj = json.loads(header_line)
+                parsed = obj if isinstance(obj, dict) else None
+            except (ValueError, RecursionError):
+                parsed = None
+        cpu = (rusage.ru_utime + rusage.ru_stime) if rusage else 0.0
+        peak = rusage.ru_maxrss * 1024 if rusage else 0
+        raw = RawOutcome(parsed, status, timed_out, output_killed, too_large, cpu, peak)
+        verdict = classify(raw, lim)
+        header = {
+            "status": verdict.status.value,
+            "exception_type": verdict.exception_type,
+            "exception_message": verdict.exception_message,
+            "stdout": out.text(),
+            "stderr": err.text(),
+            "stdout_truncated": out.truncated,
+            "stderr_truncated": err.truncated,
+            "wall_time": end - start,
+            "cpu_time": cpu,
+            "peak_memory_bytes": peak,
+            "exit_code": verdict.exit_code,
+            "signal": verdict.signal,
+            "isolation": self.level,
+        }
+        keep_payload = verdict.status in (Status.PASSED,) and parsed is not None and parsed.get("kind") == "ok"
+        return header, (payload if keep_payload and payload else None)
+
+    def _reap_child(self, pid: int, pidfd: int) -> tuple[int | None, resource.struct_rusage | None]:
+        deadline = time.monotonic() + _REAP_DEADLINE
+        while True:
+            try:
+                got, status, rusage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                return None, None
+            if got == pid:
+                return status, rusage
+            if time.monotonic() > deadline:
+                return None, None
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            select.select([pidfd], [], [], 0.05)
+
+    def _kill_leftovers(self) -> None:
+        """Kill and reap every process the execution left behind (they are all ours to reap)."""
+        deadline = time.monotonic() + _REAP_DEADLINE
+        signalled = False
+        while True:
+            try:
+                got, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if got:
+                continue
+            if not signalled or time.monotonic() > deadline - _REAP_DEADLINE / 2:
+                self._signal_all()
+                signalled = True
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.002)
+
+    def _signal_all(self) -> None:
+        if self.own_pid_namespace:
+            with contextlib.suppress(OSError):
+                os.kill(-1, signal.SIGKILL)
+            return
+        for pid in self._descendants():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def _descendants(self) -> list[int]:
+        parents: dict[int, int] = {}
+        uids: dict[int, int] = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    stat = fh.read()
+                uids[int(name)] = os.stat(f"/proc/{name}").st_uid
+            except OSError:
+                continue
+            fields = stat[stat.rfind(b")") + 2 :].split()
+            parents[int(name)] = int(fields[1])
+        found = []
+        for pid in parents:
+            if self.uid is not None and uids.get(pid) == self.uid:
+                found.append(pid)
+                continue
+            seen, cur = 0, parents.get(pid)
+            while cur is not None and cur > 1 and seen < 4096:
+                if cur == self.pid:
+                    found.append(pid)
+                    break
+                cur, seen = parents.get(cur), seen + 1
+        return [p for p in found if p != self.pid]
+
+    @staticmethod
+    def _drain(open_fds: set[int], streams: dict[int, _Stream], report: bytearray) -> None:
+        """Read what is left in the pipes; every writer is dead, so each read ends in EOF."""
+        deadline = time.monotonic() + 1.0
+        while open_fds and time.monotonic() < deadline:
+            ready, _, _ = select.select(list(open_fds), [], [], max(0.0, deadline - time.monotonic()))
+            for fd in ready:
+                chunk = os.read(fd, _READ)
+                if not chunk:
+                    open_fds.discard(fd)
+                elif fd in streams:
+                    streams[fd].add(chunk)
+                elif len(report) <= PAYLOAD_CAP:
+                    report += chunk
+
+
+def _setup_namespaces() -> list[str]:
+    """For the ``unshare`` level: private propagation, read-only root, private /tmp."""
+    problems = []
+    if not _linux.mount(None, "/", None, _linux.MS_REC | _linux.MS_PRIVATE):
+        problems.append("could not make mounts private")
+    if not _linux.make_mount_tree_readonly("/"):
+        problems.append("could not make / read-only")
+    for target in ("/tmp", "/dev/shm"):
+        if os.path.isdir(target) and not _linux.mount(
+            "tmpfs", target, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0711"
+        ):
+            problems.append(f"could not mount a private tmpfs on {target}")
+    return problems
+
+
+def _preload(modules: list[str]) -> list[str]:
+    failed = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - optional modules (e.g. execbench.trace) may be missing
+            failed.append(name)
+    return failed
+
+
+def _restore_site_builtins() -> None:
+    """Workers run with ``-S`` (no .pth side effects, a smaller heap to fork); programs still
+    expect the builtins ``site`` adds: ``exit``, ``quit``, ``help``, ``copyright``..."""
+    import site
+
+    for name in ("setquit", "setcopyright", "sethelper"):
+        func = getattr(site, name, None)
+        if func is not None:
+            with contextlib.suppress(Exception):
+                func()
+
+
+def main() -> int:
+    chan_in, chan_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    try:
+        config = loads_request_frame(read_frame(chan_in))
+    except ChannelClosed:
+        return 0
+    problems: list[str] = []
+    if config["level"] == "namespaces":
+        problems += _setup_namespaces()
+    if not _linux.set_child_subreaper():
+        problems.append("could not become a child subreaper")
+    if config["level"] == "process":
+        _linux.set_parent_death_signal(signal.SIGKILL)
+    worker = Worker(config)
+    failed = _preload(list(config["preload"]))
+    _restore_site_builtins()
+    prepare_stdio()
+    _linux.warm_up()
+    gc.collect()
+    gc.freeze()
+    ready = {"pid": worker.pid, "tmp_root": worker.tmp_root, "problems": problems, "preload_failed": failed, "python": sys.version}
+    write_all(chan_out, encode_records([(ready, None)]))
+    try:
+        while True:
+            try:
+                batch = loads_request_frame(read_frame(chan_in))
+            except ChannelClosed:
+                return 0
+            pending: list[Record] = []
+            last_flush = time.monotonic()
+            for job_id, req in batch:
+                header, payload = worker.run(req)
+                header["id"] = job_id
+                pending.append((header, payload))
+                now = time.monotonic()
+                if now - last_flush >= _FLUSH_EVERY:
+                    write_all(chan_out, encode_records(pending))
+                    pending, last_flush = [], now
+            if pending:
+                write_all(chan_out, encode_records(pending))
+    finally:
+        worker.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,387 @@
+"""The host side: a pool of warm workers, one channel each, batches in, results out.
+
+Each pool slot has one thread that owns one worker process: it takes a batch from the
+shared queue, sends it as one frame, and reads result frames with a deadline. A worker
+that dies or stops answering is killed and respawned; the job it was running gets a
+verdict (KILLED / SANDBOX_ERROR), the others of its batch are re-run one at a time so
+the blame lands on the right job. Nothing on the host waits without a deadline.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import math
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from execbench.sandbox.isolation import resolve_level, worker_command
+from execbench.sandbox.protocol import (
+    ChannelClosed,
+    ChannelTimeout,
+    decode_records,
+    dumps_request_frame,
+    read_frame,
+    write_all,
+)
+from execbench.sandbox.types import ExecRequest, ExecResult, Status
+
+__all__ = ["SandboxPool", "execute", "DEFAULT_PRELOAD", "UID_BASE"]
+
+#: Standard-library modules programs commonly import, imported once per worker.
+DEFAULT_PRELOAD: tuple[str, ...] = (
+    "typing", "math", "re", "itertools", "collections", "heapq", "functools", "string",
+    "random", "bisect", "operator", "statistics", "fractions", "decimal", "datetime", "copy",
+    "json", "hashlib", "dataclasses", "abc", "enum", "execbench.trace",
+)  # fmt: skip
+#: Worker ``i`` runs programs as uid/gid ``UID_BASE + i`` when the host is root.
+UID_BASE = 64000
+_GRACE = 20.0
+_START_TIMEOUT = 60.0
+_MAX_BATCH = 64
+_log = logging.getLogger("execbench.sandbox")
+_pools: weakref.WeakSet[SandboxPool] = weakref.WeakSet()
+
+
+@dataclass
+class _Job:
+    req: ExecRequest
+    future: Future[ExecResult] = field(default_factory=Future)
+    suspect: bool = False
+    """Was in flight when a worker died: run it alone next time, so blame is exact."""
+
+
+def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> ExecResult:
+    return ExecResult(status=status, exception_message=message, isolation=isolation, id=req.id)
+
+
+def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) -> ExecResult:
+    value: Any = None
+    status = Status(header["status"])
+    message = header.get("exception_message")
+    if payload is not None:
+        try:
+            value = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            status, message = Status.SANDBOX_ERROR, f"undecodable runner result: {exc}"
+    return ExecResult(
+        status=status,
+        exception_type=header.get("exception_type"),
+        exception_message=message,
+        stdout=header.get("stdout", ""),
+        stderr=header.get("stderr", ""),
+        stdout_truncated=header.get("stdout_truncated", False),
+        stderr_truncated=header.get("stderr_truncated", False),
+        wall_time=header.get("wall_time", 0.0),
+        cpu_time=header.get("cpu_time", 0.0),
+        peak_memory_bytes=header.get("peak_memory_bytes", 0),
+        exit_code=header.get("exit_code"),
+        signal=header.get("signal"),
+        payload=value,
+        isolation=header.get("isolation", "process"),
+        id=req.id,
+    )
+
+
+class _Slot:
+    """One worker process and the thread that feeds it."""
+
+    def __init__(self, pool: SandboxPool, index: int) -> None:
+        self.pool = pool
+        self.index = index
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.tmp_root: str | None = None
+        self.started = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name=f"execbench-sandbox-{index}", daemon=True)
+
+    # -- worker lifecycle ----------------------------------------------------------------
+
+    def _spawn(self) -> str:
+        """Start the worker; return "" on success, else why it failed."""
+        argv, env = worker_command(self.pool.isolation)
+        stderr = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True
+            )
+        except OSError as exc:
+            return f"cannot start worker: {exc}"
+        self.proc = proc
+        assert proc.stdin is not None and proc.stdout is not None
+        config = {
+            "index": self.index,
+            "level": self.pool.isolation,
+            "preload": list(self.pool.preload),
+            "uid_base": UID_BASE,
+        }
+        try:
+            write_all(proc.stdin.fileno(), dumps_request_frame(config))
+            ((ready, _),) = decode_records(read_frame(proc.stdout.fileno(), time.monotonic() + _START_TIMEOUT))
+        except (OSError, ChannelClosed, ChannelTimeout, ValueError) as exc:
+            self._kill()
+            return f"worker did not start: {type(exc).__name__}: {exc}"
+        self.tmp_root = ready.get("tmp_root")
+        for problem in ready.get("problems", []):
+            self.pool._warn_once(f"sandbox worker: {problem}")
+        return ""
+
+    def _kill(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self.tmp_root and self.pool.isolation == "process":
+            shutil.rmtree(self.tmp_root, ignore_errors=True)
+        self.tmp_root = None
+
+    def kill_now(self) -> None:
+        """From another thread (close): make the worker exit now; the slot thread notices."""
+        proc = self.proc
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    # -- main loop -----------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        failures = 0
+        try:
+            while True:
+                if self.proc is None:
+                    why = self._spawn()
+                    self.started.set()
+                    if why:
+                        failures += 1
+                        self.pool._fail_some(why, failures)
+                        if self.pool._wait_closed(min(5.0, 0.1 * 2**failures)):
+                            return
+                        continue
+                    failures = 0
+                batch = self.pool._take(len(self.pool._slots))
+                if batch is None:
+                    return
+                self._run_batch(batch)
+        finally:
+            self.started.set()
+            self._kill()
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        proc = self.proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        outstanding = {i: job for i, job in enumerate(batch)}
+        iso = self.pool.isolation
+        try:
+            write_all(proc.stdin.fileno(), dumps_request_frame([(i, job.req) for i, job in enumerate(batch)]))
+            while outstanding:
+                budget = max(job.req.limits.timeout for job in outstanding.values()) + _GRACE
+                frame = read_frame(proc.stdout.fileno(), time.monotonic() + budget)
+                for header, payload in decode_records(frame):
+                    job = outstanding.pop(header["id"])
+                    job.future.set_result(_to_result(job.req, header, payload))
+            return
+        except (ChannelClosed, OSError) as exc:
+            why, status = f"the sandbox worker died while running this execution ({exc})", Status.KILLED
+        except ChannelTimeout:
+            why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
+        except Exception as exc:  # noqa: BLE001 - a corrupt frame: blame the worker, not the host
+            why, status = f"bad answer from the sandbox worker: {type(exc).__name__}: {exc}", Status.SANDBOX_ERROR
+        self.kill_now()
+        self._kill()
+        if self.pool._closed:
+            for job in outstanding.values():
+                job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", iso))
+            return
+        if len(outstanding) == 1:
+            (job,) = outstanding.values()
+            job.future.set_result(_result(job.req, status, why, iso))
+            return
+        for job in outstanding.values():
+            job.suspect = True
+        self.pool._requeue(list(outstanding.values()))
+
+
+class SandboxPool:
+    """A pool of warm sandbox workers. Thread-safe; a context manager; closed at exit.
+
+    ``workers``: processes (None: ``os.cpu_count()``). ``isolation``: ``"auto"`` (the
+    strongest available, or ``$EXECBENCH_ISOLATION``), ``"bwrap"``, ``"namespaces"`` or
+    ``"process"``. ``preload``: modules each worker imports once so that programs do not
+    pay for them (missing ones are skipped).
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        isolation: str = "auto",
+        preload: Sequence[str] = DEFAULT_PRELOAD,
+        max_batch: int = _MAX_BATCH,
+    ) -> None:
+        self.isolation: str = resolve_level(isolation)
+        self.preload: tuple[str, ...] = tuple(preload)
+        self.max_batch = max(1, max_batch)
+        self._cond = threading.Condition()
+        self._pending: deque[_Job] = deque()
+        self._closed = False
+        self._warned: set[str] = set()
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        if count < 1:
+            from execbench.errors import UserError
+
+            raise UserError(f"workers must be at least 1 (got {count})")
+        self._slots = [_Slot(self, i) for i in range(count)]
+        _pools.add(self)
+        for slot in self._slots:
+            slot.thread.start()
+        for slot in self._slots:
+            slot.started.wait(_START_TIMEOUT + 5)
+
+    # -- queue, used by the slots --------------------------------------------------------
+
+    def _take(self, slots: int) -> list[_Job] | None:
+        with self._cond:
+            while not self._pending and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            if self._pending[0].suspect:
+                return [self._pending.popleft()]
+            size = min(self.max_batch, max(1, math.ceil(len(self._pending) / slots)))
+            batch: list[_Job] = []
+            while self._pending and len(batch) < size and not self._pending[0].suspect:
+                batch.append(self._pending.popleft())
+            return batch
+
+    def _requeue(self, jobs: list[_Job]) -> None:
+        with self._cond:
+            self._pending.extendleft(reversed(jobs))
+            self._cond.notify_all()
+
+    def _fail_some(self, why: str, failures: int) -> None:
+        """A worker cannot start: fail queued jobs rather than let callers wait forever."""
+        self._warn_once(f"sandbox: {why}")
+        if failures < 2:
+            return
+        with self._cond:
+            jobs, self._pending = list(self._pending), deque()
+        for job in jobs:
+            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, why, self.isolation))
+
+    def _wait_closed(self, seconds: float) -> bool:
+        with self._cond:
+            if not self._closed:
+                self._cond.wait(seconds)
+            return self._closed
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            _log.warning("%s", message)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def submit(self, req: ExecRequest) -> Future[ExecResult]:
+        """Queue one execution; the future always completes (with a result, never an exception)."""
+        job = _Job(req)
+        with self._cond:
+            if self._closed:
+                job.future.set_result(_result(req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation))
+                return job.future
+            self._pending.append(job)
+            self._cond.notify()
+        return job.future
+
+    def run(self, req: ExecRequest) -> ExecResult:
+        return self.submit(req).result()
+
+    def map(self, reqs: Iterable[ExecRequest]) -> list[ExecResult]:
+        """Results in the order of ``reqs``, run in parallel over the workers."""
+        futures = self._submit_all(reqs)
+        return [f.result() for f in futures]
+
+    def imap_unordered(self, reqs: Iterable[ExecRequest]) -> Iterator[tuple[int, ExecResult]]:
+        """``(index in reqs, result)`` pairs as executions finish."""
+        done: queue.SimpleQueue[tuple[int, ExecResult]] = queue.SimpleQueue()
+        futures = self._submit_all(reqs)
+        for i, fut in enumerate(futures):
+            fut.add_done_callback(lambda f, i=i: done.put((i, f.result())))
+        for _ in range(len(futures)):
+            yield done.get()
+
+    def _submit_all(self, reqs: Iterable[ExecRequest]) -> list[Future[ExecResult]]:
+        jobs = [_Job(r) for r in reqs]
+        with self._cond:
+            if not self._closed:
+                self._pending.extend(jobs)
+                self._cond.notify_all()
+                return [j.future for j in jobs]
+        for job in jobs:
+            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation))
+        return [j.future for j in jobs]
+
+    @property
+    def workers(self) -> int:
+        return len(self._slots)
+
+    def close(self) -> None:
+        """Kill the workers; queued executions get SANDBOX_ERROR. Idempotent."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            jobs, self._pending = list(self._pending), deque()
+            self._cond.notify_all()
+        for job in jobs:
+            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", self.isolation))
+        for slot in self._slots:
+            slot.kill_now()
+        for slot in self._slots:
+            if slot.thread is not threading.current_thread():
+                slot.thread.join(timeout=10)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+def execute(req: ExecRequest, isolation: str = "auto") -> ExecResult:
+    """Run one request in a short-lived single-worker pool (convenience, not fast)."""
+    with SandboxPool(workers=1, isolation=isolation, preload=()) as pool:
+        return pool.run(req)
+
+
+@atexit.register
+def _close_all() -> None:
+    for pool in list(_pools):
+        with contextlib.suppress(Exception):
+            pool.close()

@@ -1,0 +1,47 @@
+"""One door to the sandbox for building and scoring: a batch of requests in, results out.
+
+Everything that runs a program (probing calls for ground truth, verifying answers) goes
+through :func:`run_requests`, so a whole build or scoring pass is one batch over one pool:
+warm workers, one channel each, results matched back by request id.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from collections.abc import Sequence
+from typing import Any
+
+from execbench.sandbox.pool import DEFAULT_PRELOAD
+from execbench.sandbox.types import ExecRequest, ExecResult
+
+__all__ = ["run_requests", "open_pool", "PRELOAD"]
+
+#: Modules the workers import once, so each execution is a fork of a warm process.
+PRELOAD: tuple[str, ...] = (
+    *DEFAULT_PRELOAD,
+    "execbench.tasks._probe",
+    "execbench.tasks._verify",
+    "execbench.compat.harness",
+)
+
+
+def open_pool(workers: int | None = None) -> Any:
+    """A pool with the task runners preloaded (the caller closes it, e.g. ``with open_pool() as pool``)."""
+    from execbench.sandbox import SandboxPool
+
+    return SandboxPool(workers=workers or os.cpu_count() or 1, preload=PRELOAD)
+
+
+def run_requests(requests: Sequence[ExecRequest], pool: Any = None) -> list[ExecResult]:
+    """Results for ``requests`` in order; ``pool`` is reused when given, else one is started here."""
+    if not requests:
+        return []
+    tagged = [replace(r, id=str(i)) for i, r in enumerate(requests)]
+    if pool is not None:
+        results = list(pool.map(tagged))
+    else:
+        with open_pool() as own:
+            results = list(own.map(tagged))
+    by_id = {r.id: r for r in results}
+    return [by_id[r.id] for r in tagged]

@@ -1,0 +1,350 @@
+"""The ``sys.settrace`` engine: records events and state changes of the traced source's frames.
+
+Scope is decided by the code object's ``co_filename``: the source is compiled under a
+unique name (``<execbench-N>``), so every frame whose code comes from it (functions,
+lambdas, comprehensions, generators, methods, class bodies, threads started by the program)
+is recorded and every other frame is skipped at its ``call`` event by returning ``None``,
+which costs the interpreter nothing more for that frame (calls into libraries are one step
+of the caller).
+
+Hot path (one call per line event): the per-frame tracer is a closure; it reads
+``frame.f_locals`` (already synced by CPython 3.11/3.12 before each trace call) and compares
+each local with what it saw last: atomic values by identity/equality of the exact builtin
+type, deep-immutable tuples by identity, everything else by its bounded snapshot. Only
+changed locals are encoded and recorded.
+
+Stopping at a limit: the tracer raises the private ``_TraceCut`` (a ``BaseException``, so
+``except Exception`` in the program does not catch it). CPython then removes the trace
+function and the exception unwinds the program. A program that swallows it with a bare
+``except:`` continues *untraced* until it ends; the trace is still marked as cut. For
+untrusted code this is why tracing runs in the sandbox, whose time limit ends such a run.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from execbench.trace.pybehavior import PYBEHAVIOR
+from execbench.trace.snapshot import ATOMIC_TYPES, Encoder, Snapshot, is_deep_immutable
+from execbench.trace.types import Cut, Event, ExceptionInfo, TraceLimits
+
+__all__ = ["Recorder", "safe_exception_info"]
+
+_CO_NEWLOCALS = 0x0002
+_CO_GENLIKE = 0x0020 | 0x0080 | 0x0200  # generator, coroutine, async generator
+_YIELD_OPS = PYBEHAVIOR.yield_opcodes
+_RETURN_OP = __import__("dis").opmap["RETURN_VALUE"]
+_MISSING = object()
+_HIDDEN = PYBEHAVIOR.hidden_local_prefix
+_TIME_CHECK_MASK = 255
+
+#: Raw event tuple: (kind, step, frame, depth, line, func, delta, value, stdout, raised)
+RawEvent = tuple[str, int, int, int, int, str, "dict[str, Snapshot | None] | None", Any, "str | None", bool]
+
+
+class _TraceCut(BaseException):
+    """Raised out of the trace function to stop the traced program at a limit."""
+
+
+class _StdoutCapture(io.TextIOBase):
+    """Collects the program's stdout so each event can carry what was written before it."""
+
+    def __init__(self, limit: int) -> None:
+        self.pending: list[str] = []
+        self.total: list[str] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if type(text) is not str:
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.size < self.limit:
+            kept = text[: self.limit - self.size]
+            self.pending.append(kept)
+            self.total.append(kept)
+            self.size += len(kept)
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+    def take(self) -> str | None:
+        if not self.pending:
+            return None
+        text = "".join(self.pending)
+        self.pending.clear()
+        return text
+
+
+def safe_exception_info(exc: BaseException, encoder: Encoder) -> tuple[str, str]:
+    """(type name, message) of an exception without running the program's ``__str__``.
+
+    A builtin exception class's ``__str__`` is called only when all its args are atomic
+    values (then it cannot reach user code); otherwise the message is the args' snapshot.
+    """
+    cls = type(exc)
+    info = encoder._info(cls)
+    user_str = False
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        cdict = type.__dict__["__dict__"].__get__(klass)
+        if "__str__" in cdict:
+            user_str = type.__dict__["__module__"].__get__(klass) != "builtins"
+            break
+    args = BaseException.__dict__["args"].__get__(exc)
+    if not user_str and all(type(a) in ATOMIC_TYPES for a in args):
+        try:
+            return info.name, cls.__str__(exc)
+        except Exception:
+            pass
+    snap = encoder.encode(args)
+    items = snap.get("items") or []
+    text = items[0]["repr"] if len(items) == 1 else snap["repr"]
+    return info.name, text
+
+
+class Recorder:
+    """One tracing session over one compiled source (``filename``).
+
+    ``sink`` receives every raw event; by default events are kept in memory. ``run`` calls a
+    function with tracing on; ``finish_events`` returns the recorded ``Event`` objects.
+    """
+
+    def __init__(self, filename: str, limits: TraceLimits, record_states: bool = True,
+                 sink: Callable[[RawEvent], None] | None = None) -> None:
+        self.filename = filename
+        self.limits = limits
+        self.record_states = record_states
+        self.encoder = Encoder(limits.snapshot)
+        self.raw: list[RawEvent] = []
+        self.sink = sink if sink is not None else self.raw.append
+        self.steps = 0
+        self.bytes = 0
+        self.cut: Cut | None = None
+        self.stdout = _StdoutCapture(limits.max_stdout)
+        self._lock = threading.RLock()
+        self._frames = 0
+        self._deadline = 0.0
+        self.tracer = self._make_tracer()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+        """Call ``fn`` traced. Returns (True, result) or (False, exception); a limit stop
+        is reported as (False, None) with ``self.cut`` set."""
+        old_trace = sys.gettrace()
+        old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
+        self._deadline = time.perf_counter() + self.limits.max_time
+        threading.settrace(self.tracer)
+        sys.settrace(self.tracer)
+        try:
+            result = fn(*args, **kwargs)
+            return True, result
+        except _TraceCut:
+            return False, None
+        except BaseException as exc:  # the program's failure is data
+            return False, exc
+        finally:
+            sys.settrace(old_trace)
+            threading.settrace(old_thread_trace)  # type: ignore[arg-type]
+
+    def capture_stdout(self) -> _StdoutCapture:
+        return self.stdout
+
+    def events(self) -> list[Event]:
+        return [Event(*raw) for raw in self.raw]
+
+    # -- the trace function ------------------------------------------------------------------
+
+    def _make_tracer(self) -> Callable[..., Any]:
+        fname = self.filename
+        enc = self.encoder
+        encode = enc.encode
+        atom = enc._atom
+        sink = self.sink
+        out = self.stdout
+        limits = self.limits
+        max_steps = limits.max_steps
+        max_bytes = limits.max_bytes
+        record_states = self.record_states
+        atomic = ATOMIC_TYPES
+        recorder = self
+
+        def diff(loc: dict[str, Any], atoms: dict[str, Any], snaps: dict[str, Snapshot],
+                 imms: dict[str, Any], skipped: set[str], module_like: bool) -> dict[str, Any] | None:
+            delta: dict[str, Any] | None = None
+            for name, v in loc.items():
+                t = type(v)
+                if t is int or t is str or t is bool or v is None:
+                    old = atoms.get(name, _MISSING)
+                    if old is v or (type(old) is t and old == v):
+                        continue
+                    if name in skipped:
+                        continue
+                    if old is _MISSING and name not in snaps and name not in imms and (
+                        name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
+                    ):
+                        skipped.add(name)
+                        continue
+                    atoms[name] = v
+                    snaps.pop(name, None)
+                    imms.pop(name, None)
+                    snap = atom(v, t)
+                else:
+                    if name in skipped:
+                        continue
+                    if imms.get(name, _MISSING) is v:
+                        continue
+                    old_snap = snaps.get(name)
+                    if old_snap is None and name not in atoms and name not in imms and (
+                        name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
+                    ):
+                        skipped.add(name)
+                        continue
+                    snap = atom(v, t) if t in atomic else encode(v)
+                    if old_snap is not None and old_snap == snap:
+                        if t in atomic or is_deep_immutable(v):
+                            imms[name] = v
+                        continue
+                    atoms.pop(name, None)
+                    snaps[name] = snap
+                    if is_deep_immutable(v):
+                        imms[name] = v
+                    else:
+                        imms.pop(name, None)
+                if delta is None:
+                    delta = {}
+                delta[name] = snap
+            # every name of ``loc`` is now in exactly one of atoms/snaps/skipped
+            if len(atoms) + len(snaps) + len(skipped) > len(loc):
+                for store in (atoms, snaps):
+                    for name in [n for n in store if n not in loc]:
+                        del store[name]
+                        imms.pop(name, None)
+                        if delta is None:
+                            delta = {}
+                        delta[name] = None
+                for name in [n for n in skipped if n not in loc]:
+                    skipped.discard(name)
+            return delta
+
+        def cost(delta: dict[str, Any] | None) -> int:
+            if not delta:
+                return 16
+            return 16 + sum(24 + (len(s["repr"]) if s is not None else 0) for s in delta.values())
+
+        def check_limits() -> None:
+            if recorder.steps >= max_steps:
+                recorder.cut = Cut("steps", max_steps, recorder.steps)
+                raise _TraceCut
+            if recorder.bytes >= max_bytes:
+                recorder.cut = Cut("bytes", max_bytes, recorder.steps)
+                raise _TraceCut
+            if not recorder.steps & _TIME_CHECK_MASK and time.perf_counter() > recorder._deadline:
+                recorder.cut = Cut("time", limits.max_time, recorder.steps)
+                raise _TraceCut
+
+        def new_frame(frame: Any) -> Callable[..., Any]:
+            code = frame.f_code
+            func = code.co_name
+            module_like = not code.co_flags & _CO_NEWLOCALS
+            genlike = bool(code.co_flags & _CO_GENLIKE)
+            atoms: dict[str, Any] = {}
+            snaps: dict[str, Snapshot] = {}
+            imms: dict[str, Any] = {}
+            skipped: set[str] = set()
+            recorder._frames += 1
+            fid = recorder._frames
+            depth = _depth_of(frame)
+
+            def local(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+                if event == "line":
+                    check_limits()
+                    with_lock = recorder._lock
+                    with with_lock:
+                        delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
+                            if record_states else None
+                        step = recorder.steps
+                        recorder.steps = step + 1
+                        recorder.bytes += cost(delta)
+                        sink(("line", step, fid, local.depth, frame.f_lineno, func, delta, None,
+                              out.take() if out.pending else None, False))
+                    return local
+                with recorder._lock:
+                    delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
+                        if record_states else None
+                    raised = False
+                    if event == "return":
+                        op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else -1
+                        if genlike and op in _YIELD_OPS:
+                            kind, value = "yield", encode(arg)
+                        elif op == _RETURN_OP:
+                            kind, value = "return", encode(arg)
+                        else:
+                            kind, value, raised = "return", None, True
+                    elif event == "exception":
+                        etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
+                            else (getattr(arg[0], "__name__", "?"), "")
+                        kind, value = "exception", {"type": etype, "message": message}
+                    else:  # opcode events are never enabled
+                        return local
+                    recorder.bytes += cost(delta)
+                    sink((kind, recorder.steps, fid, local.depth, frame.f_lineno, func, delta, value,
+                          out.take() if out.pending else None, raised))
+                return local
+
+            local.depth = depth  # type: ignore[attr-defined]
+            local.fid = fid  # type: ignore[attr-defined]
+            with recorder._lock:
+                delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
+                    if record_states else None
+                recorder.bytes += cost(delta)
+                sink(("call", recorder.steps, fid, depth, frame.f_lineno, func, delta, None,
+                      out.take() if out.pending else None, False))
+            return local
+
+        def _depth_of(frame: Any) -> int:
+            back = frame.f_back
+            while back is not None:
+                tr = back.f_trace
+                if tr is not None and back.f_code.co_filename == fname:
+                    return getattr(tr, "depth", -1) + 1
+                back = back.f_back
+            return 0
+
+        def tracer(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+            if frame.f_code.co_filename != fname:
+                return None
+            existing = frame.f_trace
+            if existing is not None:  # a generator/coroutine frame resuming
+                existing.depth = _depth_of(frame)
+                with recorder._lock:
+                    sink(("resume", recorder.steps, existing.fid, existing.depth, frame.f_lineno,
+                          frame.f_code.co_name, None, None, out.take() if out.pending else None, False))
+                return existing
+            return new_frame(frame)
+
+        return tracer
+
+
+def deepest_line(exc: BaseException, filename: str) -> int | None:
+    """Line of the traced source where ``exc`` was raised (its deepest traced frame)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is None and type(exc) is SyntaxError or issubclass(type(exc), SyntaxError):
+        lineno = SyntaxError.__dict__["lineno"].__get__(exc)
+        line = lineno if type(lineno) is int else None
+    return line
+
+
+def exception_info(exc: BaseException, filename: str, encoder: Encoder, phase: str) -> ExceptionInfo:
+    etype, message = safe_exception_info(exc, encoder)
+    return ExceptionInfo(etype, message, deepest_line(exc, filename), phase)

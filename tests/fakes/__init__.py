@@ -1,0 +1,1 @@
+"""Test doubles that behave like real services (real sockets, real HTTP)."""
