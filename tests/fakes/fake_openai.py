@@ -203,7 +203,9 @@ class FakeOpenAI:
     def stop(self) -> None:
         if self._timer is not None and self._timer is not threading.current_thread():
             self._timer.cancel()
-        self._httpd.shutdown()
+        if self._thread is not None:  # shutdown() would wait forever for a loop never started
+            self._httpd.shutdown()
+            self._thread = None
         self._httpd.server_close()
 
     def serve_until_stopped(self) -> None:

@@ -26,7 +26,11 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("output", "[ANSWER]\nassert f([1, 2]) == [2, 1]\n[/ANSWER]", "[2, 1]"),
     ("output", "[ANSWER]assert f('a==b') == 'x == y'[/ANSWER]", "'x == y'"),
     ("output", "[ANSWER]assert f(x='==') == {'k': '=='}[/ANSWER]", "{'k': '=='}"),
-    ("output", "[ANSWER]\nassert f(\n    [1, 2],\n) == (\n    3,\n    4,\n)\n[/ANSWER]", "(\n    3,\n    4,\n)"),
+    (
+        "output",
+        "[ANSWER]\nassert f(\n    [1, 2],\n) == (\n    3,\n    4,\n)\n[/ANSWER]",
+        "(\n    3,\n    4,\n)",
+    ),
     ("output", "```python\nassert f(2) == {'a': 1}\n```", "{'a': 1}"),
     ("output", "[ANSWER]\n```python\n[1, 2]\n```\n[/ANSWER]", "[1, 2]"),
     ("output", "Thinking...\n[ANSWER]\n5\n[/ANSWER]", "5"),
@@ -105,7 +109,11 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("branch", "The condition is false, so the else branch runs.", "False"),
     ("branch", "[ANSWER]12[/ANSWER]", "12"),
     # --- codegen
-    ("codegen", "Here:\n```python\ndef f(x):\n    return x\n```\nExample:\n```\n>>> f(1)\n```", "def f(x):\n    return x"),
+    (
+        "codegen",
+        "Here:\n```python\ndef f(x):\n    return x\n```\nExample:\n```\n>>> f(1)\n```",
+        "def f(x):\n    return x",
+    ),
     ("codegen", "def f(x):\n    return 1", "def f(x):\n    return 1"),
     ("codegen", "```py\ndef g():\n    pass", "def g():\n    pass"),
     ("codegen", "   \n", None),

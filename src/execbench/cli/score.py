@@ -48,7 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             description=f"Score {name} samples (JSONL with task_id and completion, or solution).",
         )
         p.add_argument("--samples", required=True, type=Path, help="samples JSONL(.gz)")
-        p.add_argument("--problems", type=Path, help=f"problems file ({loader_help}); default: cache/download")
+        p.add_argument(
+            "--problems", type=Path, help=f"problems file ({loader_help}); default: cache/download"
+        )
         p.add_argument("--k", default="1,10,100", help="pass@k values, comma-separated (default 1,10,100)")
         p.add_argument("--timeout", type=float, default=3.0, help="seconds per program (default 3.0)")
         p.add_argument("--out", type=Path, help="results JSONL (default: <samples>_results.jsonl)")
@@ -108,8 +110,9 @@ def _score_functional(args: argparse.Namespace) -> int:
     _check_numbers(args)
     prelude = resolve_prelude(args.prelude)
     mbpp = args.benchmark == "mbpp"
+    rows = read_jsonl(args.samples, what="samples file")  # before any download: fail fast on local errors
     problems = load_mbpp(args.problems) if mbpp else load_humaneval(args.problems)
-    samples = parse_samples(read_jsonl(args.samples, what="samples file"), problems, str(args.samples))
+    samples = parse_samples(rows, problems, str(args.samples))
     out = args.out if args.out is not None else Path(str(args.samples) + "_results.jsonl")
     try:
         report = score_samples(
@@ -149,8 +152,8 @@ def _print_functional(report: FunctionalReport, out: Path) -> None:
 
 def _score_cruxeval(args: argparse.Namespace) -> int:
     _check_numbers(args)
-    samples = load_cruxeval(args.data)
     raw = read_json(args.generations, what="generations file")
+    samples = load_cruxeval(args.data)
     generations = validate_generations(raw, samples, str(args.generations))
     try:
         report = score_generations(

@@ -1,0 +1,28 @@
+"""Named compatibility modes: published benchmarks' scoring conventions, implemented once.
+
+execbench's own tasks use strict, documented semantics; these modes exist so that
+published numbers reproduce exactly, quirks included. Each mode names the quirk it keeps:
+
+- ``humaneval`` (:mod:`.humaneval`): openai/human-eval's ``check_correctness`` --
+  ``prompt + completion + "\\n" + test + "\\n" + check(entry)`` exec'd into ``{}`` under its
+  reliability guard, swallowed I/O and a 3 s alarm (:mod:`.harness`);
+- ``mbpp`` (:mod:`.humaneval`): the same, on LDB's MBPP whose tests already call ``check``;
+- ``ldb`` (:mod:`.ldb`): LDB's import header in front of whole-program solutions;
+- ``cruxeval`` (:mod:`.cruxeval`): the prediction text pasted into ``assert output == ...``,
+  with CRUXEval's skip and all-false rules and its pass@k averaging.
+
+This package's ``__init__`` imports nothing: :mod:`.harness` is loaded inside sandbox
+workers and must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MODES"]
+
+#: Mode name -> the convention it reproduces (shown in provenance and help).
+MODES: dict[str, str] = {
+    "humaneval": "openai/human-eval evaluate_functional_correctness",
+    "mbpp": "human-eval harness on LDB-format sanitized MBPP (test calls check itself)",
+    "ldb": "LDB import header before whole-program solutions (--prelude ldb)",
+    "cruxeval": "facebookresearch/cruxeval evaluate_generations (input/output prediction)",
+}

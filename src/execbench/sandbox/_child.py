@@ -2,7 +2,10 @@
 
 The child never returns into the worker's code: it always ends in ``os._exit``. Its only
 way to speak is the report pipe (one header JSON line, then the payload JSON); dying
-without writing it is itself a verdict (CRASHED / KILLED / ...). ``atexit`` handlers and
+without writing it is itself a verdict (CRASHED / KILLED / ...). The report carries a
+per-execution nonce; it stops casual forgery, not a program that goes looking for the
+nonce in its own memory -- isolation holds regardless, verdict integrity against a
+deliberately forging program cannot (it shares the process with the reporter). ``atexit`` handlers and
 ``__del__`` methods of the program are deliberately not run at exit: the process is
 discarded, and what they would do is not part of the verdict.
 """
@@ -13,6 +16,7 @@ import builtins
 import io
 import json
 import os
+import posix
 import resource
 import signal
 import sys
@@ -22,11 +26,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from execbench.sandbox import _linux
-from execbench.sandbox.guard import apply_guard
+from execbench.sandbox.guard import remove_guard
 from execbench.sandbox.outcome import effective_cpu_limit
-from execbench.sandbox.types import ExecRequest
+from execbench.sandbox.types import ExecRequest, Limits
 
-__all__ = ["ChildSetup", "run_child", "prepare_stdio", "REPORT_FD", "PROGRAM_FILENAME"]
+__all__ = ["ChildSetup", "run_child", "prepare_stdio", "rlimits_for", "REPORT_FD", "PROGRAM_FILENAME"]
 
 #: The report pipe is moved to this descriptor in the child.
 REPORT_FD = 3
@@ -51,42 +55,62 @@ class ChildSetup:
     worker_pid: int
     uid: int | None
     """Unprivileged uid/gid to switch to (None: stay as we are, not root)."""
-    nproc_base: int = 0
-    """Processes the uid already has (when we cannot switch to a private uid)."""
+    rlimits: tuple[tuple[int, int, int], ...] = ()
+    """From :func:`rlimits_for`."""
+    nonce: str = ""
+    """Echoed in the report, so that a program writing to the report pipe by accident
+    (or naively on purpose) cannot pass for the sandbox's own report."""
 
 
-def _set_limit(kind: int, value: int | None) -> None:
-    if value is None:
-        return
-    _soft, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY and value > hard:
-        value = hard
-    try:
-        resource.setrlimit(kind, (value, value if kind != resource.RLIMIT_CPU else value + 1))
-    except (ValueError, OSError):
-        resource.setrlimit(kind, (value, hard))
+_worker_hard_limits: dict[int, int] = {}
+
+
+def rlimits_for(limits: Limits, nproc_base: int = 0) -> tuple[tuple[int, int, int], ...]:
+    """``(resource, soft, hard)`` triples for one execution, computed in the worker.
+
+    Clamped to the worker's own hard limits (an unprivileged worker cannot raise them).
+    The CPU hard limit is one second above the soft one: SIGXCPU first (a TIMEOUT the
+    program could observe), SIGKILL if it ignores that.
+    """
+    cpu = max(1, int(effective_cpu_limit(limits) + 0.999))
+    wanted: list[tuple[int, int | None, int | None]] = [
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
+        (resource.RLIMIT_FSIZE, limits.max_file_bytes, limits.max_file_bytes),
+        (resource.RLIMIT_NOFILE, limits.max_open_files, limits.max_open_files),
+    ]
+    if limits.max_processes is not None:
+        n = nproc_base + limits.max_processes
+        wanted.append((resource.RLIMIT_NPROC, n, n))
+    out = []
+    for kind, soft, hard in wanted:
+        if soft is None or hard is None:
+            continue
+        if kind not in _worker_hard_limits:
+            _worker_hard_limits[kind] = resource.getrlimit(kind)[1]
+        cap = _worker_hard_limits[kind]
+        if cap != resource.RLIM_INFINITY:
+            soft, hard = min(soft, cap), min(hard, cap)
+        out.append((kind, soft, hard))
+    return tuple(out)
 
 
 def _walls(req: ExecRequest, setup: ChildSetup) -> None:
-    os.setpgid(0, 0)
+    posix.setpgid(0, 0)
     os.dup2(setup.stdin_fd, 0)
     os.dup2(setup.stdout_fd, 1)
     os.dup2(setup.stderr_fd, 2)
     os.dup2(setup.report_fd, REPORT_FD)
     os.closerange(REPORT_FD + 1, 1 << 20)
-    os.chdir(setup.workdir)
-    lim = req.limits
-    _set_limit(resource.RLIMIT_CORE, 0)
-    _set_limit(resource.RLIMIT_CPU, max(1, int(effective_cpu_limit(lim) + 0.999)))
-    _set_limit(resource.RLIMIT_AS, lim.memory_bytes)
-    _set_limit(resource.RLIMIT_FSIZE, lim.max_file_bytes)
-    _set_limit(resource.RLIMIT_NOFILE, lim.max_open_files)
-    if lim.max_processes is not None:
-        _set_limit(resource.RLIMIT_NPROC, setup.nproc_base + lim.max_processes)
+    posix.chdir(setup.workdir)
+    setrlimit = resource.setrlimit
+    for kind, soft, hard in setup.rlimits:
+        setrlimit(kind, (soft, hard))
     if setup.uid is not None:
-        os.setgroups([])
-        os.setresgid(setup.uid, setup.uid, setup.uid)
-        os.setresuid(setup.uid, setup.uid, setup.uid)
+        posix.setgroups([])
+        posix.setresgid(setup.uid, setup.uid, setup.uid)
+        posix.setresuid(setup.uid, setup.uid, setup.uid)
     # Set after the uid switch: changing credentials clears the parent-death signal.
     _linux.set_parent_death_signal(signal.SIGKILL)
     if os.getppid() != setup.worker_pid:
@@ -102,27 +126,30 @@ def _wrap(fd: int, mode: str) -> io.TextIOWrapper:
 
 
 class _Stdio:
-    """Text streams on fds 0-2, built in the worker before any fork (never written there).
+    """Text streams on fds 0-2, built and installed as ``sys.std*`` in the worker before any
+    fork (the worker never writes to them: its fds 0-2 are /dev/null).
 
-    Each child gets its own copy through fork, with empty buffers, and only has to
-    point ``sys.std*`` at them after it has dup2'ed its pipes onto fds 0-2.
+    Each child gets its own copy through fork, with empty buffers; once it has dup2'ed
+    its pipes onto fds 0-2 they are its streams, without touching ``sys`` at all
+    (replacing the start-up streams in every child would run their finalisers there).
     """
 
     streams: tuple[io.TextIOWrapper, io.TextIOWrapper, io.TextIOWrapper] | None = None
 
 
 def prepare_stdio() -> None:
-    _Stdio.streams = (_wrap(0, "r"), _wrap(1, "w"), _wrap(2, "w"))
+    """In the worker: install the streams every child will inherit."""
+    inp, out, err = _Stdio.streams = (_wrap(0, "r"), _wrap(1, "w"), _wrap(2, "w"))
+    sys.stdin = sys.__stdin__ = inp
+    sys.stdout = sys.__stdout__ = out
+    sys.stderr = sys.__stderr__ = err
 
 
 def _fresh_stdio() -> tuple[io.TextIOWrapper, io.TextIOWrapper]:
     if _Stdio.streams is None:
         prepare_stdio()
     assert _Stdio.streams is not None
-    inp, out, err = _Stdio.streams
-    sys.stdin = sys.__stdin__ = inp
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = err
+    _inp, out, err = _Stdio.streams
     return out, err
 
 
@@ -163,8 +190,35 @@ def _flush(*streams: object) -> None:
             pass
 
 
-def _report(header: dict[str, Any], payload: bytes | None) -> None:
-    data = _dumps(header).encode() + b"\n" + (payload if payload is not None else b"")
+def _join_threads() -> None:
+    """Wait for non-daemon threads, as the interpreter does at exit (the wall clock still runs)."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+    try:
+        main = threading.main_thread()
+        for thread in threading.enumerate():
+            if thread is not main and not thread.daemon:
+                thread.join()
+    except BaseException:  # noqa: BLE001, S110 - a tampered threading module is the program's problem
+        pass
+
+
+def _print_traceback(exc: BaseException, err: io.TextIOWrapper) -> None:
+    """Like the interpreter's report of an uncaught exception, without the sandbox's frames."""
+    try:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        traceback.print_exception(type(exc), exc, tb, file=err, limit=50)
+    except BaseException:  # noqa: BLE001, S110
+        pass
+
+
+def _report(header: dict[str, Any], payload: bytes | None, nonce: str) -> None:
+    header["n"] = nonce
+    line = _dumps(header).encode() + b"\n"
+    data = line + payload if payload is not None else line
     view = memoryview(data)
     try:
         while view:
@@ -173,18 +227,22 @@ def _report(header: dict[str, Any], payload: bytes | None) -> None:
         _exit(71)
 
 
-def run_child(req: ExecRequest, runner: Callable[[str, dict[str, Any]], Any] | None, setup: ChildSetup) -> NoReturn:
+def run_child(
+    req: ExecRequest, runner: Callable[[str, dict[str, Any]], Any] | None, setup: ChildSetup
+) -> NoReturn:
     """Set up the walls, run the request, report, and exit. Never returns."""
+    nonce = setup.nonce
     try:
         _walls(req, setup)
         out, err = _fresh_stdio()
         sys.argv = [PROGRAM_FILENAME]
         sys.path[0] = setup.workdir
-        if req.guard:
-            apply_guard()
+        if not req.guard:
+            remove_guard()  # the worker applied it to itself before forking
     except BaseException as exc:  # noqa: BLE001
-        _report({"kind": "runner_error", "type": _type_name(exc), "message": _text(exc)}, None)
+        _report({"kind": "runner_error", "type": _type_name(exc), "message": _text(exc)}, None, nonce)
         _exit(0)
+    del setup
     header: dict[str, Any]
     payload: bytes | None = None
     try:
@@ -204,10 +262,8 @@ def run_child(req: ExecRequest, runner: Callable[[str, dict[str, Any]], Any] | N
                 pass
     except BaseException as exc:  # noqa: BLE001 - every failure of the program is a verdict
         header = {"kind": "exception", "type": _type_name(exc), "message": _text(exc)}
-        try:
-            traceback.print_exception(exc, file=err, limit=50)
-        except BaseException:  # noqa: BLE001, S110
-            pass
+        _print_traceback(exc, err)
+    _join_threads()
     _flush(sys.stdout, sys.stderr, out, err)
-    _report(header, payload)
+    _report(header, payload, nonce)
     _exit(0)

@@ -13,6 +13,7 @@ import os
 
 __all__ = [
     "warm_up",
+    "fork",
     "set_child_subreaper",
     "set_parent_death_signal",
     "set_no_new_privs",
@@ -60,6 +61,27 @@ def _prctl(option: int, arg: int) -> bool:
     if _libc is None:
         return False
     return _libc.prctl(option, arg, 0, 0, 0) == 0
+
+
+if _libc is not None:
+    _libc.fork.restype = ctypes.c_int
+    _libc.fork.argtypes = []
+
+
+def fork() -> int:
+    """``fork(2)`` without CPython's after-fork work (thread/lock re-initialisation, at-fork
+    hooks such as reseeding ``random``).
+
+    Only valid in a single-threaded process (the worker). Skipping that work saves the
+    child ~200 copy-on-write page faults, a large share of the cost of one execution.
+    """
+    if _libc is None:
+        return os.fork()
+    pid = int(_libc.fork())
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return pid
 
 
 def warm_up() -> None:

@@ -13,9 +13,10 @@ import contextlib
 import gc
 import importlib
 import os
+import posix
+import random
 import resource
 import select
-import shutil
 import signal
 import sys
 import time
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from execbench.sandbox import _linux
-from execbench.sandbox._child import ChildSetup, prepare_stdio, run_child
+from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child
+from execbench.sandbox.guard import apply_guard
 from execbench.sandbox.outcome import RawOutcome, classify
 from execbench.sandbox.protocol import (
     ChannelClosed,
@@ -34,7 +36,7 @@ from execbench.sandbox.protocol import (
 )
 from execbench.sandbox.types import ExecRequest, Limits, Status
 
-__all__ = ["main", "Worker", "PAYLOAD_CAP"]
+__all__ = ["main", "Worker", "PAYLOAD_CAP", "remove_tree"]
 
 #: Largest runner result (JSON bytes) accepted from one execution.
 PAYLOAD_CAP = 512 * 1024**2
@@ -44,6 +46,26 @@ _READ = 1 << 16
 
 Runner = Callable[[str, dict[str, Any]], Any]
 Record = tuple[dict[str, Any], bytes | None]
+
+
+def remove_tree(path: str) -> None:
+    """``shutil.rmtree`` through ``posix`` (the worker runs under the reliability guard)."""
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                remove_tree(entry.path)
+            else:
+                posix.unlink(entry.path)
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):
+        posix.rmdir(path)
 
 
 def _count_user_processes(uid: int) -> int:
@@ -112,7 +134,7 @@ class Worker:
 
     def cleanup(self) -> None:
         if self.level not in ("bwrap", "namespaces"):
-            shutil.rmtree(self.tmp_root, ignore_errors=True)
+            remove_tree(self.tmp_root)
 
     def resolve(self, name: str) -> Runner | None:
         if name in self.runners:
@@ -140,7 +162,7 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - never let one execution take the worker down
             return self._error_record(req, f"sandbox failure: {type(exc).__name__}: {exc}")
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_tree(workdir)
 
     def _error_record(self, req: ExecRequest, message: str) -> Record:
         return (
@@ -151,7 +173,7 @@ class Worker:
     def _run_in(self, req: ExecRequest, runner: Runner | None, workdir: str) -> Record:
         os.mkdir(workdir, 0o700)
         if self.uid is not None:
-            os.chown(workdir, self.uid, self.uid)
+            posix.chown(workdir, self.uid, self.uid)
         if req.stdin:
             stdin_fd = os.memfd_create("stdin", 0)
             write_all(stdin_fd, req.stdin.encode("utf-8", errors="surrogateescape"))
@@ -161,9 +183,11 @@ class Worker:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, self.nproc_base)
+        rlimits = rlimits_for(req.limits, self.nproc_base)
+        nonce = os.urandom(8).hex()
+        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce)
         start = time.monotonic()
-        pid = os.fork()
+        pid = _linux.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which always _exits
             run_child(req, runner, setup)
         for fd in (out_w, err_w, rep_w):
@@ -171,15 +195,17 @@ class Worker:
         if stdin_fd != self.devnull:
             os.close(stdin_fd)
         with contextlib.suppress(OSError):
-            os.setpgid(pid, pid)
+            posix.setpgid(pid, pid)
         try:
-            return self._watch(req, pid, start, out_r, err_r, rep_r)
+            return self._watch(req, pid, start, out_r, err_r, rep_r, nonce)
         finally:
             for fd in (out_r, err_r, rep_r):
                 with contextlib.suppress(OSError):
                     os.close(fd)
 
-    def _watch(self, req: ExecRequest, pid: int, start: float, out_r: int, err_r: int, rep_r: int) -> Record:
+    def _watch(
+        self, req: ExecRequest, pid: int, start: float, out_r: int, err_r: int, rep_r: int, nonce: str
+    ) -> Record:
         lim: Limits = req.limits
         out, err = _Stream(lim.output_bytes), _Stream(lim.output_bytes)
         report = bytearray()
@@ -223,7 +249,7 @@ class Worker:
             if not exited:
                 end = time.monotonic()
             with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
+                posix.killpg(pid, signal.SIGKILL)
             status, rusage = self._reap_child(pid, pidfd)
         finally:
             os.close(pidfd)
@@ -236,7 +262,7 @@ class Worker:
                 import json
 
                 obj = json.loads(header_line)
-                parsed = obj if isinstance(obj, dict) else None
+                parsed = obj if isinstance(obj, dict) and obj.get("n") == nonce else None
             except (ValueError, RecursionError):
                 parsed = None
         cpu = (rusage.ru_utime + rusage.ru_stime) if rusage else 0.0
@@ -258,7 +284,9 @@ class Worker:
             "signal": verdict.signal,
             "isolation": self.level,
         }
-        keep_payload = verdict.status in (Status.PASSED,) and parsed is not None and parsed.get("kind") == "ok"
+        keep_payload = (
+            verdict.status in (Status.PASSED,) and parsed is not None and parsed.get("kind") == "ok"
+        )
         return header, (payload if keep_payload and payload else None)
 
     def _reap_child(self, pid: int, pidfd: int) -> tuple[int | None, resource.struct_rusage | None]:
@@ -273,7 +301,7 @@ class Worker:
             if time.monotonic() > deadline:
                 return None, None
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                posix.kill(pid, signal.SIGKILL)
             select.select([pidfd], [], [], 0.05)
 
     def _kill_leftovers(self) -> None:
@@ -297,11 +325,11 @@ class Worker:
     def _signal_all(self) -> None:
         if self.own_pid_namespace:
             with contextlib.suppress(OSError):
-                os.kill(-1, signal.SIGKILL)
+                posix.kill(-1, signal.SIGKILL)
             return
         for pid in self._descendants():
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                posix.kill(pid, signal.SIGKILL)
 
     def _descendants(self) -> list[int]:
         parents: dict[int, int] = {}
@@ -405,9 +433,19 @@ def main() -> int:
     _restore_site_builtins()
     prepare_stdio()
     _linux.warm_up()
+    # Children are forked without CPython's at-fork hooks, so they share this state:
+    # a fixed seed makes programs that use ``random`` unseeded reproducible.
+    random.seed(0)
+    apply_guard()
     gc.collect()
     gc.freeze()
-    ready = {"pid": worker.pid, "tmp_root": worker.tmp_root, "problems": problems, "preload_failed": failed, "python": sys.version}
+    ready = {
+        "pid": worker.pid,
+        "tmp_root": worker.tmp_root,
+        "problems": problems,
+        "preload_failed": failed,
+        "python": sys.version,
+    }
     write_all(chan_out, encode_records([(ready, None)]))
     try:
         while True:

@@ -5,6 +5,10 @@ turns an accidental ``shutil.rmtree`` or ``os.kill`` into a clear ``PermissionEr
 instead of damage, but a determined program can get around it (ctypes, re-imports). The
 real walls are the worker's isolation, rlimits and the unprivileged uid; tests check they
 hold with the guard off.
+
+Applying it replaces names in the ``os``, ``shutil``, ``subprocess`` and ``builtins``
+namespaces only; the ``posix`` module keeps the real functions (the sandbox itself uses
+them, and so could a determined program).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["apply_guard", "GUARDED_OS_FUNCTIONS"]
+__all__ = ["apply_guard", "remove_guard", "GUARDED_OS_FUNCTIONS"]
 
 #: ``os`` functions replaced by a stub that raises PermissionError.
 GUARDED_OS_FUNCTIONS: tuple[str, ...] = (
@@ -33,7 +37,7 @@ GUARDED_OS_FUNCTIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 _SHUTIL = ("rmtree", "move", "chown")
-_BLOCKED_MODULES = ("ipdb", "joblib", "resource", "psutil", "tkinter", "multiprocessing")
+_BLOCKED_MODULES = ("ipdb", "joblib", "psutil", "tkinter", "multiprocessing")
 
 
 def _disabled(name: str) -> Callable[..., NoReturn]:
@@ -77,9 +81,26 @@ def _build_stubs() -> list[tuple[dict[str, Any], dict[str, Any]]]:
 
 
 _STUBS = _build_stubs()
+_MISSING = object()
+_ORIGINALS = [(ns, {k: ns.get(k, _MISSING) for k in stubs}) for ns, stubs in _STUBS]
 
 
 def apply_guard() -> None:
-    """Disable destructive APIs in this process. Only ever called in a sandboxed child."""
+    """Disable destructive APIs in this process.
+
+    The worker applies it to itself once, before forking (its own code calls the ``posix``
+    functions directly), so a guarded child inherits it for free; a child with
+    ``guard=False`` calls :func:`remove_guard` instead.
+    """
     for namespace, stubs in _STUBS:
         namespace.update(stubs)
+
+
+def remove_guard() -> None:
+    """Put back what :func:`apply_guard` replaced."""
+    for namespace, originals in _ORIGINALS:
+        for key, value in originals.items():
+            if value is _MISSING:
+                namespace.pop(key, None)
+            else:
+                namespace[key] = value

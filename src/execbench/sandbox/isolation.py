@@ -118,7 +118,9 @@ def resolve_level(requested: str = "auto") -> str:
     if requested == "auto":
         requested = os.environ.get(ENV_VAR, "").strip().lower() or "auto"
     if requested not in (*LEVELS, "auto"):
-        raise UserError(f"unknown isolation {requested!r}: use one of auto, {', '.join(LEVELS)} (or unset {ENV_VAR})")
+        raise UserError(
+            f"unknown isolation {requested!r}: use one of auto, {', '.join(LEVELS)} (or unset {ENV_VAR})"
+        )
     info = detect_isolation()
     if requested == "auto":
         if info.level != "bwrap" and info.level not in _warned:
@@ -140,8 +142,9 @@ def _import_path() -> list[str]:
     themselves at start-up through one) are not run, which keeps the heap that every
     execution forks small. The host's site directories are passed explicitly instead.
     """
-    import execbench
     import site
+
+    import execbench
 
     paths = [os.path.dirname(os.path.dirname(os.path.abspath(execbench.__file__)))]
     for entry in [*site.getsitepackages(), site.getusersitepackages(), *sys.path]:
@@ -150,7 +153,7 @@ def _import_path() -> list[str]:
     return paths
 
 
-def worker_command(level: str) -> tuple[list[str], dict[str, str]]:
+def worker_command(level: str, extra_paths: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
     """The argv and the (scrubbed) environment of a worker at ``level``.
 
     The environment is minimal on purpose: host secrets such as API keys must not be
@@ -164,7 +167,7 @@ def worker_command(level: str) -> tuple[list[str], dict[str, str]]:
         "HOME": "/tmp",
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONPATH": os.pathsep.join(_import_path()),
+        "PYTHONPATH": os.pathsep.join([*_import_path(), *extra_paths]),
         "PYTHONIOENCODING": "utf-8",
     }
     argv = [*_prefix(level), sys.executable, "-S", "-m", "execbench.sandbox._worker"]

@@ -76,7 +76,9 @@ def classify(raw: RawOutcome, limits: Limits) -> Verdict:
     """
     code, sig = _exit_info(raw.wait_status)
     if raw.output_killed:
-        return Verdict(Status.OUTPUT_LIMIT, None, f"output exceeded {limits.output_kill_bytes} bytes", code, sig)
+        return Verdict(
+            Status.OUTPUT_LIMIT, None, f"output exceeded {limits.output_kill_bytes} bytes", code, sig
+        )
     if raw.timed_out:
         return Verdict(Status.TIMEOUT, None, f"wall-clock limit of {limits.timeout:g}s exceeded", code, sig)
     if raw.payload_too_large:
@@ -105,8 +107,10 @@ def classify(raw: RawOutcome, limits: Limits) -> Verdict:
         if sig == signal.SIGXCPU or (sig == signal.SIGKILL and raw.cpu_time >= cpu_limit - 0.05):
             return Verdict(Status.TIMEOUT, None, f"CPU-time limit of {cpu_limit:g}s exceeded", code, sig)
         if (
-            sig in _CRASH_SIGNALS or sig == signal.SIGKILL
-        ) and limits.memory_bytes and raw.peak_memory_bytes >= limits.memory_bytes // 2:
+            (sig in _CRASH_SIGNALS or sig == signal.SIGKILL)
+            and limits.memory_bytes
+            and raw.peak_memory_bytes >= limits.memory_bytes // 2
+        ):
             return Verdict(Status.MEMORY, None, f"died by {_sig_name(sig)} near the memory limit", code, sig)
         if sig in _CRASH_SIGNALS:
             return Verdict(Status.CRASHED, None, f"died by {_sig_name(sig)}", code, sig)

@@ -111,11 +111,16 @@ class _Slot:
 
     def _spawn(self) -> str:
         """Start the worker; return "" on success, else why it failed."""
-        argv, env = worker_command(self.pool.isolation)
+        argv, env = worker_command(self.pool.isolation, self.pool.pythonpath)
         stderr = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else subprocess.DEVNULL
         try:
             proc = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                start_new_session=True,
             )
         except OSError as exc:
             return f"cannot start worker: {exc}"
@@ -129,7 +134,9 @@ class _Slot:
         }
         try:
             write_all(proc.stdin.fileno(), dumps_request_frame(config))
-            ((ready, _),) = decode_records(read_frame(proc.stdout.fileno(), time.monotonic() + _START_TIMEOUT))
+            ((ready, _),) = decode_records(
+                read_frame(proc.stdout.fileno(), time.monotonic() + _START_TIMEOUT)
+            )
         except (OSError, ChannelClosed, ChannelTimeout, ValueError) as exc:
             self._kill()
             return f"worker did not start: {type(exc).__name__}: {exc}"
@@ -209,12 +216,17 @@ class _Slot:
         except ChannelTimeout:
             why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
         except Exception as exc:  # noqa: BLE001 - a corrupt frame: blame the worker, not the host
-            why, status = f"bad answer from the sandbox worker: {type(exc).__name__}: {exc}", Status.SANDBOX_ERROR
+            why, status = (
+                f"bad answer from the sandbox worker: {type(exc).__name__}: {exc}",
+                Status.SANDBOX_ERROR,
+            )
         self.kill_now()
         self._kill()
         if self.pool._closed:
             for job in outstanding.values():
-                job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", iso))
+                job.future.set_result(
+                    _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", iso)
+                )
             return
         if len(outstanding) == 1:
             (job,) = outstanding.values()
@@ -231,7 +243,9 @@ class SandboxPool:
     ``workers``: processes (None: ``os.cpu_count()``). ``isolation``: ``"auto"`` (the
     strongest available, or ``$EXECBENCH_ISOLATION``), ``"bwrap"``, ``"namespaces"`` or
     ``"process"``. ``preload``: modules each worker imports once so that programs do not
-    pay for them (missing ones are skipped).
+    pay for them (missing ones are skipped). ``pythonpath``: extra import directories
+    for the workers, e.g. where a custom runner module lives (the workers otherwise see
+    execbench and the host's site-packages only).
     """
 
     def __init__(
@@ -240,10 +254,12 @@ class SandboxPool:
         isolation: str = "auto",
         preload: Sequence[str] = DEFAULT_PRELOAD,
         max_batch: int = _MAX_BATCH,
+        pythonpath: Sequence[str] = (),
     ) -> None:
         self.isolation: str = resolve_level(isolation)
         self.preload: tuple[str, ...] = tuple(preload)
         self.max_batch = max(1, max_batch)
+        self.pythonpath: tuple[str, ...] = tuple(os.path.abspath(p) for p in pythonpath)
         self._cond = threading.Condition()
         self._pending: deque[_Job] = deque()
         self._closed = False
@@ -309,7 +325,9 @@ class SandboxPool:
         job = _Job(req)
         with self._cond:
             if self._closed:
-                job.future.set_result(_result(req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation))
+                job.future.set_result(
+                    _result(req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
+                )
                 return job.future
             self._pending.append(job)
             self._cond.notify()
@@ -340,7 +358,9 @@ class SandboxPool:
                 self._cond.notify_all()
                 return [j.future for j in jobs]
         for job in jobs:
-            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation))
+            job.future.set_result(
+                _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
+            )
         return [j.future for j in jobs]
 
     @property
@@ -356,7 +376,9 @@ class SandboxPool:
             jobs, self._pending = list(self._pending), deque()
             self._cond.notify_all()
         for job in jobs:
-            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", self.isolation))
+            job.future.set_result(
+                _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", self.isolation)
+            )
         for slot in self._slots:
             slot.kill_now()
         for slot in self._slots:

@@ -12,17 +12,19 @@ from dataclasses import replace
 from collections.abc import Sequence
 from typing import Any
 
+from execbench.compat.execute import COMPAT_PRELOAD
 from execbench.sandbox.pool import DEFAULT_PRELOAD
 from execbench.sandbox.types import ExecRequest, ExecResult
 
 __all__ = ["run_requests", "open_pool", "PRELOAD"]
 
 #: Modules the workers import once, so each execution is a fork of a warm process.
-PRELOAD: tuple[str, ...] = (
-    *DEFAULT_PRELOAD,
-    "execbench.tasks._probe",
-    "execbench.tasks._verify",
-    "execbench.compat.harness",
+#: The compat modules are included because CRUXEval-mode verdicts depend on them being
+#: importable (e.g. ``str.encode`` codecs) once the child has dropped its privileges.
+PRELOAD: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (*DEFAULT_PRELOAD, *COMPAT_PRELOAD, "execbench.tasks._probe", "execbench.tasks._verify", "execbench.compat.harness")
+    )
 )
 
 

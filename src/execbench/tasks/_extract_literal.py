@@ -21,7 +21,13 @@ __all__ = ["parse_literal", "MAX_DEPTH"]
 #: Nesting deeper than this is not an answer (and would cost recursion).
 MAX_DEPTH = 100
 
-_FLOAT_SPECIALS = {"inf": math.inf, "-inf": -math.inf, "+inf": math.inf, "nan": math.nan, "infinity": math.inf}
+_FLOAT_SPECIALS = {
+    "inf": math.inf,
+    "-inf": -math.inf,
+    "+inf": math.inf,
+    "nan": math.nan,
+    "infinity": math.inf,
+}
 
 
 class _Reject(Exception):
@@ -60,7 +66,9 @@ def _value(node: ast.expr, depth: int) -> Any:
     if isinstance(node, ast.Dict):
         if any(k is None for k in node.keys):
             raise _Reject  # {**x}
-        return {_value(k, depth + 1): _value(v, depth + 1) for k, v in zip(node.keys, node.values)}  # type: ignore[arg-type]
+        return {
+            _value(k, depth + 1): _value(v, depth + 1) for k, v in zip(node.keys, node.values, strict=True)
+        }  # type: ignore[arg-type]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id == "set" and not node.args:
             return set()

@@ -9,6 +9,7 @@ text costs milliseconds, never a crash.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -108,11 +109,13 @@ def answer_region(text: str) -> Region:
     opens = list(_OPEN_TAG.finditer(text))
     closes = list(_CLOSE_TAG.finditer(text))
     region: Region | None = None
-    for close in reversed(closes):
-        starts = [o for o in opens if o.end() <= close.start()]
-        if starts:
-            region = Region(text[starts[-1].end() : close.start()], True)
-            break
+    if opens:
+        usable = [c for c in closes if c.start() >= opens[0].end()]
+        if usable:
+            close = usable[-1]
+            ends = [o.end() for o in opens]
+            start = ends[bisect.bisect_right(ends, close.start()) - 1]
+            region = Region(text[start : close.start()], True)
     if region is None and opens:
         region = Region(text[opens[-1].end() :], True, truncated=True)
     if region is None and closes:  # "... f(1) == 3 [/ANSWER]": the prompt held the opening tag
@@ -193,6 +196,8 @@ def top_level_cuts(text: str, limit: int = 64) -> list[int]:
 
 def split_top_level(text: str, sep: str) -> list[str]:
     """Split on ``sep`` characters that sit outside strings and brackets."""
+    if len(text) > MAX_EXPR:
+        return [text]
     parts: list[str] = []
     last = 0
     for index, ch in _scan(text):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from execbench.tasks.revalstate import merged_steps, needed_steps, resolve
-from execbench.trace import trace_call
+from execbench.trace.api import trace_call
 from execbench.trace.types import Event, Trace, TraceLimits
 
 __all__ = ["probe", "PROBE_RUNNER", "PROBE_LIMITS", "facts_payload"]

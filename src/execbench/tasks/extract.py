@@ -72,6 +72,7 @@ MODES: tuple[str, ...] = ("strict", "cruxeval")
 
 _MAX_LINES = 200
 _MAX_PREFIX = 2_000
+_MAX_CANDIDATES = 16
 _PHRASE = re.compile(
     r"(?:output|result|answer|return value|value)\s*(?:of\s+[^\n:=]{1,200}?\s*)?"
     r"(?:is|will be|would be|should be|=|:)\s*(?:(?:actually|simply|just|indeed|therefore|then|now)\s+)?"
@@ -148,8 +149,19 @@ def _pick(items: list[str], region: Region) -> str | None:
     return items[0] if region.marked else items[-1]
 
 
-def _after_phrases(region: Region, pattern: re.Pattern[str], check: Callable[[str], str | None]) -> str | None:
-    found = [value for m in pattern.finditer(region.text) if (value := check(region.text[m.end() :])) is not None]
+def _nearest(pattern: re.Pattern[str], region: Region) -> list[re.Match[str]]:
+    """The matches that can decide the answer: the first few in a marked region, else the last few.
+
+    Bounding them keeps a text that repeats "the output is" 20,000 times linear.
+    """
+    matches = list(pattern.finditer(region.text))
+    return matches[:_MAX_CANDIDATES] if region.marked else matches[-_MAX_CANDIDATES:]
+
+
+def _after_phrases(
+    region: Region, pattern: re.Pattern[str], check: Callable[[str], str | None]
+) -> str | None:
+    found = [value for m in _nearest(pattern, region) if (value := check(region.text[m.end() :])) is not None]
     return _pick(found, region)
 
 
@@ -189,7 +201,9 @@ def extract_output(text: str, *, mode: str = "strict") -> str | None:
     phrased = _after_phrases(region, _PHRASE, lambda rest: _leading_expression(rest, literal=True))
     if phrased is not None:
         return phrased
-    inline = [c for m in _INLINE_CODE.finditer(region.text) if parse_literal(c := strip_decorations(m.group(1)))[0]]
+    inline = [
+        c for m in _nearest(_INLINE_CODE, region) if parse_literal(c := strip_decorations(m.group(1)))[0]
+    ]
     candidate = _pick(inline, region)
     if candidate is not None:
         return candidate
@@ -232,8 +246,12 @@ def extract_input(text: str, *, mode: str = "strict", entry: str | None = None) 
     phrased = _after_phrases(region, _INPUT_PHRASE, call_prefix)
     if phrased is not None:
         return phrased
-    inline = [c for m in _INLINE_CODE.finditer(region.text) if _is_call(c := strip_decorations(m.group(1)), entry)]
-    candidate = _pick(inline, region) or _pick([ln for ln in _lines_from_bottom(region) if _is_call(ln, entry)], region)
+    inline = [
+        c for m in _nearest(_INLINE_CODE, region) if _is_call(c := strip_decorations(m.group(1)), entry)
+    ]
+    candidate = _pick(inline, region) or _pick(
+        [ln for ln in _lines_from_bottom(region) if _is_call(ln, entry)], region
+    )
     if candidate is not None:
         return candidate
     bare_args = entry is not None and region.marked and "\n" not in whole and not _is_call(whole, None)
@@ -242,7 +260,8 @@ def extract_input(text: str, *, mode: str = "strict", entry: str | None = None) 
     return None
 
 
-_INT_TOKEN = re.compile(r"(?<![\w.])[-+]?\d+(?![\w.]*\d)")
+# possessive \d++: a long digit run followed by "x1" must not backtrack quadratically
+_INT_TOKEN = re.compile(r"(?<![\w.])[-+]?\d++(?![\w.]*\d)")
 _PATH_SEPARATORS = re.compile(r"^[\s,;\[\]()\-\u2192>|]*$")
 _LINE_WORD = re.compile(r"\b(?:lines?|L|and|then)\b\.?", re.IGNORECASE)
 
@@ -310,7 +329,9 @@ def extract_int(text: str) -> int | None:
     if ok and type(value) is int:
         return value
     phrased = _after_phrases(
-        region, _PHRASE, lambda rest: m.group(0) if (m := _INT_TOKEN.match(strip_decorations(rest[:40]))) else None
+        region,
+        _PHRASE,
+        lambda rest: m.group(0) if (m := _INT_TOKEN.match(strip_decorations(rest[:40]))) else None,
     )
     if phrased is not None:
         return int(phrased)
@@ -330,6 +351,8 @@ def extract_state(text: str) -> tuple[str, str] | None:
     if not region.marked:
         candidates = [candidates[0], *reversed(candidates[1:])]
     for candidate in candidates:
+        if len(candidate) > _MAX_PREFIX:
+            continue
         if _NIL.match(candidate):
             return "Nil", ""
         parts = split_top_level(candidate, ";")
@@ -372,15 +395,17 @@ _NO_EXCEPTION = re.compile(
     r"nothing\s+is\s+raised|none)\b",
     re.IGNORECASE,
 )
+# bare class names only: a dotted prefix (json.decoder.) simply precedes a word boundary,
+# and a pattern for the prefix would backtrack quadratically on "a.a.a.a...".
 _EXCEPTION = re.compile(
-    r"\b((?:[A-Za-z_]\w*\.)*([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)|StopIteration|StopAsyncIteration))\b"
+    r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)|StopIteration|StopAsyncIteration)\b"
 )
 
 
 def extract_exception(text: str) -> str | None:
     """An exception class name (``"ValueError"``; dotted names give their last part) or ``"none"``."""
     region = answer_region(text)
-    found: list[tuple[int, str]] = [(m.start(), m.group(2)) for m in _EXCEPTION.finditer(region.text)]
+    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _EXCEPTION.finditer(region.text)]
     found += [(m.start(), "none") for m in _NO_EXCEPTION.finditer(region.text)]
     found.sort()
     return _pick([name for _, name in found], region)

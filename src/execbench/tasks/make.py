@@ -85,9 +85,13 @@ def _pick(rng: random.Random, items: Sequence[Any], k: int) -> list[Any]:
 
 
 def _literal_args(args: str) -> bool:
+    """Every argument of ``f(<args>)`` is a literal (an input answer must be writable as one)."""
     try:
-        ast.literal_eval(f"({args},)" if args.strip() else "()")
-    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        call = ast.parse(f"_({args})", mode="eval").body
+        assert isinstance(call, ast.Call)
+        for node in [*call.args, *(k.value for k in call.keywords)]:
+            ast.literal_eval(node)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError, AssertionError):
         return False
     return True
 
@@ -101,14 +105,14 @@ def _questions(subject: Subject, facts: CallFacts, seed: int, kinds: Sequence[st
     arms = control_lines(subject.code)
     given = subject.questions
     for kind in kinds:
-        if kind == "output" and facts.status == "returned":
-            if subject.expected_output is not None:
-                out.append((Question("output"), subject.expected_output))
-            elif facts.output is not None and facts.output_literal:
+        if kind in ("output", "input") and subject.expected_output is not None:
+            # the source's own answer (CRUXEval): its scorer compares against exactly this text
+            out.append((Question(kind), subject.expected_output if kind == "output" else subject.call))
+        elif kind == "output" and facts.status == "returned":
+            if facts.output is not None and facts.output_literal:
                 out.append((Question("output"), facts.output))
         elif kind == "input" and facts.status == "returned" and _literal_args(subject.args):
-            expected = subject.expected_output or (facts.output if facts.output_literal else None)
-            if expected is not None:
+            if facts.output is not None and facts.output_literal:
                 out.append((Question("input"), subject.call))
         elif kind == "exception":
             out.append((Question("exception"), facts.exception))
@@ -169,6 +173,7 @@ def _meta(subject: Subject, q: Question, facts: CallFacts) -> dict[str, Any]:
         "program": subject.code,
         "entry": subject.entry,
         "input": subject.call,
+        "args": subject.args,
         "input_idx": subject.input_idx,
         "constructs": list(subject.constructs),
         "provenance": dict(subject.provenance),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from execbench.tasks.kinds import Question
 
-__all__ = ["render_prompt", "number_lines", "FEWSHOT_CODE", "FEWSHOT_CALL", "FEWSHOT_ANSWERS"]
+__all__ = ["render_prompt", "render_codegen", "number_lines", "FEWSHOT_CODE", "FEWSHOT_CALL", "FEWSHOT_ANSWERS"]
 
 FEWSHOT_CODE = """def f(xs):
     total = 0
@@ -136,3 +136,18 @@ def render_prompt(
     task = _block(code, shown_call, question, output)
     tail = "[THOUGHT]\n" if cot else "[ANSWER]\n"
     return f"{head}\n\nExample:\n{example}\nNow the task:\n{task}{tail}"
+
+
+def render_codegen(problem_prompt: str, entry: str, *, cot: bool) -> str:
+    """Code generation (HumanEval/MBPP): complete the function; the code goes in the answer block."""
+    how = (
+        "Think step by step between [THOUGHT] and [/THOUGHT], then give"
+        if cot
+        else "Give"
+    )
+    return (
+        f"Complete the Python function {entry} below so that it does what its docstring says. "
+        f"{how} the complete function (signature included) between [ANSWER] and [/ANSWER], "
+        "as a ```python fenced block.\n\n"
+        f"[PYTHON]\n{problem_prompt.rstrip()}\n[/PYTHON]\n" + ("[THOUGHT]\n" if cot else "[ANSWER]\n")
+    )

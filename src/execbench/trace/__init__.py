@@ -3,19 +3,39 @@
 Public surface::
 
     trace_call(code, entry, call, *, limits=TraceLimits(), record_states=True) -> Trace
-    trace_program(code, ...) -> Trace            # whole module body
-    trace_many(calls, pool=None) -> list[TraceResult]   # sandboxed, for untrusted code
-    Trace, Event, ExceptionInfo, Cut, TraceLimits, SnapshotLimits
-    state_at / state_after / coverage / branches / loops / next_lines / blocks / ...
+    trace_program(code, ...) -> Trace                    # the whole module body
+    trace_many(calls, pool=None) -> list[TraceResult]    # sandboxed, for untrusted code
+    Trace, Event, ExceptionInfo, Cut, TraceLimits, SnapshotLimits, TraceCall, TraceResult
+    state_at, state_after, hit_counts, coverage, executable_lines, branches, loops,
+    next_lines, blocks, block_runs, compress_loops
     TraceWriter, load_trace, trace_to_json, TRACE_SCHEMA_VERSION
 
-Only ``sys.settrace`` is used (see ``engine``): it is the one engine on 3.11 and still
-correct on 3.12+, where ``sys.monitoring`` would need a separate, equally exact engine.
+Engine: ``sys.settrace`` only (see ``engine``). It is exact on 3.11 and still correct on
+3.12+ (where comprehensions are inlined, see ``pybehavior``). A ``sys.monitoring`` engine
+for 3.12+ is not written: this machine has only 3.11 to verify that it records exactly the
+same events, and an engine we cannot check would break the "exact" promise.
 """
 
 from __future__ import annotations
 
 from execbench.trace.api import trace_call, trace_program
+from execbench.trace.cfg import Block, BlockRun, block_runs, blocks
+from execbench.trace.facts import (
+    Branch,
+    Coverage,
+    LoopRun,
+    branches,
+    coverage,
+    executable_lines,
+    hit_counts,
+    loops,
+    next_lines,
+    state_after,
+    state_at,
+)
+from execbench.trace.render import compress_loops
+from execbench.trace.sandboxed import TraceCall, TraceResult, trace_many
+from execbench.trace.schema import TraceWriter, load_trace, trace_to_json
 from execbench.trace.snapshot import Snapshot, SnapshotLimits
 from execbench.trace.types import (
     TRACE_SCHEMA_VERSION,
@@ -28,13 +48,35 @@ from execbench.trace.types import (
 
 __all__ = [
     "TRACE_SCHEMA_VERSION",
+    "Block",
+    "BlockRun",
+    "Branch",
+    "Coverage",
     "Cut",
     "Event",
     "ExceptionInfo",
+    "LoopRun",
     "Snapshot",
     "SnapshotLimits",
     "Trace",
+    "TraceCall",
     "TraceLimits",
+    "TraceResult",
+    "TraceWriter",
+    "block_runs",
+    "blocks",
+    "branches",
+    "compress_loops",
+    "coverage",
+    "executable_lines",
+    "hit_counts",
+    "load_trace",
+    "loops",
+    "next_lines",
+    "state_after",
+    "state_at",
     "trace_call",
+    "trace_many",
     "trace_program",
+    "trace_to_json",
 ]

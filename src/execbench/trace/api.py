@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from execbench.errors import UserError
-from execbench.trace.engine import Recorder, RawEvent, exception_info
+from execbench.trace.engine import RawEvent, Recorder, exception_info
 from execbench.trace.types import ExceptionInfo, Trace, TraceLimits, step_views
 
 __all__ = ["trace_call", "trace_program", "parse_call", "new_filename", "PROGRAM_MODULE"]
@@ -97,7 +97,7 @@ def trace_call(code: str, entry: str | None, call: str | None = "", *,
             if not callable(func):
                 names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))
                 raise UserError(f"the program defines no function {entry!r} to call "
-                                f"(it defines: {', '.join(names) or 'none'}); fix --entry")
+                                f"(it defines: {', '.join(names) or 'none'}); check the entry name")
             ok, parsed = _untraced(eval, call_code, namespace, {"__execbench_args__": _capture})
             if not ok:
                 exc_info = exception_info(parsed, filename, recorder.encoder, "args")

