@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from fakes.fake_openai import FakeOpenAI
 
+from execbench.runs.suites import load_suite
+from execbench.tasks import write_tasks
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,24 +39,19 @@ def server() -> Iterator[FakeOpenAI]:
     fake.stop()
 
 
-def _cmd(base_url: str, store: Path) -> list[str]:
+@pytest.fixture(scope="module")
+def builtin_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 1200 tasks of the built-in suite as a task file, built once for the kill test
+    (so that each killed invocation spends its time generating, not rebuilding the suite)."""
+    path = tmp_path_factory.mktemp("suite") / "builtin-head.jsonl"
+    write_tasks(load_suite("builtin", limit=1200), path)
+    return path
+
+
+def _cmd(base_url: str, store: Path, *, suite: str = "builtin") -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "execbench",
-        "eval",
-        "--suite",
-        "builtin",
-        "--model",
-        "openai:fake-model",
-        "--base-url",
-        base_url,
-        "--store",
-        str(store),
-        "--concurrency",
-        "8",
-        "--quiet",
-        "--json",
+        *(sys.executable, "-m", "execbench", "eval", "--suite", suite, "--model", "openai:fake-model"),
+        *("--base-url", base_url, "--store", str(store), "--concurrency", "8", "--quiet", "--json"),
     ]
 
 
@@ -70,32 +68,60 @@ def _run(cmd: list[str], timeout: float = 240) -> dict:  # type: ignore[type-arg
     return json.loads(proc.stdout)
 
 
-def test_killed_runs_resume_to_the_same_result(server: FakeOpenAI, tmp_path: Path) -> None:
-    reference = _run(_cmd(server.base_url, tmp_path / "reference.sqlite"))
-    assert reference["status"] == "complete"
-    assert reference["n_scored"] == reference["n_tasks"] > 0
+def _stored(store: Path) -> int:
+    """Verdicts committed so far (0 while the store does not exist yet)."""
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_full_builtin_eval_completes(server: FakeOpenAI, tmp_path: Path) -> None:
+    out = _run(_cmd(server.base_url, tmp_path / "full.sqlite"))
+    assert out["status"] == "complete" and out["failures"] == 0
+    assert out["n_scored"] == out["n_tasks"] == out["requests"] > 1000
+    assert set(out["metrics"]) >= {"output", "input", "coverage", "state", "path"}
+    assert out["by_construct"], "the built-in suite reports per construct"
     assert server.stats()["injected"], "the server should have injected failures"
+
+
+def test_killed_runs_resume_to_the_same_result(
+    server: FakeOpenAI, tmp_path: Path, builtin_head: Path
+) -> None:
+    suite = str(builtin_head)
+    reference = _run(_cmd(server.base_url, tmp_path / "reference.sqlite", suite=suite))
+    assert reference["status"] == "complete" and reference["n_scored"] == 1200
 
     store = tmp_path / "killed.sqlite"
     rng = random.Random(1234)
     kills = 0
-    for _ in range(3):
+    for attempt in range(3):
         proc = subprocess.Popen(
-            _cmd(server.base_url, store),
+            _cmd(server.base_url, store, suite=suite),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=_env(),
             cwd=ROOT,
             start_new_session=True,
         )
-        time.sleep(rng.uniform(1.0, 4.0))
+        if attempt == 0:
+            time.sleep(rng.uniform(0.5, 3.0))  # somewhere in start-up, building or the first requests
+        else:
+            target = _stored(store) + rng.randint(20, 300)  # somewhere mid-generation
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and _stored(store) < target and time.monotonic() < deadline:
+                time.sleep(0.05)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its sandbox workers, no chance to clean up
             kills += 1
         proc.wait()
-    assert kills >= 2, "the run finished before it could be killed twice; kill earlier"
+    assert kills >= 2, "the run finished before it could be killed; kill earlier"
+    assert _stored(store) < 1200
 
-    resumed = _run(_cmd(server.base_url, store))
+    resumed = _run(_cmd(server.base_url, store, suite=suite))
     assert resumed["run_id"] == reference["run_id"]
     assert resumed["status"] == "complete"
     assert resumed["metrics"] == reference["metrics"]
@@ -107,10 +133,34 @@ def test_killed_runs_resume_to_the_same_result(server: FakeOpenAI, tmp_path: Pat
         ).fetchone()
         responses = conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
         keys = conn.execute("SELECT COUNT(DISTINCT cache_key) FROM results").fetchone()[0]
-    assert total == distinct == resumed["n_tasks"]
-    assert responses == keys  # every stored response is used once; none stored twice
+    assert total == distinct == resumed["n_tasks"] == 1200
+    assert responses == keys  # every stored response is used; none stored twice
 
     before = server.stats()["completions"]
-    third = _run(_cmd(server.base_url, store))
+    third = _run(_cmd(server.base_url, store, suite=suite))
     assert server.stats()["completions"] == before, "a finished run must be answered from the store"
     assert third["requests"] == 0 and third["metrics"] == reference["metrics"]
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(
+    server: FakeOpenAI, tmp_path: Path, builtin_head: Path
+) -> None:
+    store = tmp_path / "interrupted.sqlite"
+    cmd = _cmd(server.base_url, store, suite=str(builtin_head))
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT
+    )
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and _stored(store) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "resume with: execbench eval --suite" in err
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+    done = _stored(store)
+    assert 0 < done < 1200
+    resumed = _run(cmd)
+    assert resumed["status"] == "complete" and resumed["n_scored"] == 1200
+    assert resumed["reused"] >= done

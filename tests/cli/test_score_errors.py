@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -146,6 +147,29 @@ def test_small_end_to_end_and_default_results_path(
     results = Path(str(files["samples"]) + "_results.jsonl").read_text().splitlines()
     assert json.loads(results[0])["passed"] is True
     assert out.strip().splitlines()[-1] == "{'pass@1': 1.0}"
+
+
+def test_gz_output_and_unattempted_problems(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    two = files["dir"] / "two.jsonl"
+    two.write_text(json.dumps(PROBLEM) + "\n" + json.dumps({**PROBLEM, "task_id": "T/1"}) + "\n")
+    out = files["dir"] / "r.jsonl.gz"
+    argv = [
+        "score",
+        "humaneval",
+        "--samples",
+        str(files["samples"]),
+        "--problems",
+        str(two),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    stdout, stderr = capsys.readouterr()
+    assert "1 of 2 problems have no samples" in stderr
+    assert stdout.strip().splitlines()[-1] == "{'pass@1': 1.0}"
+    assert json.loads(gzip.decompress(out.read_bytes()))["result"] == "passed"
 
 
 def test_score_without_benchmark_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,6 +43,16 @@ def test_copy_input() -> None:
     assert answer("baseline:copy-input", task("input", output="'a'", entry="g")) == wrapped("g('a')")
 
 
+def test_copy_input_with_build_style_meta() -> None:
+    # what `execbench build` writes: the whole call in "input", the arguments in "args"
+    meta = {"input": "f([1, 2])", "args": "[1, 2]", "expected_output": "(3, [1])"}
+    assert answer("baseline:copy-input", task("output", **meta)) == wrapped("[1, 2]")
+    assert answer("baseline:copy-input", task("input", **meta)) == wrapped("f((3, [1]))")
+    assert answer("baseline:last-assigned", task("state", line=3, var="xs", **meta)) == wrapped(
+        "[1, 2]; list"
+    )
+
+
 def test_lines() -> None:
     # statements of f: 3 (total), 4 (label), 5 (for), 6 (if), 7 (+=), 8, 9; no def line, no docstring
     assert answer("baseline:first-lines", task("path")) == wrapped("[3, 4, 5]")
@@ -80,7 +90,10 @@ def test_canonical_is_the_oracle_for_codegen() -> None:
 
 
 def test_missing_meta_gives_empty_answers_not_crashes() -> None:
-    bare = {k: Task("t", k, "", "", None, meta={}) for k in ("output", "input", "path", "state", "next-line", "codegen")}
+    bare = {
+        k: Task("t", k, "", "", None, meta={})
+        for k in ("output", "input", "path", "state", "next-line", "codegen")
+    }
     assert answer("baseline:copy-input", bare["output"]) == ""
     assert answer("baseline:copy-input", bare["input"]) == ""
     assert answer("baseline:first-lines", bare["path"]) == ""
@@ -101,7 +114,7 @@ def test_floor_dispatches_per_kind_and_others_refuse_foreign_kinds() -> None:
     gen = asyncio.run(backend.generate(GenRequest("t", "", 0, GenParams(), t)))
     assert gen.text == "" and gen.error == "baseline zero does not answer coverage tasks"
     gen = asyncio.run(backend.generate(GenRequest("t", "", 0, GenParams(), None)))
-    assert gen.error is not None and "needs the task" in gen.error
+    assert gen.error is not None and "need the task" in gen.error
 
 
 def test_every_baseline_is_described() -> None:
@@ -112,7 +125,9 @@ def test_every_baseline_is_described() -> None:
     assert "floor" in BaselineBackend("floor").describe()
 
 
-@pytest.mark.parametrize(("spec", "message"), [("baseline:nope", "unknown baseline"), ("baseline:zero:x", "integer")])
+@pytest.mark.parametrize(
+    ("spec", "message"), [("baseline:nope", "unknown baseline"), ("baseline:zero:x", "integer")]
+)
 def test_bad_specs(spec: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         get_backend(spec)

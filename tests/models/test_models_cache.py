@@ -24,7 +24,11 @@ def test_key_is_the_same_in_another_process_with_another_hash_seed() -> None:
         f"print(cache_key('openai:m', {INFO!r}, 'prompt', GenParams(), 0))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": "123"}, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONHASHSEED": "123"},
+        check=True,
     )
     assert out.stdout.strip() == PINNED
 
@@ -42,7 +46,13 @@ def test_every_ingredient_matters() -> None:
 
 def test_operational_options_and_key_order_do_not_matter() -> None:
     base = cache_key("openai:m", INFO, "p", GenParams(), 0)
-    noisy = {"concurrency": 32, "timeout": 5, "max_retries": 0, "execbench_version": "9", **dict(reversed(INFO.items()))}
+    noisy = {
+        "concurrency": 32,
+        "timeout": 5,
+        "max_retries": 0,
+        "execbench_version": "9",
+        **dict(reversed(INFO.items())),
+    }
     assert cache_key("openai:m", noisy, "p", GenParams(), 0) == base
     assert cache_key("openai:m", INFO, "p", GenParams(temperature=0), 0) == base  # 0 and 0.0 agree
 
@@ -50,7 +60,9 @@ def test_operational_options_and_key_order_do_not_matter() -> None:
 @given(st.text(), st.integers(min_value=0, max_value=10_000), st.floats(0, 2, allow_nan=False))
 def test_key_is_a_pure_function(prompt: str, sample: int, temperature: float) -> None:
     params = GenParams(temperature=temperature, stop=("\n",))
-    assert cache_key("x:y", INFO, prompt, params, sample) == cache_key("x:y", dict(INFO), prompt, params, sample)
+    assert cache_key("x:y", INFO, prompt, params, sample) == cache_key(
+        "x:y", dict(INFO), prompt, params, sample
+    )
 
 
 PINNED = "22750e009392660e1161e32601d81ded1dcccd35e723358b863e4384bbcb2139"

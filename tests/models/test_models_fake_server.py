@@ -47,7 +47,9 @@ def test_process_mode_serves_and_counts(tmp_path: Path) -> None:
 
 def test_process_stops_by_itself_after_its_lifetime(tmp_path: Path) -> None:
     port_file = tmp_path / "port"
-    proc = subprocess.Popen([sys.executable, str(FAKE), "--port-file", str(port_file), "--max-lifetime", "0.5"])
+    proc = subprocess.Popen(
+        [sys.executable, str(FAKE), "--port-file", str(port_file), "--max-lifetime", "0.5"]
+    )
     try:
         assert proc.wait(timeout=20) == 0
     finally:

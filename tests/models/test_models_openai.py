@@ -66,9 +66,11 @@ def test_stop_seed_and_top_p_are_passed_through(fake_server: Start) -> None:
     server = fake_server(rules=[("", "[ANSWER] 1 [/ANSWER] then chatter")])
     backend = get_backend("openai:m", base_url=server.base_url, **FAST)
     stops = ("a", "b", "c", "d", "then")  # the fifth is applied client-side only
-    (gen,) = run(backend, req(temperature=0.7, max_tokens=9, seed=11, top_p=0.5, stop=stops))
+    (gen,) = run(backend, req(temperature=0.7, max_tokens=9, seed=11, top_p=0.5, stop=stops, sample=2))
     body = server.bodies[0]
-    assert body["seed"] == 11 and body["top_p"] == 0.5 and body["temperature"] == 0.7 and body["max_tokens"] == 9
+    assert (
+        body["seed"] == 13 and body["top_p"] == 0.5 and body["temperature"] == 0.7 and body["max_tokens"] == 9
+    )
     assert body["stop"] == ["a", "b", "c", "d"]
     assert gen.text == "[ANSWER] 1 [/ANSWER] "
     assert cut_at_stop("xay", ("y", "a")) == "x"
@@ -238,13 +240,22 @@ def test_missing_usage_and_null_content() -> None:
     body = {"choices": [{"message": {"role": "assistant", "content": None}}]}
     backend, _ = backend_with([HttpResponse(200, {}, body)])
     (gen,) = run(backend, req())
-    assert (gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.error) == ("", 0, 0, 0.0, None)
+    assert (gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.error) == (
+        "",
+        0,
+        0,
+        0.0,
+        None,
+    )
 
 
 def test_http_date_retry_after_through_the_seam() -> None:
     ok = {"choices": [{"message": {"content": "x"}}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
     backend, seen = backend_with(
-        [HttpResponse(503, {"retry-after": "Thu, 01 Jan 1970 00:00:00 GMT"}, "busy"), HttpResponse(200, {}, ok)]
+        [
+            HttpResponse(503, {"retry-after": "Thu, 01 Jan 1970 00:00:00 GMT"}, "busy"),
+            HttpResponse(200, {}, ok),
+        ]
     )
     (gen,) = run(backend, req())
     assert gen.text == "x" and len(seen) == 2

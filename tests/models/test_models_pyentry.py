@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from execbench.errors import UserError
-from execbench.models import GenParams, Generation, GenRequest, get_backend
+from execbench.models import Generation, GenParams, GenRequest, get_backend
 
-USER_MODULE = '''
+USER_MODULE = """
 from execbench.models import Generation, GenRequest
 
 calls = []
@@ -38,7 +38,7 @@ def not_text(prompts):
     return [1 for _ in prompts]
 
 not_callable = 3
-'''
+"""
 
 
 @pytest.fixture
@@ -82,7 +82,11 @@ def test_request_functions(module: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "error"),
-    [("boom", "RuntimeError: model crashed"), ("too_few", "returned 1 answers for 2"), ("not_text", "int, not str")],
+    [
+        ("boom", "RuntimeError: model crashed"),
+        ("too_few", "returned 1 answers for 2"),
+        ("not_text", "int, not str"),
+    ],
 )
 def test_failures_of_the_user_function_are_data(module: Path, name: str, error: str) -> None:
     gens = generate_all(f"python:{module}:{name}", n=2)

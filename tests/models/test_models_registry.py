@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from execbench.errors import UserError
-from execbench.models import GenParams, GenRequest, Generation, get_backend, register_backend, schemes
+from execbench.models import (
+    Backend,
+    Generation,
+    GenParams,
+    GenRequest,
+    get_backend,
+    register_backend,
+    schemes,
+)
 from execbench.models.registry import _REGISTRY
 
 
@@ -21,6 +30,16 @@ def test_unknown_scheme_lists_the_schemes(spec: str) -> None:
     assert "\n" not in message
     for scheme in ("openai:", "replay:", "baseline:", "python:"):
         assert scheme in message
+
+
+def test_builtin_backends_satisfy_the_protocol(tmp_path: Path) -> None:
+    replay = tmp_path / "p.jsonl"
+    replay.write_text('{"task_id": "a", "prediction": "x"}\n')
+    specs = ["openai:m", f"replay:{replay}", "baseline:floor", "python:json:dumps"]
+    for spec in specs:
+        backend = get_backend(spec, base_url="http://localhost:9/v1")
+        assert isinstance(backend, Backend)
+        assert backend.name == spec and isinstance(backend.info(), dict)
 
 
 def test_missing_name_after_scheme() -> None:

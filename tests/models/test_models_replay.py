@@ -29,7 +29,12 @@ def test_cruxeval_output_generations(shared_data: Path) -> None:
     # the file is named *_output_*: it does not answer input tasks
     assert ask(backend, "cruxeval/sample_130/input") == ("", NO_ANSWER)
     info = backend.info()
-    assert (info["kind"], info["answers_kind"], info["ids"], info["answers"]) == ("cruxeval", "output", 800, 8000)
+    assert (info["kind"], info["answers_kind"], info["ids"], info["answers"]) == (
+        "cruxeval",
+        "output",
+        800,
+        8000,
+    )
 
 
 def test_cruxeval_input_generations_and_scored_file(shared_data: Path) -> None:
@@ -51,9 +56,16 @@ def test_ldb_seeds_as_humaneval_samples(shared_data: Path) -> None:
     text10, _ = ask(backend, "humaneval/HumanEval/10/codegen")
     assert text10 == next(r["solution"] for r in rows if r["task_id"] == "HumanEval/10")
     assert ask(backend, "humaneval/HumanEval/0/codegen", 1) == ("", NO_ANSWER)
+    # execbench's own codegen ids: humaneval/<n>/codegen with meta["problem"]; case is ignored if need be
+    task = Task("humaneval/5/codegen", "codegen", "", "", None, meta={"problem": "HumanEval/5"})
+    expected = next(r["solution"] for r in rows if r["task_id"] == "HumanEval/5")
+    assert ask(backend, "humaneval/5/codegen", 0, task)[0] == expected
+    assert ask(backend, "humaneval/5/codegen")[0] == expected
     # the task's meta wins over the id rule
     task = Task("whatever/7", "codegen", "", "", None, meta={"problem_id": "HumanEval/3"})
-    assert ask(backend, "whatever/7", 0, task)[0] == next(r["solution"] for r in rows if r["task_id"] == "HumanEval/3")
+    assert ask(backend, "whatever/7", 0, task)[0] == next(
+        r["solution"] for r in rows if r["task_id"] == "HumanEval/3"
+    )
 
 
 def test_humaneval_completions_count_samples_per_task(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 from runs_fakes import FakeBackend, FakeExecutor, make_tasks
 
 from execbench.errors import UserError
+from execbench.models import BackendError
 from execbench.runs import EvalOptions, RunSpec, Store, run_eval
 from execbench.tasks.io import write_tasks
 
@@ -57,18 +58,38 @@ def test_extending_n_asks_only_for_new_samples(task_file: Path, tmp_path: Path) 
         assert len(store.list_runs()) == 2
 
 
-def test_failed_generations_are_retried_on_the_next_invocation(task_file: Path, tmp_path: Path) -> None:
+def test_refused_generations_count_as_wrong_answers(task_file: Path, tmp_path: Path) -> None:
     spec = RunSpec(suite=str(task_file), model="fake:model")
     with Store.open(tmp_path / "s.sqlite") as store:
-        flaky = FakeBackend(fail_on={("fake/0/output", 0), ("fake/3/input", 0)})
+        flaky = FakeBackend(fail_on={("fake/0/output", 0), ("fake/2/input", 0)})
         first = _run(spec, store, flaky)
-        assert first.failures == 2 and first.summary["status"] == "incomplete"
-        assert first.summary["n_scored"] == 10
+        assert first.failures == 2 and first.summary["status"] == "complete"
+        assert first.summary["statuses"]["no_answer"] == 2
+        # Tasks 0 and 2 are answered right by this fake: the refusals cost one each.
+        assert first.summary["metrics"]["output"]["pass@1"]["value"] == pytest.approx(100 * 2 / 6)
+        again = FakeBackend()
+        _run(spec, store, again)
+        assert again.calls == []  # a refusal is an answer: nothing to retry
+
+
+def test_a_failing_server_stops_the_run_and_a_rerun_resumes(task_file: Path, tmp_path: Path) -> None:
+    class Dying(FakeBackend):
+        async def generate(self, req):  # type: ignore[no-untyped-def]
+            if len(self.calls) >= 5:
+                raise BackendError("server gone")
+            return await super().generate(req)
+
+    spec = RunSpec(suite=str(task_file), model="fake:model")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        dying = Dying()
+        with pytest.raises(BackendError):
+            _run(spec, store, dying, concurrency=1)
+        run = store.list_runs()[0]
+        assert run.status == "incomplete"
+        assert len(store.done_samples(run.run_id)) == 5
         fixed = FakeBackend()
-        second = _run(spec, store, fixed)
-        assert sorted(fixed.calls) == [("fake/0/output", 0), ("fake/3/input", 0)]
-        assert second.summary["status"] == "complete" and second.summary["n_scored"] == 12
-        assert store.get_run(second.run.run_id).status == "complete"  # type: ignore[union-attr]
+        out = _run(spec, store, fixed)
+        assert len(fixed.calls) == 7 and out.summary["n_scored"] == 12
 
 
 def test_skipped_samples_follow_cruxeval(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,12 +130,10 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.timeout(60)  # a hang guard against quadratic blow-ups, not a benchmark
 @pytest.mark.parametrize("text", HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
 def test_hostile_inputs_are_bounded(text: str) -> None:
-    start = time.perf_counter()
     for kind in KINDS:
         for mode in ("strict", "cruxeval"):
             result = extract(kind, text, mode=mode)
             assert result is None or isinstance(result, str)
-    # a generous bound that only catches quadratic blow-ups, not a benchmark
-    assert time.perf_counter() - start < 30

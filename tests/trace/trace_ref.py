@@ -19,7 +19,7 @@ from typing import Any
 from execbench.trace.snapshot import Encoder
 
 REF_FILE = "<reference-trace>"
-CAP = 20_000
+CAP = 5_000
 
 
 class _Stop(BaseException):

@@ -11,11 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.console import Console
-
 from execbench.errors import UserError
 from execbench.runs import Store, compare_runs
-from execbench.runs.render import compare_view
+from execbench.runs.render import compare_view, out_console
 
 __all__ = ["register"]
 
@@ -40,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _handle(args: argparse.Namespace) -> int:
-    with Store.open(args.store) as store:
+    with Store.open(args.store, create=False) as store:
         result = compare_runs(store, args.run_a, args.run_b)
     if not result["kinds"]:
         raise UserError(f"runs {result['a']['run_id']} and {result['b']['run_id']} share no scored tasks")
@@ -48,5 +46,5 @@ def _handle(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         result["show"] = max(0, args.show)
-        Console().print(compare_view(result))
+        out_console().print(compare_view(result))
     return 0

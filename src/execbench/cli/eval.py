@@ -13,8 +13,10 @@ JSON object::
      "isolation": "bwrap", "seconds": 12.3}
 
 Values are percentages; ``ci_low``/``ci_high`` bound a 95% percentile bootstrap over tasks.
-Exit status: 0 complete, 1 incomplete (some generations failed; rerun to retry) or the
-model server failed, 2 bad configuration, 130 interrupted (rerun to resume).
+Samples the model refused (``Generation.error``: no recorded answer, prompt too long...)
+are stored as wrong answers with status ``no_answer``; transient server failures stop the
+run instead, and rerunning resumes it. Exit status: 0 complete, 1 the model server failed
+(rerun to resume), 2 bad configuration, 130 interrupted (rerun to resume).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from execbench.runs import (
     run_eval,
 )
 from execbench.runs.engine import ProgressSink
-from execbench.runs.render import RichProgress, summary_view
+from execbench.runs.render import RichProgress, out_console, summary_view
 
 __all__ = ["register"]
 
@@ -158,11 +160,11 @@ def _handle(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, sort_keys=False))
     else:
-        Console().print(summary_view(summary))
+        out_console().print(summary_view(summary))
     if summary["status"] != "complete":
         print(
-            f"execbench: run {summary['run_id']} is incomplete ({summary['failures']} generations failed, "
-            f"last: {summary.get('last_error')}); rerun the same command to retry",
+            f"execbench: run {summary['run_id']} is incomplete ({summary['n_scored']} of "
+            f"{summary['n_tasks'] * summary['n_samples']} samples scored); rerun the same command to finish it",
             file=sys.stderr,
         )
         return 1

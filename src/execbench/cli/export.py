@@ -71,7 +71,7 @@ def _handle(args: argparse.Namespace) -> int:
         raise UserError(f"--with-rationale applies to task files; {args.target} is not a file")
     if args.format not in EXPORT_FORMATS:
         raise UserError(f"runs export to {', '.join(EXPORT_FORMATS)}, not {args.format}")
-    with Store.open(args.store) as store:
+    with Store.open(args.store, create=False) as store:
         count = export_run(store, args.target, args.format, out)
     if out is not None:
         print(f"wrote {count} records to {out}", file=sys.stderr)

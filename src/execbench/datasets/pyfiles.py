@@ -40,7 +40,7 @@ A file without directives may instead give examples in its functions' docstrings
         6
         '''
 
-Every top-level function with ``>>> name(...)`` examples becomes a program whose inputs
+Every top-level function with one-line ``>>> name(...)`` examples becomes a program whose inputs
 are the argument texts of those calls. The example lines and their expected outputs are
 removed from ``code`` so that output prediction cannot read the answer.
 
@@ -382,8 +382,17 @@ def builtin_programs() -> list[Program]:
 def check_builtin(
     programs: list[Program] | None = None, *, per_construct: int = 15, total: int = 150
 ) -> list[str]:
-    """Structural problems of the built-in suite (empty list: fine). Used by tests and ``build``."""
-    programs = builtin_programs() if programs is None else programs
+    """Structural problems of the built-in suite (empty list: fine). Used by tests and ``build``.
+
+    Checks: unique ids, at least ``total`` programs and ``per_construct`` per primary label,
+    at least 3 distinct inputs each, known labels with the primary one matching the folder,
+    and puzzle size (5-30 lines).
+    """
+    if programs is None:
+        try:
+            programs = builtin_programs()
+        except UserError as exc:
+            return [str(exc)]
     problems: list[str] = []
     ids = [p.program_id for p in programs]
     if len(set(ids)) != len(ids):
@@ -404,8 +413,8 @@ def check_builtin(
             problems.append(f"{program.program_id}: unknown construct {unknown[0]!r}")
         if program.program_id.split("/")[1] != program.constructs[0]:
             problems.append(f"{program.program_id}: primary construct is not its folder")
-        for label in set(program.constructs) & set(counts):
-            counts[label] += 1
+        if program.constructs[0] in counts:  # the primary label is what a program is counted for
+            counts[program.constructs[0]] += 1
         lines = len(program.code.splitlines())
         if not 5 <= lines <= 30:
             problems.append(f"{program.program_id}: {lines} lines, want 5-30 (puzzle size)")

@@ -180,7 +180,7 @@ def make_variants(code: str, entry: str, inputs: Sequence[str], n: int, *, seed:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     base = ast.unparse(original)
-    seen = {base}
+    seen = {(base, tuple(inputs))}
     out: list[Variant] = []
     for k in range(n * 3):
         if len(out) >= n:
@@ -199,8 +199,9 @@ def make_variants(code: str, entry: str, inputs: Sequence[str], n: int, *, seed:
             compile(text, "<variant>", "exec")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        if text.rstrip("\n") in seen or not applied:
+        key_seen = (text.rstrip("\n"), new_inputs)
+        if key_seen in seen or not applied:
             continue
-        seen.add(text.rstrip("\n"))
+        seen.add(key_seen)
         out.append(Variant(text, new_inputs, tuple(applied)))
     return out

@@ -9,7 +9,7 @@
 - ``python:<module>:<callable>`` -- your own function as a backend.
 
 Backends answer one sample at a time; ``cache_key`` names each answer for the cache.
-This package is a leaf: it imports nothing from execbench but ``errors`` (and ``Task``
+This package is a leaf: it imports nothing from execbench but ``errors`` and the version (and ``Task``
 for type hints).
 """
 

@@ -7,8 +7,9 @@ kind, the designated floor below, so that ``execbench eval --suite builtin --mod
 baseline:floor`` runs the whole pipeline offline. ``canonical`` is the opposite: an
 oracle *ceiling* for code generation (the dataset's own solution), a check on the scorer.
 
-Baselines read ``task.meta`` ("program", "entry", "input", "output", "line", "var",
-"canonical_solution", "prompt"); a missing key gives the empty answer, never a crash.
+Baselines read ``task.meta`` ("program", "entry", "args" or "input" -- the argument text
+or the whole call --, "expected_output" or "output", "line", "var", "canonical_solution",
+"prompt"); a missing key gives the empty answer, never a crash.
 Parameters after the name: ``baseline:first-lines:5`` (N, default 3).
 """
 
@@ -92,6 +93,9 @@ def _statement_lines(task: Task) -> list[int]:
 
 def _args_text(task: Task) -> str:
     """The call's argument text, whether meta holds ``1, 2`` or ``f(1, 2)``."""
+    args = _meta(task, "args")
+    if isinstance(args, str):
+        return args.strip()
     text = _meta(task, "input")
     if not isinstance(text, str):
         return ""
@@ -109,7 +113,9 @@ def _render_value(value: Any) -> str:
 # -- the rules ---------------------------------------------------------------------------
 def _copy_input(task: Task, n: int) -> str:
     if task.kind == "input":
-        output = _meta(task, "output")
+        output = _meta(task, "expected_output")
+        if output is None:
+            output = _meta(task, "output")
         if output is None:
             return ""
         return f"{_meta(task, 'entry') or 'f'}({output})"

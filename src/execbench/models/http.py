@@ -8,6 +8,7 @@ Everything above it (retries, parsing, accounting) is tested through this seam: 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,14 +59,18 @@ class HttpxTransport:
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            response = await self._client.request(
-                request.method,
-                request.url,
-                headers=dict(request.headers),
-                json=request.json_body,
-                timeout=httpx.Timeout(request.timeout),
+            # httpx's timeout bounds each phase; wait_for bounds the whole exchange.
+            response = await asyncio.wait_for(
+                self._client.request(
+                    request.method,
+                    request.url,
+                    headers=dict(request.headers),
+                    json=request.json_body,
+                    timeout=httpx.Timeout(request.timeout),
+                ),
+                request.timeout,
             )
-        except httpx.TimeoutException as exc:
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise TransportError("timeout", str(exc) or type(exc).__name__) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TransportError("connect", str(exc) or type(exc).__name__) from exc

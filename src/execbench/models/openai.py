@@ -7,6 +7,9 @@ full-jitter exponential backoff on 429/5xx/timeouts/dropped connections (honouri
 ``Retry-After``), and accounted (tokens from ``usage``, cost from ``pricing``, latency of
 the successful attempt). Stop sequences are sent (at most 4, the OpenAI limit) *and*
 applied client-side, because servers differ on whether they include the stop text.
+``seed`` is sent as ``seed + sample`` so that the samples of one prompt differ (a shared
+seed would make all n samples identical) and each reproduces. A slot of the semaphore is
+held through the backoff waits too: a server that says "slow down" gets fewer requests.
 Configuration errors the server reports (401/403/404) are ``UserError``s at once; a server
 still failing after the retries raises ``BackendError``; other refusals of one request
 (400/413/422: too long, filtered) come back as ``Generation.error``.
@@ -186,7 +189,7 @@ class OpenAIBackend:
         if p.stop:
             body["stop"] = list(p.stop[:_MAX_SERVER_STOPS])
         if p.seed is not None and self._send_seed:
-            body["seed"] = p.seed
+            body["seed"] = p.seed + req.sample  # one seed per sample: samples differ, yet reproduce
         if p.top_p is not None:
             body["top_p"] = p.top_p
         return body

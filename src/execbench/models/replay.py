@@ -14,11 +14,12 @@ The format is detected from the content, not the name:
   without ``sample`` number themselves in file order per task id.
 
 Matching a request to a recorded id: first the exact task id, then the dataset ids the
-task carries in ``task.meta`` (``problem_id``, ``dataset_task_id``, ``program_id``,
-``source_id``, ``task_id``), then the *segment rule*: the longest run of consecutive
-``/``-separated segments of the request id that is a recorded id -- so
+task carries in ``task.meta`` (``problem``, ``problem_id``, ``dataset_task_id``,
+``program_id``, ``source_id``, ``task_id``), then the *segment rule*: the longest run of
+consecutive ``/``-separated segments of the request id that is a recorded id -- so
 ``humaneval/HumanEval/0/codegen`` finds ``HumanEval/0`` and ``cruxeval/sample_0/output``
-finds ``sample_0``. Unanswered requests return ``Generation("", error="no replay answer")``.
+finds ``sample_0``. Each step tries the exact spelling first, then ignoring case
+(``humaneval/0/codegen`` finds ``HumanEval/0``). Unanswered requests return ``Generation("", error="no replay answer")``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from execbench.models.types import Generation, GenRequest
 __all__ = ["ReplayData", "ReplayBackend", "load_replay", "make_replay_backend", "NO_ANSWER"]
 
 NO_ANSWER = "no replay answer"
-_META_ID_KEYS = ("problem_id", "dataset_task_id", "program_id", "source_id", "task_id")
+_META_ID_KEYS = ("problem", "problem_id", "dataset_task_id", "program_id", "source_id", "task_id")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,9 @@ class ReplayBackend:
         self.data = load_replay(self.path)
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
         self.name = f"replay:{path}"
+        self._folded: dict[str, dict[int, str]] = {}
+        for key, value in self.data.answers.items():
+            self._folded.setdefault(key.casefold(), value)  # first spelling wins on a clash
 
     def info(self) -> dict[str, Any]:
         return {
@@ -161,19 +165,20 @@ class ReplayBackend:
         """The recorded answer for ``req`` (see the module docstring for the matching rule)."""
         if self.data.kind is not None and _request_kind(req) != self.data.kind:
             return None
-        answers = self.data.answers
         candidates = [req.task_id]
         if req.task is not None:
-            candidates += [str(req.task.meta[k]) for k in _META_ID_KEYS if req.task.meta.get(k) is not None]
-        for cand in candidates:
-            if cand in answers:
-                return answers[cand].get(req.sample)
+            meta = req.task.meta or {}
+            candidates += [str(meta[k]) for k in _META_ID_KEYS if meta.get(k) is not None]
         segments = req.task_id.split("/")
         for width in range(len(segments) - 1, 0, -1):
             for start in range(len(segments) - width + 1):
-                found = answers.get("/".join(segments[start : start + width]))
-                if found is not None:
-                    return found.get(req.sample)
+                candidates.append("/".join(segments[start : start + width]))
+        for cand in candidates:
+            found = self.data.answers.get(cand)
+            if found is None:
+                found = self._folded.get(cand.casefold())
+            if found is not None:
+                return found.get(req.sample)
         return None
 
     async def generate(self, req: GenRequest) -> Generation:

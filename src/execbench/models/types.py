@@ -27,7 +27,8 @@ class GenParams:
     stop: tuple[str, ...] = ()
     """Stop sequences; backends also cut client-side so every server behaves the same."""
     seed: int | None = None
-    """Sent to servers that accept it (best-effort determinism)."""
+    """Sent to servers that accept it (best-effort determinism); HTTP backends send
+    ``seed + sample`` so that the samples of one prompt are not all the same."""
     top_p: float | None = None
 
 

@@ -39,10 +39,17 @@ __all__ = ["EvalOptions", "EvalOutcome", "Interrupted", "run_eval", "make_backen
 #: Largest batch handed to the executor at once: big enough to keep every worker busy,
 #: small enough that an interruption loses little scoring work.
 MAX_BATCH = 256
+#: Result status of a sample the model gave no usable answer for (``Generation.error``).
+NO_ANSWER = "no_answer"
+#: How long the scorer waits for a batch to fill once it has something to score.
+LINGER_S = 0.5
 
 
 class ProgressSink:
     """Receives progress; the CLI renders it with rich, tests and --quiet ignore it."""
+
+    def phase(self, text: str) -> None:
+        """A step before the bar starts (building the suite can take a while)."""
 
     def start(self, total: int, done: int, correct: int) -> None:
         """``total`` samples in the run, ``done`` already scored (``correct`` of them)."""
@@ -91,8 +98,8 @@ class Interrupted(Exception):
         self.scored = scored
 
 
-def make_backend(spec: RunSpec, concurrency: int) -> Backend:
-    """The model backend for ``spec``; scheme-specific options go only where they apply."""
+def backend_options(spec: RunSpec, concurrency: int) -> dict[str, Any]:
+    """Options for ``get_backend``: scheme-specific ones go only where they apply."""
     options: dict[str, Any] = {}
     if spec.model.startswith("openai:"):
         options["concurrency"] = concurrency
@@ -100,16 +107,33 @@ def make_backend(spec: RunSpec, concurrency: int) -> Backend:
             options["base_url"] = spec.base_url
     elif spec.base_url:
         raise UserError("--base-url only applies to openai: models")
-    return get_backend(spec.model, **options)
+    return options
+
+
+def make_backend(spec: RunSpec, concurrency: int) -> Backend:
+    """The model backend for ``spec``, made in this process."""
+    return get_backend(spec.model, **backend_options(spec, concurrency))
 
 
 def _prompt_of(task: Task, style: str) -> str:
     return task.prompt_cot if style == "cot" else task.prompt
 
 
+def _status(details: dict[str, Any]) -> str:
+    """One word for how the check ran: a sandbox ``Status`` value, or ``not_executed`` for
+    kinds judged without running anything. Compatibility modes report CRUXEval/human-eval
+    result strings ("passed", "failed: ...", "timed out"); they map onto the same words."""
+    if details.get("status"):
+        return str(details["status"])
+    result = details.get("result")
+    if isinstance(result, str):
+        return "passed" if result == "passed" else "timeout" if result.startswith("timed out") else "failed"
+    return "passed" if details.get("isolation") else "not_executed"
+
+
 def _row(task: Task, pred: Prediction, verdict: Verdict, key: str | None) -> ResultRow:
     details = dict(verdict.details)
-    status = details.get("status") or details.get("exec_status")
+    status = _status(details)
     return ResultRow(
         task_id=pred.task_id,
         sample=pred.sample,
@@ -119,14 +143,14 @@ def _row(task: Task, pred: Prediction, verdict: Verdict, key: str | None) -> Res
         correct=verdict.correct,
         score=float(verdict.score),
         skipped=verdict.skipped,
-        status=None if status is None else str(status),
+        status=status,
         details=details,
         cache_key=key,
     )
 
 
 def _open_run(
-    store: Store, spec: RunSpec, options: EvalOptions, backend: Backend, executor: str
+    store: Store, spec: RunSpec, options: EvalOptions, backend: Backend, executor: str, progress: ProgressSink
 ) -> tuple[RunRecord, list[Task], bool]:
     """Find or create the run and its tasks; (record, tasks, resumed)."""
     spec = replace(spec, suite_digest=spec.suite_digest or suite_digest(spec.suite))
@@ -141,6 +165,7 @@ def _open_run(
         )
     tasks = store.load_tasks(run_id) if existing is not None else []
     if not tasks:
+        progress.phase(f"building the tasks of {spec.suite} ...")
         tasks = load_suite(spec.suite, limit=spec.limit, seed=spec.seed)
         if not tasks:
             raise UserError(f"suite {spec.suite!r} has no tasks; check the suite name or file")
@@ -203,8 +228,26 @@ async def _pipeline(
                 stop_error.append(exc)  # the server is down or refuses us: stop asking
                 return
         if gen.error is not None:
+            # A refusal of this one request (no recorded answer, prompt too long, filtered):
+            # retrying gives the same, so it is a wrong answer, stored like any verdict.
+            # Transient failures raise BackendError instead and are retried on resume.
             counters["failures"] += 1
             counters["last_error"] = gen.error
+            row = ResultRow(
+                task_id=task.task_id,
+                sample=sample,
+                kind=task.kind,
+                prediction="",
+                extracted=None,
+                correct=False,
+                score=0.0,
+                skipped=False,
+                status=NO_ANSWER,
+                details={"generation_error": gen.error},
+                cache_key=None,
+            )
+            counters["scored"] += store.put_results(run_id, [row])
+            progress.scored(1, 0)
             return
         response = CachedResponse(
             gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.latency_s
@@ -241,12 +284,26 @@ async def _pipeline(
                 finished = True
             else:
                 batch.append(first)
-            while len(batch) < MAX_BATCH and not queue.empty():
-                item = queue.get_nowait()
+            # Linger a little for more: each executor call has a fixed cost (a round trip to
+            # the sandbox workers), so scoring responses one by one as they trickle in from a
+            # server would cost more than the checks themselves.
+            deadline = time.perf_counter() + LINGER_S
+            while not finished and len(batch) < MAX_BATCH:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0 and queue.empty():
+                    break
+                try:
+                    item = (
+                        queue.get_nowait()
+                        if not queue.empty()
+                        else await asyncio.wait_for(queue.get(), timeout=max(remaining, 0.001))
+                    )
+                except TimeoutError:
+                    break
                 if item is None:
                     finished = True
-                    break
-                batch.append(item)
+                else:
+                    batch.append(item)
             if not batch:
                 continue
             t0 = time.perf_counter()
@@ -295,8 +352,12 @@ def run_eval(
     if spec.prompt not in ("direct", "cot"):
         raise UserError(f"unknown prompt style {spec.prompt!r}; choose direct or cot")
     backend = backend_factory(spec, options.concurrency)
+    remote = getattr(executor, "remote_backend", None)
+    if remote is not None and backend_factory is make_backend:
+        # Made locally first so configuration errors surface here, as one line.
+        backend = remote(backend, spec.model, backend_options(spec, options.concurrency), options.concurrency)
     t_start = time.perf_counter()
-    record, tasks, resumed = _open_run(store, spec, options, backend, executor.name)
+    record, tasks, resumed = _open_run(store, spec, options, backend, executor.name, progress)
     run_id = record.run_id
     params = GenParams(temperature=spec.temperature, max_tokens=spec.max_tokens, seed=spec.seed)
     info = backend.info()
@@ -349,6 +410,7 @@ def run_eval(
             "status": "complete" if complete else "incomplete",
             "store": str(store.path),
             "requests": counters["requests"],
+            "reused": len(previous) + len(cached),
             "failures": counters["failures"],
             "last_error": counters["last_error"],
             "isolation": isolation,

@@ -1,9 +1,10 @@
-"""Where verification runs: the local sandbox pool, or Ray tasks over a cluster.
+"""Where verification (and, with Ray, model calls) run: the local sandbox pool, or a Ray cluster.
 
 Both executors take a batch of predictions and return ``tasks.score``'s verdicts for it,
 in order. The Ray executor ships *chunks* of a batch to remote workers, each of which
 scores them with its own warm sandbox pool (kept for the worker's lifetime), so the
 verdicts are exactly those of the local pool: same scorer, same sandbox, other machines.
+With Ray, model calls go through one async actor in the cluster (``RayBackend``).
 Ray is imported only when asked for, with an install hint when it is missing.
 """
 
@@ -16,7 +17,15 @@ from typing import Any, Protocol
 from execbench.errors import UserError
 from execbench.tasks.types import Prediction, Task, Verdict
 
-__all__ = ["Executor", "LocalExecutor", "RayExecutor", "make_executor", "EXECUTORS", "score_chunk"]
+__all__ = [
+    "Executor",
+    "LocalExecutor",
+    "RayExecutor",
+    "RayBackend",
+    "make_executor",
+    "EXECUTORS",
+    "score_chunk",
+]
 
 EXECUTORS = ("local", "ray")
 
@@ -42,11 +51,11 @@ class LocalExecutor:
 
     def _get_pool(self) -> Any:
         if self._pool is None:
-            from execbench.sandbox import SandboxPool
-            from execbench.tasks._exec import PRELOAD
+            from execbench.tasks._exec import open_pool
 
-            # Preload the scorers' harness modules so each check is a fork of a warm worker.
-            self._pool = SandboxPool(workers=self._workers, preload=PRELOAD)
+            # The scorers' pool: their harness modules preloaded, so each check is a fork of a
+            # warm worker.
+            self._pool = open_pool(self._workers)
         return self._pool
 
     @property
@@ -77,6 +86,50 @@ def score_chunk(tasks: list[Task], predictions: list[Prediction]) -> list[Verdic
     if _WORKER_EXECUTOR is None:
         _WORKER_EXECUTOR = LocalExecutor(workers=1)
     return _WORKER_EXECUTOR.score(tasks, predictions)
+
+
+class _RemoteModel:
+    """Model calls as Ray work: one async actor owning the backend, so requests run in the
+    cluster (where the model server may be the only thing reachable) on one event loop
+    with pooled connections, up to the engine's concurrency at a time."""
+
+    def __init__(self, spec: str, options: dict[str, Any]) -> None:
+        from execbench.models import get_backend
+
+        self._backend = get_backend(spec, **options)
+
+    async def generate(self, req: Any) -> Any:
+        return await self._backend.generate(req)
+
+    async def aclose(self) -> None:
+        await self._backend.aclose()
+
+
+class RayBackend:
+    """A ``Backend`` whose ``generate`` runs in a Ray actor; name and info (hence cache
+    keys) are those of the same backend made locally, so runs share the response cache."""
+
+    def __init__(self, ray: Any, local: Any, spec: str, options: dict[str, Any], concurrency: int) -> None:
+        self._ray = ray
+        self.name = local.name
+        self._info = local.info()
+        actor = ray.remote(num_cpus=0, max_concurrency=max(1, concurrency))(_RemoteModel)
+        self._actor = actor.remote(spec, options)
+
+    def info(self) -> dict[str, Any]:
+        return self._info
+
+    async def generate(self, req: Any) -> Any:
+        try:
+            return await self._actor.generate.remote(req)
+        except self._ray.exceptions.RayTaskError as exc:
+            raise exc.cause from None  # the backend's own error (BackendError, UserError)
+
+    async def aclose(self) -> None:
+        try:
+            await self._actor.aclose.remote()
+        finally:
+            self._ray.kill(self._actor)
 
 
 def _import_ray() -> Any:
@@ -111,6 +164,10 @@ class RayExecutor:
             self._owns = True
         self._remote = self._ray.remote(score_chunk)
         self._chunk = max(1, chunk_size)
+
+    def remote_backend(self, local: Any, spec: str, options: dict[str, Any], concurrency: int) -> RayBackend:
+        """``local``'s twin running its requests in the cluster."""
+        return RayBackend(self._ray, local, spec, options, concurrency)
 
     def workers(self) -> int:
         return int(self._ray.cluster_resources().get("CPU", 1))

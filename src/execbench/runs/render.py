@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
@@ -35,11 +36,27 @@ __all__ = [
     "leaderboard_table",
     "RichProgress",
     "when",
+    "out_console",
 ]
+
+
+def out_console() -> Console:
+    """stdout console; when piped (CI logs, files) use a fixed wide layout instead of 80 columns,
+    so that the tables stay readable rather than being squeezed into ellipses."""
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=150)
 
 
 def when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _short(spec: str) -> str:
+    """``replay:/long/path/gen.json`` -> ``replay:gen.json``: tables show names, not paths."""
+    head, sep, rest = spec.rpartition(":") if "/" in spec else ("", "", spec)
+    if "/" in rest:
+        rest = rest.rsplit("/", 1)[1]
+    return f"{head}{sep}{rest}"
 
 
 def fmt_ci(m: dict[str, float] | None, *, ci: bool = True) -> str:
@@ -48,6 +65,10 @@ def fmt_ci(m: dict[str, float] | None, *, ci: bool = True) -> str:
     if not ci:
         return f"{m['value']:.2f}"
     return f"{m['value']:.2f} [{m['ci_low']:.1f}, {m['ci_high']:.1f}]"
+
+
+def _one(m: dict[str, float] | None) -> str:
+    return "-" if not m else f"{m['value']:.1f}"
 
 
 def _ks(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
@@ -63,7 +84,10 @@ def _ks(metrics: dict[str, dict[str, dict[str, float]]]) -> list[str]:
 def summary_view(summary: dict[str, Any]) -> Group:
     """The eval summary: per-kind metrics, per-construct pass@1, and where results went."""
     metrics: dict[str, dict[str, dict[str, float]]] = summary.get("metrics", {})
-    title = f"{summary.get('model', '?')} on {summary.get('suite', '?')} ({summary.get('prompt', 'direct')} prompt)"
+    title = (
+        f"{_short(str(summary.get('model', '?')))} on {_short(str(summary.get('suite', '?')))}"
+        f" ({summary.get('prompt', 'direct')} prompt)"
+    )
     table = Table(title=title, title_justify="left")
     table.add_column("kind")
     table.add_column("tasks", justify="right")
@@ -75,24 +99,32 @@ def summary_view(summary: dict[str, Any]) -> Group:
         cells = [fmt_ci(per.get(n), ci=n in ("pass@1", "score")) for n in names]
         table.add_row(kind, str(summary.get("tasks_per_kind", {}).get(kind, "")), *cells)
     parts: list[Any] = [table]
-    constructs: dict[str, dict[str, dict[str, float]]] = summary.get("by_construct", {})
+    constructs: dict[str, dict[str, dict[str, dict[str, float]]]] = summary.get("by_construct", {})
     if constructs:
-        ctable = Table(title="pass@1 by construct (all kinds)", title_justify="left")
+        ckinds = [k for k in metrics if any(k in per for per in constructs.values())]
+        ctable = Table(
+            title="pass@1 by construct and kind (CIs in --json)", title_justify="left", box=box.SIMPLE_HEAD
+        )
         ctable.add_column("construct")
         ctable.add_column("tasks", justify="right")
-        ctable.add_column("pass@1 [95% CI]", justify="right")
+        for kind in ckinds:
+            ctable.add_column(kind, justify="right")
         for name, per in constructs.items():
-            ctable.add_row(
-                name, str(summary.get("tasks_per_construct", {}).get(name, "")), fmt_ci(per["pass@1"])
-            )
+            cells = [_one(per.get(k, {}).get("pass@1")) for k in ckinds]
+            ctable.add_row(name, str(summary.get("tasks_per_construct", {}).get(name, "")), *cells)
         parts.append(ctable)
     scored, expected = summary.get("n_scored", 0), summary.get("n_tasks", 0) * summary.get("n_samples", 1)
     statuses = ", ".join(f"{k} {v}" for k, v in summary.get("statuses", {}).items())
     lines = [
-        f"{summary.get('n_tasks', 0)} tasks x {summary.get('n_samples', 1)} samples: {scored}/{expected} scored"
+        f"{summary.get('n_tasks', 0)} tasks x {summary.get('n_samples', 1)} sample(s): {scored}/{expected} scored"
         f" ({summary.get('status', '?')}); checks: {statuses or 'none'}",
         f"model requests this time: {summary.get('requests', 0)}"
-        + (f", failed: {summary['failures']} (rerun to retry)" if summary.get("failures") else "")
+        + (f" ({summary['reused']} answers reused from the store)" if summary.get("reused") else "")
+        + (
+            f"; {summary['failures']} got no answer (counted wrong; last: {summary.get('last_error')})"
+            if summary.get("failures")
+            else ""
+        )
         + (f"; isolation: {summary['isolation']}" if summary.get("isolation") else "")
         + (f"; {summary['seconds']:.1f}s" if "seconds" in summary else ""),
     ]
@@ -227,6 +259,9 @@ class RichProgress(ProgressSink):
         self._correct = 0
         self._t0 = time.perf_counter()
         self._new = 0
+
+    def phase(self, text: str) -> None:
+        self._console.print(f"[dim]{text}[/dim]")
 
     def start(self, total: int, done: int, correct: int) -> None:
         self._done, self._correct, self._t0 = done, correct, time.perf_counter()

@@ -193,9 +193,12 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed) the store at ``path``; refuse newer or foreign files."""
+    def open(cls, path: Path | str | None = None, *, create: bool = True) -> Store:
+        """Open the store at ``path`` (creating it unless ``create`` is False, as readers do);
+        refuse newer or foreign files."""
         p = Path(path) if path is not None else default_store_path()
+        if not create and not p.exists():
+            raise UserError(f"no results store at {p}; run 'execbench eval' first or pass --store")
         if p.exists() and p.is_dir():
             raise UserError(f"store path {p} is a directory; pass a file path with --store")
         if not p.parent.exists():
@@ -281,7 +284,8 @@ class Store:
         vals: list[Any] = []
         for key, value in fields.items():
             if key in {"environment", "timings", "summary"}:
-                value = None if value is None else json.dumps(value, sort_keys=True)
+                # Summaries keep their key order: kinds are listed in report order.
+                value = None if value is None else json.dumps(value, sort_keys=key != "summary")
             cols.append(f"{key} = ?")
             vals.append(value)
         cols.append("updated_at = ?")

@@ -13,8 +13,8 @@ Pure: takes tasks and result rows, returns a JSON-able dict. The shape (also wha
         "path": {"pass@1": {...}, "score": {...}}   # "score": mean partial credit, kinds that have it
       },
       "tasks_per_kind": {"output": 800},
-      "by_construct": {"generators": {"pass@1": {...}}, ...},   # tasks with meta["constructs"]
-      "tasks_per_construct": {"generators": 45},
+      "by_construct": {"generators": {"output": {"pass@1": {...}}, ...}, ...},  # construct -> kind
+      "tasks_per_construct": {"generators": 45},   # tasks whose meta["constructs"] names it
       "statuses": {"passed": 2736, "failed": 5264}              # execution status of the checks
     }
 
@@ -39,9 +39,15 @@ from execbench.runs.stats import (
     task_counts,
 )
 from execbench.runs.store import ResultRow
+from execbench.tasks.kinds import KINDS
 from execbench.tasks.types import Task
 
 __all__ = ["summarize_rows", "group_metrics", "per_task_first_correct", "per_task_pass1"]
+
+
+def _kind_rank(kind: str) -> tuple[int, str]:
+    """Report order: the order of ``tasks.KINDS``, unknown kinds last."""
+    return (KINDS.index(kind), kind) if kind in KINDS else (len(KINDS), kind)
 
 
 def group_metrics(
@@ -108,23 +114,30 @@ def summarize_rows(
     """The summary of a run (see the module docstring for the shape)."""
     grouped = _by_task(rows)
     kind_of = {t.task_id: t.kind for t in tasks}
-    kinds_order = list(dict.fromkeys(t.kind for t in tasks))
+    kinds_order = sorted(dict.fromkeys(t.kind for t in tasks), key=_kind_rank)
     per_kind: dict[str, list[list[ResultRow]]] = defaultdict(list)
-    per_construct: dict[str, list[list[ResultRow]]] = defaultdict(list)
+    per_construct: dict[str, dict[str, list[list[ResultRow]]]] = defaultdict(lambda: defaultdict(list))
     for t in tasks:
         trs = grouped.get(t.task_id)
         if not trs:
             continue
         per_kind[kind_of[t.task_id]].append(trs)
         for construct in t.meta.get("constructs") or ():
-            per_construct[str(construct)].append(trs)
+            per_construct[str(construct)][t.kind].append(trs)
     metrics = {
         kind: group_metrics(per_kind[kind], n, resamples=resamples, seed=seed)
         for kind in kinds_order
         if per_kind.get(kind)
     }
+    # Per construct, pass@1 per kind: kinds differ too much in difficulty to be pooled.
     by_construct = {
-        c: {"pass@1": group_metrics(per_construct[c], 1, resamples=resamples, seed=seed)["pass@1"]}
+        c: {
+            kind: {
+                "pass@1": group_metrics(per_construct[c][kind], 1, resamples=resamples, seed=seed)["pass@1"]
+            }
+            for kind in kinds_order
+            if per_construct[c].get(kind)
+        }
         for c in sorted(per_construct)
     }
     statuses = Counter(r.status or "none" for r in rows)
@@ -135,6 +148,6 @@ def summarize_rows(
         "metrics": metrics,
         "tasks_per_kind": {k: len(per_kind[k]) for k in kinds_order if per_kind.get(k)},
         "by_construct": by_construct,
-        "tasks_per_construct": {c: len(per_construct[c]) for c in sorted(per_construct)},
+        "tasks_per_construct": {c: sum(map(len, per_construct[c].values())) for c in sorted(per_construct)},
         "statuses": dict(sorted(statuses.items())),
     }

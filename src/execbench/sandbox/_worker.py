@@ -15,7 +15,6 @@ import importlib
 import os
 import posix
 import random
-import resource
 import select
 import signal
 import sys
@@ -24,8 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 from execbench.sandbox import _linux
-from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child
-from execbench.sandbox.guard import apply_guard
+from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child, warm_up
+from execbench.sandbox._reap import kill_leftovers, reap_child, remove_tree
+from execbench.sandbox.guard import apply_guard, remove_guard
 from execbench.sandbox.outcome import RawOutcome, classify
 from execbench.sandbox.protocol import (
     ChannelClosed,
@@ -36,46 +36,15 @@ from execbench.sandbox.protocol import (
 )
 from execbench.sandbox.types import ExecRequest, Limits, Status
 
-__all__ = ["main", "Worker", "PAYLOAD_CAP", "remove_tree"]
+__all__ = ["main", "Worker", "PAYLOAD_CAP"]
 
 #: Largest runner result (JSON bytes) accepted from one execution.
 PAYLOAD_CAP = 512 * 1024**2
 _FLUSH_EVERY = 0.01
-_REAP_DEADLINE = 5.0
 _READ = 1 << 16
 
 Runner = Callable[[str, dict[str, Any]], Any]
 Record = tuple[dict[str, Any], bytes | None]
-
-
-def remove_tree(path: str) -> None:
-    """``shutil.rmtree`` through ``posix`` (the worker runs under the reliability guard)."""
-    try:
-        entries = list(os.scandir(path))
-    except FileNotFoundError:
-        return
-    except OSError:
-        entries = []
-    for entry in entries:
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                remove_tree(entry.path)
-            else:
-                posix.unlink(entry.path)
-        except OSError:
-            continue
-    with contextlib.suppress(OSError):
-        posix.rmdir(path)
-
-
-def _count_user_processes(uid: int) -> int:
-    count = 0
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{name}").st_uid == uid:
-                    count += 1
-    return count
 
 
 class _Stream:
@@ -111,8 +80,8 @@ class Worker:
         self.pid = os.getpid()
         self.own_pid_namespace = self.level in ("bwrap", "namespaces") and self.pid <= 2
         self.is_root = os.geteuid() == 0
-        self.uid: int | None = config["uid_base"] + self.index if self.is_root else None
-        self.nproc_base = 0 if self.is_root else _count_user_processes(os.getuid()) + 16
+        self.uid: int | None = config["uid"] if self.is_root else None
+        self.nproc_base = 0 if self.is_root else int(config.get("nproc_base", 0))
         self.runners: dict[str, Runner | None] = {"exec": None}
         self.counter = 0
         self.tmp_root = self._make_tmp_root()
@@ -142,7 +111,12 @@ class Worker:
         module_name, sep, func_name = name.partition(":")
         if not sep or not module_name or not func_name:
             raise ValueError(f"runner {name!r} is not 'exec' or 'package.module:function'")
-        func = getattr(importlib.import_module(module_name), func_name)
+        remove_guard()  # the runner's own imports must see the real modules
+        try:
+            module = importlib.import_module(module_name)
+        finally:
+            apply_guard()
+        func = getattr(module, func_name)
         if not callable(func):
             raise TypeError(f"runner {name!r} is not callable")
         self.runners[name] = func
@@ -250,10 +224,10 @@ class Worker:
                 end = time.monotonic()
             with contextlib.suppress(OSError):
                 posix.killpg(pid, signal.SIGKILL)
-            status, rusage = self._reap_child(pid, pidfd)
+            status, rusage = reap_child(pid, pidfd)
         finally:
             os.close(pidfd)
-        self._kill_leftovers()
+        kill_leftovers(self.pid, self.uid, self.own_pid_namespace)
         self._drain(open_fds, streams, report)
         header_line, _, payload = bytes(report).partition(b"\n")
         parsed: dict[str, Any] | None = None
@@ -288,75 +262,6 @@ class Worker:
             verdict.status in (Status.PASSED,) and parsed is not None and parsed.get("kind") == "ok"
         )
         return header, (payload if keep_payload and payload else None)
-
-    def _reap_child(self, pid: int, pidfd: int) -> tuple[int | None, resource.struct_rusage | None]:
-        deadline = time.monotonic() + _REAP_DEADLINE
-        while True:
-            try:
-                got, status, rusage = os.wait4(pid, os.WNOHANG)
-            except ChildProcessError:
-                return None, None
-            if got == pid:
-                return status, rusage
-            if time.monotonic() > deadline:
-                return None, None
-            with contextlib.suppress(OSError):
-                posix.kill(pid, signal.SIGKILL)
-            select.select([pidfd], [], [], 0.05)
-
-    def _kill_leftovers(self) -> None:
-        """Kill and reap every process the execution left behind (they are all ours to reap)."""
-        deadline = time.monotonic() + _REAP_DEADLINE
-        signalled = False
-        while True:
-            try:
-                got, _status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if got:
-                continue
-            if not signalled or time.monotonic() > deadline - _REAP_DEADLINE / 2:
-                self._signal_all()
-                signalled = True
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.002)
-
-    def _signal_all(self) -> None:
-        if self.own_pid_namespace:
-            with contextlib.suppress(OSError):
-                posix.kill(-1, signal.SIGKILL)
-            return
-        for pid in self._descendants():
-            with contextlib.suppress(OSError):
-                posix.kill(pid, signal.SIGKILL)
-
-    def _descendants(self) -> list[int]:
-        parents: dict[int, int] = {}
-        uids: dict[int, int] = {}
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{name}/stat", "rb") as fh:
-                    stat = fh.read()
-                uids[int(name)] = os.stat(f"/proc/{name}").st_uid
-            except OSError:
-                continue
-            fields = stat[stat.rfind(b")") + 2 :].split()
-            parents[int(name)] = int(fields[1])
-        found = []
-        for pid in parents:
-            if self.uid is not None and uids.get(pid) == self.uid:
-                found.append(pid)
-                continue
-            seen, cur = 0, parents.get(pid)
-            while cur is not None and cur > 1 and seen < 4096:
-                if cur == self.pid:
-                    found.append(pid)
-                    break
-                cur, seen = parents.get(cur), seen + 1
-        return [p for p in found if p != self.pid]
 
     @staticmethod
     def _drain(open_fds: set[int], streams: dict[int, _Stream], report: bytearray) -> None:
@@ -432,6 +337,7 @@ def main() -> int:
     failed = _preload(list(config["preload"]))
     _restore_site_builtins()
     prepare_stdio()
+    warm_up()
     _linux.warm_up()
     # Children are forked without CPython's at-fork hooks, so they share this state:
     # a fixed seed makes programs that use ``random`` unseeded reproducible.

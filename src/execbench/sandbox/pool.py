@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import json
 import logging
 import math
@@ -47,8 +48,24 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "random", "bisect", "operator", "statistics", "fractions", "decimal", "datetime", "copy",
     "json", "hashlib", "dataclasses", "abc", "enum", "execbench.trace",
 )  # fmt: skip
-#: Worker ``i`` runs programs as uid/gid ``UID_BASE + i`` when the host is root.
-UID_BASE = 64000
+#: When the host is root, each worker runs its programs as its own uid/gid, above this.
+UID_BASE = 1_000_000
+_UIDS_PER_PROCESS = 256
+_uid_counter = itertools.count()
+_uid_lock = threading.Lock()
+
+
+def _next_uid() -> int:
+    """A uid no other live worker on this host uses: derived from our pid and a counter.
+
+    Per-worker uids make RLIMIT_NPROC a per-execution limit and confine ``kill(-1)`` by a
+    program to its own processes, also across pools and processes running side by side.
+    """
+    with _uid_lock:
+        n = next(_uid_counter) % _UIDS_PER_PROCESS
+    return UID_BASE + (os.getpid() % 4_000_000) * _UIDS_PER_PROCESS + n
+
+
 _GRACE = 20.0
 _START_TIMEOUT = 60.0
 _MAX_BATCH = 64
@@ -96,15 +113,30 @@ def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) 
     )
 
 
+def _user_process_count() -> int:
+    """Processes of our uid, host-wide (RLIMIT_NPROC counts them all when we cannot switch uid)."""
+    uid, count = os.getuid(), 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += 1
+    return count
+
+
 class _Slot:
     """One worker process and the thread that feeds it."""
 
     def __init__(self, pool: SandboxPool, index: int) -> None:
         self.pool = pool
         self.index = index
+        self.uid = _next_uid()
+        """The uid/gid of this worker's executions (used only when the host is root)."""
         self.proc: subprocess.Popen[bytes] | None = None
         self.tmp_root: str | None = None
         self.started = threading.Event()
+        self.failures = 0
+        """Consecutive failed starts of this slot's worker."""
         self.thread = threading.Thread(target=self._loop, name=f"execbench-sandbox-{index}", daemon=True)
 
     # -- worker lifecycle ----------------------------------------------------------------
@@ -130,7 +162,8 @@ class _Slot:
             "index": self.index,
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
-            "uid_base": UID_BASE,
+            "uid": self.uid,
+            "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
         }
         try:
             write_all(proc.stdin.fileno(), dumps_request_frame(config))
@@ -176,23 +209,33 @@ class _Slot:
     # -- main loop -----------------------------------------------------------------------
 
     def _loop(self) -> None:
-        failures = 0
         try:
             while True:
                 if self.proc is None:
                     why = self._spawn()
                     self.started.set()
                     if why:
-                        failures += 1
-                        self.pool._fail_some(why, failures)
-                        if self.pool._wait_closed(min(5.0, 0.1 * 2**failures)):
+                        self.failures += 1
+                        self.pool._fail_if_all_broken(why)
+                        if self.pool._wait_closed(min(5.0, 0.1 * 2**self.failures)):
                             return
                         continue
-                    failures = 0
+                    self.failures = 0
                 batch = self.pool._take(len(self.pool._slots))
                 if batch is None:
                     return
-                self._run_batch(batch)
+                try:
+                    self._run_batch(batch)
+                except Exception as exc:  # noqa: BLE001 - a bug here must not strand callers
+                    _log.exception("sandbox: slot %d failed; restarting its worker", self.index)
+                    self.kill_now()
+                    self._kill()
+                    for job in batch:
+                        if not job.future.done():
+                            msg = f"sandbox failure: {type(exc).__name__}: {exc}"
+                            job.future.set_result(
+                                _result(job.req, Status.SANDBOX_ERROR, msg, self.pool.isolation)
+                            )
         finally:
             self.started.set()
             self._kill()
@@ -211,10 +254,10 @@ class _Slot:
                     job = outstanding.pop(header["id"])
                     job.future.set_result(_to_result(job.req, header, payload))
             return
+        except ChannelTimeout:  # before OSError: it is a TimeoutError
+            why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
         except (ChannelClosed, OSError) as exc:
             why, status = f"the sandbox worker died while running this execution ({exc})", Status.KILLED
-        except ChannelTimeout:
-            why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
         except Exception as exc:  # noqa: BLE001 - a corrupt frame: blame the worker, not the host
             why, status = (
                 f"bad answer from the sandbox worker: {type(exc).__name__}: {exc}",
@@ -286,7 +329,9 @@ class SandboxPool:
                 return None
             if self._pending[0].suspect:
                 return [self._pending.popleft()]
-            size = min(self.max_batch, max(1, math.ceil(len(self._pending) / slots)))
+            # A quarter of a fair share: big enough to amortise the round trip, small enough
+            # that a slow execution holds up few others queued behind it in its batch.
+            size = min(self.max_batch, max(1, math.ceil(len(self._pending) / (4 * slots))))
             batch: list[_Job] = []
             while self._pending and len(batch) < size and not self._pending[0].suspect:
                 batch.append(self._pending.popleft())
@@ -297,10 +342,10 @@ class SandboxPool:
             self._pending.extendleft(reversed(jobs))
             self._cond.notify_all()
 
-    def _fail_some(self, why: str, failures: int) -> None:
-        """A worker cannot start: fail queued jobs rather than let callers wait forever."""
+    def _fail_if_all_broken(self, why: str) -> None:
+        """No worker can start: fail queued jobs rather than let callers wait forever."""
         self._warn_once(f"sandbox: {why}")
-        if failures < 2:
+        if not all(slot.failures >= 2 for slot in self._slots):
             return
         with self._cond:
             jobs, self._pending = list(self._pending), deque()

@@ -8,8 +8,8 @@ warm workers, one channel each, results matched back by request id.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from execbench.compat.execute import COMPAT_PRELOAD

@@ -16,12 +16,12 @@ from execbench.tasks.revalstate import merged_steps, needed_steps, resolve
 from execbench.trace.api import trace_call
 from execbench.trace.types import Event, Trace, TraceLimits
 
-__all__ = ["probe", "PROBE_RUNNER", "PROBE_LIMITS", "facts_payload"]
+__all__ = ["probe", "PROBE_RUNNER", "PROBE_LIMITS", "facts_payload", "rationale_text"]
 
 PROBE_RUNNER = "execbench.tasks._probe:probe"
 
 #: A task about a call longer than this is not a fair question; such calls are dropped.
-PROBE_LIMITS = TraceLimits(max_steps=20_000, max_time=5.0)
+PROBE_LIMITS = TraceLimits(max_steps=10_000, max_time=2.0)
 
 
 def _locals_at(events: Sequence[Event], wanted_events: set[int]) -> dict[int, dict[str, Any]]:
@@ -79,11 +79,96 @@ def facts_payload(trace: Trace, queries: Sequence[tuple[int, str]] = ()) -> dict
     return payload
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def rationale_text(trace: Trace, keep: int = 2) -> str:
+    """A step-by-step account of the run, from the real trace (CodeI/O / NExT style).
+
+    One line per executed line with the variables it changed; calls and returns indented by
+    depth; loops with many iterations show their first and last ``keep`` iterations and
+    one line saying how many were left out.
+    """
+    from execbench.trace.render import compress_loops
+
+    source = trace.source.splitlines()
+    hidden = compress_loops(trace, keep)
+    out: list[str] = []
+    announced: set[int] = set()
+    for ev in trace.events:
+        elided = next((h for h in hidden if h.first <= ev.step <= h.last and (ev.kind == "line" or h.first < ev.step)), None)
+        if elided is not None:
+            if elided.first not in announced:
+                announced.add(elided.first)
+                out.append(f"{'  ' * ev.depth}... {elided.iterations} more iterations of the loop at line {elided.line} ...")
+            continue
+        pad = "  " * ev.depth
+        if ev.kind == "line":
+            text = source[ev.line - 1].strip() if 0 < ev.line <= len(source) else ""
+            changes = trace.changes[ev.step] if ev.step < len(trace.changes) else {}
+            tail = ", ".join(f"{k} = {_short(v['repr']) if v else '<deleted>'}" for k, v in changes.items())
+            out.append(f"{pad}line {ev.line}: {text}" + (f"  # {tail}" if tail else ""))
+        elif ev.kind == "call" and ev.depth > 0:
+            args = ", ".join(f"{k}={_short(v['repr']) if v else ''}" for k, v in (ev.delta or {}).items())
+            out.append(f"{pad}call {ev.func}({args})")
+        elif ev.kind == "return" and not ev.raised:
+            out.append(f"{pad}return {_short(ev.value['repr']) if ev.value else 'None'}")
+        elif ev.kind == "exception" and ev.value:
+            out.append(f"{pad}raises {ev.value.get('type')}: {_short(str(ev.value.get('message')))}")
+    return "\n".join(out)
+
+
+#: REval's ClassEval programs: run the first test method of the i-th ``<Class>Test*`` case,
+#: set up untraced, with the tests compiled under another file name (REval traces only the
+#: class's own code). Appended after the class code, so the class's line numbers hold.
+_CLASS_HARNESS = """
+
+import re as _eb_re, unittest as _eb_unittest
+exec(compile({test!r}, "<reval-test>", "exec"), globals())
+_eb_classes = [v for k, v in list(globals().items()) if isinstance(v, type)
+               and _eb_re.match({pattern!r}, k) and issubclass(v, _eb_unittest.TestCase)]
+_eb_case = _eb_classes[{index}]
+_eb_name = [k for k in _eb_case.__dict__ if k.startswith("test")][0]
+_eb_obj = _eb_case()
+_eb_obj.setUp()
+
+
+def _execbench_reval_test():
+    return getattr(_eb_obj, _eb_name)()
+"""
+
+
+def _only_lines_up_to(trace: Trace, last: int) -> Trace:
+    """The trace seen from the class code alone (harness lines dropped, as REval never traces them)."""
+    from dataclasses import replace
+
+    from execbench.trace.types import step_views
+
+    events = tuple(ev for ev in trace.events if ev.line <= last)
+    lines, changes, frames = step_views(events)
+    return replace(trace, events=events, lines=lines, changes=changes, step_frames=frames, steps=len(lines))
+
+
 def probe(code: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Sandbox runner: ``args = {"entry", "args", "queries": [[line, var], ...]}``."""
+    """Sandbox runner: ``args = {"entry", "args", "queries": [[line, var], ...], "rationale": bool}``.
+
+    ``args["reval_class"] = {"test", "class", "index"}`` runs a ClassEval test case instead of a call.
+    """
     queries = [(int(line), str(var)) for line, var in args.get("queries", [])]
+    case = args.get("reval_class")
     try:
-        trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=PROBE_LIMITS)
+        if case:
+            harness = _CLASS_HARNESS.format(test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"]))
+            program = code.rstrip("\n") + "\n" + harness
+            trace = trace_call(program, "_execbench_reval_test", "", limits=PROBE_LIMITS)
+            trace = _only_lines_up_to(trace, len(code.rstrip("\n").split("\n")))
+        else:
+            trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=PROBE_LIMITS)
     except Exception as exc:  # a bad entry or call text: the program cannot be asked about
         return {"status": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
-    return facts_payload(trace, queries)
+    payload = facts_payload(trace, queries)
+    if args.get("rationale") and payload.get("status") in ("returned", "raised"):
+        payload["rationale"] = rationale_text(trace)
+        payload.pop("events", None)
+    return payload

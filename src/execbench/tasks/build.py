@@ -21,7 +21,6 @@ from execbench.datasets.variants import make_variants
 from execbench.errors import UserError
 from execbench.sandbox.types import ExecRequest, Limits
 from execbench.tasks._exec import open_pool, run_requests
-
 from execbench.tasks.facts import CallFacts
 from execbench.tasks.kinds import KINDS
 from execbench.tasks.make import Subject, dedup_key, make_tasks, state_queries
@@ -35,7 +34,7 @@ __all__ = ["BuildReport", "build", "build_tasks"]
 PROBE_RUNNER = "execbench.tasks._probe:probe"
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
 #: Tracing is slower than running; a call gets this long before it is dropped.
-PROBE_TIMEOUT = 10.0
+PROBE_TIMEOUT = 4.0
 _VARIANT_SOURCES = ("builtin", "user", "ldb", "humaneval", "mbpp", "cruxeval")
 
 
@@ -52,7 +51,12 @@ def _probe_request(subject: Subject) -> ExecRequest:
     return ExecRequest(
         code=subject.code,
         runner=PROBE_RUNNER,
-        args={"entry": subject.entry, "args": subject.args, "queries": [list(q) for q in state_queries(subject)]},
+        args={
+            "entry": subject.entry,
+            "args": subject.args,
+            "queries": [list(q) for q in state_queries(subject)],
+            **dict(subject.harness),
+        },
         limits=Limits(timeout=PROBE_TIMEOUT),
     )
 

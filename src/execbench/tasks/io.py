@@ -17,7 +17,7 @@ from typing import Any
 from execbench.errors import UserError
 from execbench.tasks.types import TASK_SCHEMA_VERSION, Prediction, Task
 
-__all__ = ["task_to_json", "task_from_json", "write_tasks", "read_tasks", "read_predictions", "dumps_line"]
+__all__ = ["task_to_json", "task_from_json", "write_tasks", "read_tasks", "read_predictions", "predictions_lines", "dumps_line"]
 
 
 def dumps_line(record: dict[str, Any]) -> str:

@@ -58,11 +58,15 @@ class Subject:
     """Given (line, var) questions (REval); empty: choose from the trace."""
     extra: tuple[tuple[str, Any], ...] = ()
     """Source-specific metadata copied into ``meta`` (e.g. LDB's model, variant provenance)."""
+    shown_call: str | None = None
+    """What prompts show instead of ``entry(args)`` (REval's ClassEval cases: the test code)."""
+    harness: tuple[tuple[str, Any], ...] = ()
+    """Extra probe arguments (REval's ClassEval cases: ``reval_class``)."""
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def call(self) -> str:
-        return f"{self.entry}({self.args})"
+        return self.shown_call if self.shown_call is not None else f"{self.entry}({self.args})"
 
 
 def state_queries(subject: Subject) -> list[tuple[int, str]]:
@@ -245,7 +249,7 @@ def _reval_tasks(subject: Subject, facts: CallFacts) -> list[Task]:
 def dedup_key(task: Task) -> tuple[str, ...]:
     """Same program + input + kind + question -> one task (REval and CoCoNUT ids are kept as given)."""
     meta = task.meta
-    if meta.get("source") in ("reval", "coconut"):
+    if meta.get("source") in ("reval", "coconut") or task.kind == "codegen":
         return ("id", task.task_id)
     code_hash = hashlib.sha256(str(meta.get("program", "")).encode()).hexdigest()
     return (

@@ -120,7 +120,9 @@ def consistency_scores(tasks: Sequence[Task], verdicts: Sequence[Verdict]) -> li
             nxt[(*base, line, var)] = verdict.correct
             nxt.setdefault((*base, line, None), verdict.correct)
         elif task.kind == "output":
-            out[base] = verdict.correct
+            # REval's files ask the output once per (line, var) item; elsewhere once per call
+            out[(*base, line, var)] = verdict.correct
+            out.setdefault((*base, None, None), verdict.correct)
         elif task.kind == "state":
             states.append(((*base, line, var), verdict.sample, verdict.correct))
     scores: list[float] = []
@@ -128,7 +130,7 @@ def consistency_scores(tasks: Sequence[Task], verdicts: Sequence[Verdict]) -> li
         base, line, var = key[:3], key[3], key[4]
         c = cov.get((*base, line, var), cov.get((*base, line, None)))
         p = nxt.get((*base, line, var), nxt.get((*base, line, None)))
-        o = out.get(base)
+        o = out.get((*base, line, var), out.get((*base, None, None)))
         if c is None or p is None or o is None:
             continue
         if c and state_ok and p and o:

@@ -24,6 +24,7 @@ Modes (``task.meta["mode"]``):
 from __future__ import annotations
 
 import ast
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class _Pending:
     compat: int | None = None
     skipped: bool = False
     note: str | None = None
+    strict_is_compat: bool = False
+    """The strict comparison parses exactly like CRUXEval's pasted one: reuse that verdict."""
 
 
 def _base_details(mode: str) -> dict[str, Any]:
@@ -87,6 +90,16 @@ def _call_ok(text: str, entry: str) -> bool:
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return False
     return all(parse_literal(ast.get_source_segment(text.strip(), p) or "")[0] for p in parts)
+
+
+def _same_parse(expected: str, answer: str) -> bool:
+    """``expected == answer`` and ``(expected) == (answer)`` are the same expression."""
+    try:
+        pasted = ast.dump(ast.parse(f"{expected} == {answer}", mode="eval"))
+        strict = ast.dump(ast.parse(f"({expected}) == ({answer})", mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return pasted == strict
 
 
 def _crux_generation(text: str, kind: str) -> str:
@@ -156,6 +169,10 @@ def _plan_exec(
     valid = parse_literal(strict_answer)[0] if task.kind == "output" else _call_ok(strict_answer, entry)
     if not valid:
         pending.note = "not a literal" if task.kind == "output" else "not a call of the entry with literal arguments"
+    if mode == "cruxeval" and valid and pending.compat is not None and strict_answer == pending.extracted:
+        if _same_parse(expected, strict_answer):
+            pending.strict_is_compat = True
+            return
     pending.strict = len(strict_reqs)
     strict_reqs.append(_strict_request(task, expected, strict_answer if valid else "None"))
     if not valid:
@@ -192,6 +209,8 @@ def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], comp
         details["result"] = compat[pending.compat]
         details["isolation"] = compat_iso[pending.compat]
         compat_ok = compat[pending.compat] == PASSED
+    if pending.strict_is_compat:
+        strict_ok = compat_ok
     if task.kind == "codegen":
         correct = bool(compat_ok)
     elif mode == "cruxeval":
@@ -257,16 +276,26 @@ def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any
 def _execute(
     strict_reqs: list[ExecRequest], compat_programs: list[str], pool: Any
 ) -> tuple[list[ExecResult], list[str], list[str]]:
-    """Run both batches on one pool; identical compat programs run once."""
+    """Run both batches on one pool; identical executions run once (programs are deterministic)."""
+    unique_strict: dict[tuple[str, str], int] = {}
+    strict_slots = [
+        unique_strict.setdefault((r.code, json.dumps(r.args, sort_keys=True)), len(unique_strict)) for r in strict_reqs
+    ]
+    firsts = {slot: i for i, slot in reversed(list(enumerate(strict_slots)))}
+    strict_run = [strict_reqs[firsts[u]] for u in range(len(unique_strict))]
     unique: dict[str, int] = {}
     slots = [unique.setdefault(p, len(unique)) for p in compat_programs]
     compat_reqs = [make_request(p, DEFAULT_TIMEOUT) for p in unique]
     if pool is None:
         with open_pool() as own:
-            results = run_requests([*strict_reqs, *compat_reqs], own)
+            results = run_requests([*strict_run, *compat_reqs], own)
     else:
-        results = run_requests([*strict_reqs, *compat_reqs], pool)
-    strict_results = results[: len(strict_reqs)]
-    compat_results = results[len(strict_reqs) :]
+        results = run_requests([*strict_run, *compat_reqs], pool)
+    strict_results = results[: len(strict_run)]
+    compat_results = results[len(strict_run) :]
     texts = [result_text(r) for r in compat_results]
-    return strict_results, [texts[s] for s in slots], [compat_results[s].isolation for s in slots]
+    return (
+        [strict_results[s] for s in strict_slots],
+        [texts[s] for s in slots],
+        [compat_results[s].isolation for s in slots],
+    )

@@ -3,7 +3,9 @@
 Each source has its loader in :mod:`execbench.datasets` (read as data, never run); this
 module turns what they return into subjects with stable ids, default kinds and scoring
 modes. Inputs of HumanEval/MBPP/LDB programs are the calls of the tests, found with ast:
-every ``candidate(...)`` (or ``<entry>(...)``) call whose arguments are literals.
+every ``candidate(...)`` (or ``<entry>(...)``) call whose arguments are literals. LDB seed
+programs get LDB's import header in front (its compatibility quirk: they were written and
+judged with it, so without it many fail on a missing ``List`` or ``math``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ast
 from collections.abc import Sequence
 from pathlib import Path
 
+from execbench.compat.ldb import LDB_PRELUDE
 from execbench.datasets.coconut import load_coconut
 from execbench.datasets.humaneval import Problem
 from execbench.datasets.reval import load_reval
@@ -167,7 +170,7 @@ def _ldb(path: str, kinds: tuple[str, ...]) -> list[Subject]:
                     Subject(
                         source="ldb",
                         program_id=f"ldb/{model}/{bench}/{number}",
-                        code=solution,
+                        code=LDB_PRELUDE + solution,
                         entry=entry,
                         args=args,
                         input_idx=i,
@@ -189,8 +192,25 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
     out, skipped = [], 0
     for (idx, input_idx), questions in grouped.items():
         program = programs[idx]
-        if program.test is not None:  # ClassEval programs: driven by unittest methods, not a call
-            skipped += 1
+        if program.test is not None:
+            # ClassEval: the i-th test case of the class drives the code; REval asks no plain
+            # output there (its output task is completing the test's asserts), so none is built
+            out.append(
+                Subject(
+                    source="reval",
+                    program_id=f"reval/{idx}",
+                    code=program.code,
+                    entry=program.entry,
+                    args="",
+                    input_idx=input_idx,
+                    id_prefix=f"reval/{idx}/{input_idx}",
+                    kinds=tuple(k for k in kinds if k != "output"),
+                    questions=tuple(questions),
+                    extra=(("problem", program.task_id),),
+                    shown_call=f"the test code:\n{program.inputs[input_idx].rstrip()}\n",
+                    harness=(("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),),
+                )
+            )
             continue
         out.append(
             Subject(
@@ -251,7 +271,7 @@ def subjects_for(spec: SourceSpec, kinds: tuple[str, ...] | None) -> tuple[list[
     elif spec.name == "reval":
         subjects, skipped = _reval(spec.paths[0], spec.paths[1], chosen)
         if skipped:
-            notes["reval class programs skipped"] = skipped
+            notes["reval questions skipped"] = skipped
     elif spec.name == "coconut":
         subjects = _coconut(spec.paths[0])
     else:  # pragma: no cover - parse_source only makes the names above

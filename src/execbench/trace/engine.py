@@ -111,7 +111,7 @@ def safe_exception_info(exc: BaseException, encoder: Encoder) -> tuple[str, str]
 class _FrameState:
     """What the tracer last saw of one frame's locals (see ``diff``)."""
 
-    __slots__ = ("atoms", "snaps", "imms", "skipped", "module_like")
+    __slots__ = ("atoms", "snaps", "imms", "skipped", "module_like", "fps")
 
     def __init__(self, module_like: bool) -> None:
         self.atoms: dict[str, Any] = {}
@@ -119,6 +119,7 @@ class _FrameState:
         self.imms: dict[str, Any] = {}
         self.skipped: set[str] = set()
         self.module_like = module_like
+        self.fps: dict[str, Any] = {}
 
 
 class Recorder:
@@ -178,6 +179,7 @@ class Recorder:
         fname = self.filename
         enc = self.encoder
         encode = enc.encode
+        fingerprint = enc.fingerprint
         atom = enc._atom
         sink = self.sink
         out = self.stdout
@@ -189,7 +191,8 @@ class Recorder:
         recorder = self
 
         def diff(loc: dict[str, Any], atoms: dict[str, Any], snaps: dict[str, Snapshot],
-                 imms: dict[str, Any], skipped: set[str], module_like: bool) -> dict[str, Any] | None:
+                 imms: dict[str, Any], skipped: set[str], module_like: bool,
+                 fps: dict[str, Any]) -> dict[str, Any] | None:
             delta: dict[str, Any] | None = None
             for name, v in loc.items():
                 t = type(v)
@@ -205,13 +208,18 @@ class Recorder:
                         skipped.add(name)
                         continue
                     atoms[name] = v
-                    snaps.pop(name, None)
-                    imms.pop(name, None)
+                    if name in snaps:
+                        del snaps[name]
+                        imms.pop(name, None)
+                        fps.pop(name, None)
                     snap = atom(v, t)
                 else:
                     if name in skipped:
                         continue
                     if imms.get(name, _MISSING) is v:
+                        continue
+                    fp = fingerprint(v)
+                    if fp is not None and fps.get(name) == fp:
                         continue
                     old_snap = snaps.get(name)
                     if old_snap is None and name not in atoms and name not in imms and (
@@ -220,6 +228,10 @@ class Recorder:
                         skipped.add(name)
                         continue
                     snap = atom(v, t) if t in atomic else encode(v)
+                    if fp is not None:
+                        fps[name] = fp
+                    else:
+                        fps.pop(name, None)
                     if old_snap is not None and old_snap == snap:
                         if t in atomic or is_deep_immutable(v):
                             imms[name] = v
@@ -235,9 +247,11 @@ class Recorder:
                 delta[name] = snap
             # every name of ``loc`` is now in exactly one of atoms/snaps/skipped
             if len(atoms) + len(snaps) + len(skipped) > len(loc):
-                for store in (atoms, snaps):
+                for store in (atoms, snaps, fps):
                     for name in [n for n in store if n not in loc]:
                         del store[name]
+                        if store is fps:
+                            continue
                         imms.pop(name, None)
                         if delta is None:
                             delta = {}
@@ -269,7 +283,7 @@ class Recorder:
             if not record_states:
                 return None
             try:
-                delta = diff(frame.f_locals, st.atoms, st.snaps, st.imms, st.skipped, st.module_like)
+                delta = diff(frame.f_locals, st.atoms, st.snaps, st.imms, st.skipped, st.module_like, st.fps)
                 if delta:
                     recorder.bytes += cost(delta)
                 return delta
@@ -277,6 +291,7 @@ class Recorder:
                 st.atoms.clear()
                 st.snaps.clear()
                 st.imms.clear()
+                st.fps.clear()
                 return None
 
         def _depth_of(frame: Any) -> int:

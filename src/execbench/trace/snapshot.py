@@ -28,6 +28,7 @@ import collections
 import datetime
 import decimal
 import fractions
+import itertools
 import math
 import types
 from dataclasses import dataclass
@@ -187,6 +188,46 @@ class Encoder:
         except Exception as exc:  # defensive: the value defeated a reader
             return {"type": _qualname(type(value)), "repr": "<?>", "literal": False,
                     "cut": "error", "error": type(exc).__name__}
+
+    def fingerprint(self, value: object, depth: int = 2) -> tuple[Any, ...] | None:
+        """A cheap, exact stand-in for the snapshot of a builtin container of atomics.
+
+        For exact list/tuple/dict/set/frozenset values (nested up to ``depth``) whose
+        leaves are atomic, the identity and length of each container plus the leaves and
+        their types (kept so that ``1``, ``True`` and ``1.0`` differ) decide whether the
+        snapshot can have changed; comparing two fingerprints with ``==`` only compares
+        ints, types and atomic values, so no program code runs. Leaves are immutable, so
+        keeping them alive is invisible to the program. ``None``: not applicable, encode.
+        """
+        t = type(value)
+        n_max = self.limits.max_items
+        if t is list or t is tuple:
+            items = tuple(value[:n_max])  # type: ignore[index]
+            n = len(value)  # type: ignore[arg-type]
+        elif t is dict:
+            items = tuple(itertools.islice(dict.keys(value), n_max)) + tuple(  # type: ignore[arg-type]
+                itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
+            n = dict.__len__(value)  # type: ignore[arg-type]
+        elif t is set or t is frozenset:
+            items = tuple(itertools.islice(t.__iter__(value), n_max))  # type: ignore[attr-defined]
+            n = t.__len__(value)  # type: ignore[attr-defined]
+        else:
+            return None
+        kinds = tuple(map(type, items))
+        if not ATOMIC_TYPES.issuperset(kinds):
+            if depth <= 1:
+                return None
+            nested = []
+            for item in items:
+                if type(item) in ATOMIC_TYPES:
+                    nested.append(item)
+                    continue
+                sub = self.fingerprint(item, depth - 1)
+                if sub is None:
+                    return None
+                nested.append(sub)
+            items = tuple(nested)
+        return (id(value), n, items, kinds)
 
     # -- internals -----------------------------------------------------------------------
 

@@ -1,0 +1,329 @@
+"""A corpus of hostile programs, shared by the sandbox and tracer tests.
+
+Plain data: each :class:`Hostile` has a ``name``, the ``code`` (a whole program, run with
+the ``"exec"`` runner), the statuses a correct sandbox may report (``expected``, and
+``expected_unguarded`` when the reliability guard is off and that changes things), and
+optional ``stdin``/``limits`` overrides. Status values are the strings of
+``execbench.sandbox.Status`` (a ``StrEnum``, so ``Status.TIMEOUT == "timeout"``).
+
+The programs attack the host: they loop, allocate, fork, kill, exit, write and delete
+outside their directory, connect to the network, flood output, tamper with signals,
+builtins and file descriptors, and leave threads and processes behind. Paths they attack
+are the canaries below, which the tests create before and check after. ``stdin`` may
+contain ``{port}``: the tests replace it with a port they listen on.
+
+``PREDICTIONS`` are hostile *answers* in the CRUXEval style: a model's prediction pasted
+into ``assert f(x) == <prediction>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Hostile",
+    "CORPUS",
+    "PREDICTIONS",
+    "ALL",
+    "HOST_TMP_CANARY",
+    "REPO_CANARY_DIR",
+    "REPO_DIR",
+    "QUICK_LIMITS",
+]
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+#: A file in the host's /tmp the programs try to overwrite and delete.
+HOST_TMP_CANARY = "/tmp/execbench-hostile-canary.txt"
+#: A directory inside the repository the programs try to write into and delete.
+REPO_CANARY_DIR = str(REPO_DIR / "tests" / "sandbox" / ".hostile-canary")
+
+#: Limits that keep the corpus fast: loops time out after 1 s, bombs stop at 1 GiB.
+QUICK_LIMITS: dict[str, Any] = {"timeout": 1.0, "memory_bytes": 1024**3}
+
+PASSED, FAILED, TIMEOUT, MEMORY = "passed", "failed", "timeout", "memory"
+OUTPUT_LIMIT, KILLED, CRASHED = "output_limit", "killed", "crashed"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    code: str
+    expected: frozenset[str]
+    """Acceptable statuses with the reliability guard on."""
+    expected_unguarded: frozenset[str] | None = None
+    """Acceptable statuses with the guard off (None: same as ``expected``)."""
+    stdin: str = ""
+    limits: dict[str, Any] = field(default_factory=dict)
+    """Overrides of :data:`QUICK_LIMITS` (keyword arguments of ``Limits``)."""
+    note: str = ""
+    process_level: frozenset[str] = frozenset()
+    """Statuses also acceptable under plain-process isolation, whose walls are weaker by
+    design (shared network, world-writable directories): e.g. a connect that succeeds."""
+
+    def acceptable(self, guard: bool, isolation: str = "bwrap") -> frozenset[str]:
+        base = self.expected
+        if not guard and self.expected_unguarded is not None:
+            base = self.expected_unguarded
+        return base | self.process_level if isolation == "process" else base
+
+
+def _h(
+    name: str,
+    code: str,
+    *expected: str,
+    unguarded: tuple[str, ...] | None = None,
+    process_level: tuple[str, ...] = (),
+    **kw: Any,
+) -> Hostile:
+    return Hostile(
+        name,
+        code,
+        frozenset(expected),
+        None if unguarded is None else frozenset(unguarded),
+        process_level=frozenset(process_level),
+        **kw,
+    )
+
+
+CORPUS: list[Hostile] = [
+    # -- loops -------------------------------------------------------------------------
+    _h("loop_python", "x = 0\nwhile True:\n    x += 1\n", TIMEOUT),
+    _h("loop_pass", "while True: pass\n", TIMEOUT),
+    _h("loop_in_c", "import itertools\nsum(itertools.count())\n", TIMEOUT),
+    _h("regex_backtracking", "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')\n", TIMEOUT),
+    _h(
+        "ignore_signals_then_loop",
+        "import signal\nfor s in (signal.SIGTERM, signal.SIGALRM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP):\n"
+        "    signal.signal(s, signal.SIG_IGN)\nwhile True: pass\n",
+        TIMEOUT,
+    ),
+    _h("stop_self", "import signal\nsignal.raise_signal(signal.SIGSTOP)\n", TIMEOUT),
+    _h("sleep_forever", "import time\ntime.sleep(1000)\n", TIMEOUT),
+    _h(
+        "cpu_limit",
+        "while True: pass\n",
+        TIMEOUT,
+        limits={"timeout": 5.0, "cpu_time": 1.0},
+        note="RLIMIT_CPU (SIGXCPU) fires before the wall clock",
+    ),
+    # -- memory ------------------------------------------------------------------------
+    _h("memory_str", "'x' * 10**11\n", MEMORY),
+    _h("memory_bytearray", "bytearray(10**12)\n", MEMORY),
+    _h(
+        "memory_list_growth",
+        "chunks = []\nwhile True:\n    chunks.append('x' * 10**7)\n",
+        MEMORY,
+        limits={"memory_bytes": 256 * 1024**2, "timeout": 10.0},
+    ),
+    _h(
+        "memory_caught",
+        "try:\n    b = bytearray(10**12)\nexcept MemoryError:\n    pass\nprint('survived')\n",
+        PASSED,
+    ),
+    # -- recursion ---------------------------------------------------------------------
+    _h("recursion_default", "def f(n):\n    return f(n + 1)\nf(0)\n", FAILED),
+    _h(
+        "recursion_bomb",
+        "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return list(map(f, [n + 1]))\nf(0)\n",
+        CRASHED,
+        FAILED,
+        MEMORY,
+        note="recursion through C (map) overflows the C stack: a segfault that must hurt nobody",
+    ),
+    # -- exits -------------------------------------------------------------------------
+    _h("sys_exit_0", "import sys\nprint('bye')\nsys.exit(0)\n", PASSED),
+    _h("sys_exit_none", "raise SystemExit\n", PASSED),
+    _h("sys_exit_3", "import sys\nsys.exit(3)\n", FAILED),
+    _h("sys_exit_message", "import sys\nsys.exit('fatal')\n", FAILED),
+    _h("os_exit_0", "import os\nos._exit(0)\n", CRASHED),
+    _h("os_exit_7", "import os\nos._exit(7)\n", CRASHED),
+    _h("abort", "import os\nos.abort()\n", CRASHED),
+    _h("segfault_ctypes", "import ctypes\nctypes.string_at(0)\n", CRASHED),
+    _h("raise_sigkill_self", "import signal\nsignal.raise_signal(signal.SIGKILL)\n", KILLED),
+    _h("keyboard_interrupt", "raise KeyboardInterrupt\n", FAILED),
+    _h(
+        "atexit_handler",
+        "import atexit, os\natexit.register(lambda: os._exit(3))\nprint('main done')\n",
+        PASSED,
+        note="atexit handlers do not run: the process is discarded after reporting",
+    ),
+    _h(
+        "del_at_shutdown",
+        "import os\nclass Bomb:\n    def __del__(self):\n        os.kill(os.getppid(), 9)\n"
+        "keep = Bomb()\nprint('made')\n",
+        PASSED,
+    ),
+    # -- killing -----------------------------------------------------------------------
+    _h("kill_parent", "import os\nos.kill(os.getppid(), 9)\n", FAILED),
+    _h("kill_pid1", "import os\nos.kill(1, 9)\n", FAILED),
+    _h("kill_all", "import os\nos.kill(-1, 9)\n", FAILED, unguarded=(PASSED, KILLED, FAILED)),
+    _h("killpg_own", "import os\nos.killpg(0, 9)\n", FAILED, unguarded=(KILLED,)),
+    _h(
+        "kill_everything_via_posix",
+        "import posix\nfor pid in range(1, 400):\n    try:\n        posix.kill(pid, 9)\n"
+        "    except OSError:\n        pass\nprint('still here')\n",
+        PASSED,
+        KILLED,
+        note="posix bypasses the guard: the uid switch is the wall",
+    ),
+    # -- processes left behind -----------------------------------------------------------
+    _h(
+        "fork_bomb_bounded",
+        "import os, time\nkids = 0\nfor i in range(200):\n    try:\n        pid = os.fork()\n"
+        "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(100)\n        os._exit(0)\n"
+        "    kids += 1\nprint(kids)\n",
+        PASSED,
+        note="guarded, os.fork raises PermissionError (an OSError): the loop stops at once",
+    ),
+    _h(
+        "popen_sleep",
+        "import subprocess\nsubprocess.Popen(['sleep', '100'])\nprint('started')\n",
+        FAILED,
+        unguarded=(PASSED,),
+    ),
+    _h(
+        "setsid_double_fork",
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        time.sleep(100)\n    os._exit(0)\nprint('parent done')\n",
+        FAILED,
+        unguarded=(PASSED,),
+    ),
+    _h(
+        "thread_left_running_daemon",
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(100,), daemon=True).start()\n"
+        "print('main done')\n",
+        PASSED,
+    ),
+    _h(
+        "thread_left_running",
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(100,)).start()\n",
+        TIMEOUT,
+        note="like the interpreter, the end waits for non-daemon threads",
+    ),
+    # -- files ---------------------------------------------------------------------------
+    _h("write_parent_dir", "open('../escape.txt', 'w').write('x')\n", FAILED),
+    _h("write_repo", f"open({REPO_CANARY_DIR + '/injected.txt'!r}, 'w').write('x')\n", FAILED),
+    _h("delete_repo_dir", f"import shutil\nshutil.rmtree({REPO_CANARY_DIR!r})\n", FAILED),
+    _h("write_host_tmp", f"open({HOST_TMP_CANARY!r}, 'w').write('pwned')\n", FAILED),
+    _h("delete_host_tmp", f"import os\nos.remove({HOST_TMP_CANARY!r})\n", FAILED),
+    _h(
+        "delete_via_posix",
+        f"import posix\nposix.unlink({HOST_TMP_CANARY!r})\n",
+        FAILED,
+        note="no guard involved at all",
+    ),
+    _h(
+        "write_world_writable_dirs",
+        "import os\nfor d in ('/var/tmp', '/dev/shm', '/run/lock'):\n    if os.path.isdir(d):\n"
+        "        open(d + '/execbench-escape.txt', 'w').write('x')\n",
+        FAILED,
+        process_level=(PASSED,),
+        note="read-only or private everywhere outside the working directory",
+    ),
+    _h("write_etc_passwd", "open('/etc/passwd', 'a').write('evil::0:0::/:/bin/sh\\n')\n", FAILED),
+    _h("read_etc_shadow", "print(len(open('/etc/shadow').read()))\n", PASSED, FAILED),
+    _h("chmod_tmp", "import os\nos.chmod('/tmp', 0o777)\n", FAILED),
+    _h("chdir_root_and_write", "import os\nos.chdir('/')\nopen('pwned.txt', 'w').write('x')\n", FAILED),
+    _h(
+        "huge_file",
+        "with open('big.bin', 'wb') as fh:\n    for _ in range(100):\n        fh.write(b'x' * 2**20)\n",
+        FAILED,
+        note="RLIMIT_FSIZE (64 MiB by default)",
+    ),
+    _h(
+        "many_open_files",
+        "fhs = [open('f%d' % i, 'w') for i in range(5000)]\n",
+        FAILED,
+    ),
+    # -- network -------------------------------------------------------------------------
+    _h(
+        "socket_connect_host",
+        "import socket\nport = int(input())\ns = socket.create_connection(('127.0.0.1', port), timeout=0.5)\n"
+        "s.sendall(b'escaped')\nprint('connected')\n",
+        FAILED,
+        stdin="{port}",
+        process_level=(PASSED,),
+        note="tests check the listener received nothing",
+    ),
+    # -- output ------------------------------------------------------------------------
+    _h(
+        "output_flood_stdout",
+        "import sys\nchunk = 'x' * 2**20\nfor _ in range(100):\n    sys.stdout.write(chunk)\n",
+        OUTPUT_LIMIT,
+    ),
+    _h(
+        "output_flood_stderr",
+        "import os\nchunk = b'y' * 2**20\nfor _ in range(100):\n    os.write(2, chunk)\n",
+        OUTPUT_LIMIT,
+    ),
+    _h("close_stdio_fds", "import os\nos.close(1)\nos.close(2)\nos.close(0)\n", PASSED),
+    _h("close_all_fds", "import os\nos.closerange(0, 4096)\n", CRASHED),
+    _h("stdout_replaced", "import sys\nsys.stdout = None\nprint('lost')\n", PASSED),
+    # -- tampering -----------------------------------------------------------------------
+    _h(
+        "patch_builtins",
+        "import builtins\nbuiltins.len = lambda x: 42\nbuiltins.print = None\n"
+        "builtins.AssertionError = ZeroDivisionError\nbuiltins.__import__ = None\n",
+        PASSED,
+        note="the next execution in the same worker must see clean builtins",
+    ),
+    _h(
+        "patch_json_to_forge_report",
+        "import json\njson.dumps = lambda *a, **k: '{\"kind\": \"ok\"}'\nraise ValueError('real failure')\n",
+        FAILED,
+    ),
+    _h(
+        "forge_report_fd",
+        'import os\nos.write(3, b\'{"kind": "ok"}\\n\')\nos._exit(0)\n',
+        CRASHED,
+        note="a report without the execution's nonce is ignored",
+    ),
+    _h(
+        "hostile_exception_str",
+        "class E(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\nraise E()\n",
+        FAILED,
+    ),
+    _h(
+        "exception_str_loops",
+        "class E(Exception):\n    def __str__(self):\n        while True: pass\nraise E()\n",
+        TIMEOUT,
+    ),
+    _h(
+        "setrlimit_raise",
+        "import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n",
+        FAILED,
+        note="hard limits cannot be raised by the unprivileged child",
+    ),
+]
+
+
+def _prediction(name: str, prediction: str, *expected: str, **kw: Any) -> Hostile:
+    code = f"def f(x):\n    return x + 1\nassert f(1) == {prediction}\n"
+    return _h(f"prediction_{name}", code, *expected, **kw)
+
+
+PREDICTIONS: list[Hostile] = [
+    _prediction("honest", "2", PASSED),
+    _prediction("wrong", "3", FAILED),
+    _prediction("os_exit", "__import__('os')._exit(0)", CRASHED),
+    _prediction(
+        "sys_exit",
+        "__import__('sys').exit(0)",
+        PASSED,
+        note="SystemExit(0) is 'passed' for a program; scorers must catch it in their runner",
+    ),
+    _prediction(
+        "patch_assertion_error",
+        "(setattr(__import__('builtins'), 'AssertionError', type('Never', (Exception,), {})) or 3)",
+        FAILED,
+        note="the assert statement raises the real AssertionError",
+    ),
+    _prediction("kill_parent", "__import__('os').kill(__import__('os').getppid(), 9)", FAILED),
+    _prediction("raise_sigkill", "__import__('signal').raise_signal(9)", KILLED),
+    _prediction("loop", "[i for i in iter(int, 1)]", TIMEOUT, MEMORY),
+    _prediction("memory", "'x' * 10**12", MEMORY),
+]
+
+ALL: list[Hostile] = CORPUS + PREDICTIONS

@@ -1,0 +1,55 @@
+"""``export_tasks``: training records with trace-derived rationales, in jsonl, parquet and hf layouts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tasks_helpers import subject, tasks_of
+
+from execbench.errors import UserError
+from execbench.tasks import write_tasks
+from execbench.tasks.export import export_tasks, training_records
+
+CODE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+
+
+@pytest.fixture()
+def tasks_file(tmp_path: Path) -> Path:
+    tasks = list(tasks_of(subject(CODE, "list(range(8))", kinds=("output", "exception"))).values())
+    tasks += list(tasks_of(subject("def f(x):\n    return 1 // x\n", "0", program_id="user/z", id_prefix="user/z/0")).values())
+    path = tmp_path / "tasks.jsonl"
+    write_tasks(tasks, path)
+    return path
+
+
+def test_records_with_rationale(tasks_file: Path, pool: Any) -> None:
+    from execbench.tasks import read_tasks
+
+    records = training_records(read_tasks(tasks_file), with_rationale=True, pool=pool)
+    assert [r["id"] for r in records] == ["user/t/0", "user/z/0"]
+    loop, crash = records
+    assert loop["output"] == "28" and loop["exception"] is None
+    rationale = loop["rationale"].split("\n")
+    assert rationale[0] == "line 2: total = 0  # total = 0"
+    assert any("more iterations of the loop at line 3" in line for line in rationale)  # 8 iterations compressed
+    assert rationale[-1] == "return 28"
+    assert loop["response"].endswith("[ANSWER]\n28\n[/ANSWER]") and "[THOUGHT]" in loop["response"]
+    assert crash["exception"] == "ZeroDivisionError" and "raises ZeroDivisionError" in crash["rationale"]
+
+
+def test_formats(tasks_file: Path, tmp_path: Path) -> None:
+    out = export_tasks(tasks_file, "jsonl", tmp_path / "train.jsonl", False)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 2 and "rationale" not in rows[0] and rows[0]["prompt"].startswith("Execute the Python program")
+    hf = export_tasks(tasks_file, "hf", tmp_path / "hf", True)
+    card = (hf / "README.md").read_text()
+    assert card.startswith("---\nconfigs:") and "path: data/train.parquet" in card
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(hf / "data" / "train.parquet")
+    assert table.num_rows == 2 and "rationale" in table.column_names
+    with pytest.raises(UserError):
+        export_tasks(tasks_file, "csv", None, False)
