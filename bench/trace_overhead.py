@@ -6,8 +6,8 @@ One job = what ``trace_call(code, "f", input)`` does: compile the program, run t
 body, evaluate the arguments, call ``f``. Every tool runs the same job over all 800
 programs in this process; the tracers record the call (execbench with full states,
 PySnooper's ``snoop`` on ``f``, hunter's ``VarsSnooper`` on the program's file name), their
-text output going to an in-memory buffer. Each tool's total is repeated; medians are
-printed with ratios, and a second table times the call alone (programs compiled and
+text output going to an in-memory buffer. Each tool's total is repeated (inputs made afresh for each
+repeat, outside the timing); medians are printed with ratios, and a second table times the call alone (programs compiled and
 modules run beforehand), which is the tracer's own cost without compile. The last line is
 one JSON object with the end-to-end medians in milliseconds.
 """
@@ -120,9 +120,12 @@ def call_hunter(prepared: list[Any]) -> None:
             tracer.stop()
 
 
-def _time(fn: Callable[[Any], None], arg: Any, repeats: int) -> float:
+def _time(fn: Callable[[Any], None], make_arg: Callable[[], Any], repeats: int) -> float:
+    """Median milliseconds of ``fn(make_arg())``; the argument is made fresh for every
+    repeat, outside the timing (some programs mutate their inputs, e.g. extend a list)."""
     times = []
     for _ in range(repeats):
+        arg = make_arg()
         sink = io.StringIO()
         start = time.perf_counter()
         with contextlib.redirect_stdout(sink):
@@ -141,18 +144,24 @@ def main() -> None:
     warnings.simplefilter("ignore")
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
 
+    def same_jobs() -> list[Job]:
+        return jobs
+
+    def fresh_calls() -> list[Any]:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _prepared(jobs)
+
     end_to_end = {
-        "untraced": _time(run_untraced, jobs, opts.repeats),
-        "execbench": _time(run_execbench, jobs, opts.repeats),
-        "pysnooper": _time(run_pysnooper, jobs, opts.repeats),
-        "hunter": _time(run_hunter, jobs, opts.repeats),
+        "untraced": _time(run_untraced, same_jobs, opts.repeats),
+        "execbench": _time(run_execbench, same_jobs, opts.repeats),
+        "pysnooper": _time(run_pysnooper, same_jobs, opts.repeats),
+        "hunter": _time(run_hunter, same_jobs, opts.repeats),
     }
-    prepared = _prepared(jobs)
     call_only = {
-        "untraced": _time(call_untraced, prepared, opts.repeats),
-        "execbench": _time(call_execbench, prepared, opts.repeats),
-        "pysnooper": _time(call_pysnooper, prepared, opts.repeats),
-        "hunter": _time(call_hunter, prepared, opts.repeats),
+        "untraced": _time(call_untraced, fresh_calls, opts.repeats),
+        "execbench": _time(call_execbench, fresh_calls, opts.repeats),
+        "pysnooper": _time(call_pysnooper, fresh_calls, opts.repeats),
+        "hunter": _time(call_hunter, fresh_calls, opts.repeats),
     }
     for title, table in (("end to end (compile + module + args + call)", end_to_end),
                          ("call only (precompiled)", call_only)):

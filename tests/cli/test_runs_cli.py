@@ -119,7 +119,12 @@ def test_unknown_run_is_a_one_line_error(
 
 def test_readers_do_not_create_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "missing.sqlite"
-    for argv in (["runs", "list"], ["leaderboard"], ["compare", "a", "b"], ["export", "a", "--format", "csv"]):
+    for argv in (
+        ["runs", "list"],
+        ["leaderboard"],
+        ["compare", "a", "b"],
+        ["export", "a", "--format", "csv"],
+    ):
         assert main([*argv, "--store", str(missing)]) == 2
         assert "no results store at" in capsys.readouterr().err
     assert not missing.exists()

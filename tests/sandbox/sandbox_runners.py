@@ -35,6 +35,8 @@ def walls(code: str, args: dict[str, Any]) -> dict[str, Any]:
         "pgid_is_pid": os.getpgid(0) == os.getpid(),
         "fds": sorted(int(x) for x in os.listdir("/proc/self/fd")),
         "cwd_entries": os.listdir("."),
+        "no_new_privs": "NoNewPrivs:\t1" in open("/proc/self/status").read(),
+        "pdeathsig_set": _pdeathsig() == 9,
     }
 
 
@@ -42,3 +44,11 @@ def exec_and_eval(code: str, args: dict[str, Any]) -> Any:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     exec(compile(code, "<program>", "exec"), namespace)
     return eval(args["expr"], namespace)
+
+
+def _pdeathsig() -> int:
+    import ctypes
+
+    value = ctypes.c_int(0)
+    ctypes.CDLL(None).prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
+    return value.value

@@ -9,7 +9,7 @@ JSON object::
      "metrics": {"output": {"pass@1": {"value": 34.2125, "ci_low": 31.1, "ci_high": 37.3},
                             "pass@2": {...}, ...}},
      "tasks_per_kind": {...}, "by_construct": {...}, "tasks_per_construct": {...},
-     "statuses": {...}, "store": "execbench-runs.sqlite", "requests": 0, "failures": 0,
+     "statuses": {...}, "kind_metrics": {...}, "store": "execbench-runs.sqlite", "requests": 0, "failures": 0,
      "isolation": "bwrap", "seconds": 12.3}
 
 Values are percentages; ``ci_low``/``ci_high`` bound a 95% percentile bootstrap over tasks.
@@ -25,6 +25,7 @@ import argparse
 import json
 import shlex
 import sys
+from pathlib import Path
 
 from rich.console import Console
 
@@ -46,13 +47,18 @@ __all__ = ["register"]
 
 _EPILOG = """\
 SUITE is a task file from 'execbench build', a suite name (builtin, cruxeval-o, cruxeval-i,
-humaneval, mbpp, ...), or NAME:DATA to build a suite from a dataset file, e.g.
-cruxeval-o:data/cruxeval.jsonl. MODEL is openai:NAME, replay:FILE, baseline:NAME or
+humaneval, mbpp, ...), or NAME:DATA (or NAME with --data DATA) to build a suite from a
+dataset file, e.g. cruxeval-o:data/cruxeval.jsonl. MODEL is openai:NAME, replay:FILE, baseline:NAME or
 python:MODULE:FUNC. The run id is derived from the configuration, so running the same
 command again resumes an interrupted run and makes no model request for cached samples.
 Results go to --store (default $EXECBENCH_STORE or ./execbench-runs.sqlite).
---json prints {run_id, n_tasks, n_scored, n_samples, status, metrics: {KIND: {"pass@K":
-{value, ci_low, ci_high}}}, by_construct, statuses, store, ...}; values are percentages.
+pass@k is CRUXEval's unbiased estimator (skipped samples leave n unless none is correct),
+averaged over tasks, for every k <= --n; [low, high] is a 95% percentile bootstrap over
+tasks (1000 resamples, fixed seed). --json prints {run_id, n_tasks, n_scored, n_samples,
+status, metrics: {KIND: {"pass@K": {value, ci_low, ci_high}}}, by_construct: {CONSTRUCT:
+{KIND: {"pass@1": {...}}}}, kind_metrics, statuses, store, requests, ...}; values in percent.
+--executor ray runs the sandbox checks as Ray tasks and the model calls in a Ray actor,
+on the cluster at --address or on a local one (pip install 'execbench[ray]').
 """
 
 
@@ -65,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--suite", required=True, help="task file, suite name, or NAME:DATA")
+    p.add_argument("--data", default=None, help="dataset file for a suite name (same as --suite NAME:DATA)")
     p.add_argument("--model", required=True, help="model spec, e.g. openai:gpt-4o-mini or replay:FILE")
     p.add_argument(
         "--prompt", choices=("direct", "cot"), default="direct", help="prompt style (default direct)"
@@ -82,7 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
     )
     p.add_argument(
-        "--executor", choices=EXECUTORS, default="local", help="where verification runs (default local)"
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="where checks and model calls run (default local)",
     )
     p.add_argument(
         "--address", default=None, help="Ray cluster address for --executor ray (default: a local cluster)"
@@ -121,8 +131,15 @@ def _validate(args: argparse.Namespace) -> None:
 def _handle(args: argparse.Namespace) -> int:
     _validate(args)
     temperature = args.temperature if args.temperature is not None else (0.2 if args.n > 1 else 0.0)
+    suite = args.suite
+    if args.data is not None:
+        if ":" in suite or Path(suite).is_file():
+            raise UserError(
+                "--data goes with a suite name (e.g. --suite cruxeval-o --data FILE), not with a file"
+            )
+        suite = f"{suite}:{args.data}"
     spec = RunSpec(
-        suite=args.suite,
+        suite=suite,
         model=args.model,
         prompt=args.prompt,
         n=args.n,

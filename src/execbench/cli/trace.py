@@ -116,8 +116,8 @@ def _run_one(args: argparse.Namespace) -> int:
 
 def _save(path: str, trace: Any) -> None:
     """Write the finished in-memory trace as a trace file (same format as streaming)."""
-    from execbench.trace.engine import RawEvent
     from execbench.trace.schema import TraceWriter
+    from execbench.trace.types import RawEvent
 
     writer = TraceWriter(path, trace.source, trace.entry, trace.call, whole_program=trace.whole_program)
     for ev in trace.events:

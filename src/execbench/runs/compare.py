@@ -16,7 +16,7 @@ from typing import Any
 
 from execbench.runs.stats import mcnemar, paired_bootstrap_ci
 from execbench.runs.store import RunRecord, Store
-from execbench.runs.summary import per_task_first_correct, per_task_pass1
+from execbench.runs.summary import kind_rank, per_task_first_correct, per_task_pass1
 
 __all__ = ["compare_runs", "leaderboard"]
 
@@ -49,7 +49,7 @@ def compare_runs(store: Store, ref_a: str, ref_b: str) -> dict[str, Any]:
     for tid in shared:
         by_kind[kind_of[tid]].append(tid)
     kinds: dict[str, Any] = {}
-    for kind, tids in by_kind.items():
+    for kind, tids in sorted(by_kind.items(), key=lambda item: kind_rank(item[0])):
         a_vals = [p1_a[t] for t in tids]
         b_vals = [p1_b[t] for t in tids]
         test = mcnemar([first_a[t] for t in tids], [first_b[t] for t in tids])

@@ -31,7 +31,7 @@ from execbench.runs.executors import Executor
 from execbench.runs.spec import RunSpec, environment
 from execbench.runs.store import CachedResponse, ResultRow, RunRecord, Store
 from execbench.runs.suites import load_suite, suite_digest
-from execbench.runs.summary import summarize_rows
+from execbench.runs.summary import kind_metrics, summarize_rows
 from execbench.tasks.types import Prediction, Task, Verdict
 
 __all__ = ["EvalOptions", "EvalOutcome", "Interrupted", "run_eval", "make_backend", "ProgressSink"]
@@ -397,6 +397,7 @@ def run_eval(
         progress.stop()
     rows = store.load_results(run_id, max_sample=spec.n)
     summary = summarize_rows(tasks, rows, spec.n)
+    summary["kind_metrics"] = kind_metrics(tasks, rows)
     complete = summary["n_scored"] >= len(tasks) * spec.n
     seen = counters["isolation"] or {getattr(executor, "isolation", None)} - {None}
     isolation = ",".join(sorted(seen)) or record.isolation

@@ -4,7 +4,8 @@ Both executors take a batch of predictions and return ``tasks.score``'s verdicts
 in order. The Ray executor ships *chunks* of a batch to remote workers, each of which
 scores them with its own warm sandbox pool (kept for the worker's lifetime), so the
 verdicts are exactly those of the local pool: same scorer, same sandbox, other machines.
-With Ray, model calls go through one async actor in the cluster (``RayBackend``).
+With Ray, model calls go through one async actor in the cluster (``RayBackend``). The
+cluster's workers must have execbench installed (same version), as for any Ray job.
 Ray is imported only when asked for, with an install hint when it is missing.
 """
 

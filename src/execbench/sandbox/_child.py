@@ -123,7 +123,7 @@ def _walls(req: ExecRequest, setup: ChildSetup) -> None:
     _linux.set_parent_death_signal(signal.SIGKILL)
     if os.getppid() != setup.worker_pid:
         _exit(70)
-    _linux.set_no_new_privs()
+    # no-new-privs (no setuid-binary escalation) is inherited: the worker set it once.
 
 
 def _wrap(fd: int, mode: str) -> io.TextIOWrapper:
@@ -204,6 +204,8 @@ def _join_threads() -> None:
     if threading is None:
         return
     try:
+        if threading.active_count() <= 1:
+            return
         main = threading.main_thread()
         for thread in threading.enumerate():
             if thread is not main and not thread.daemon:
@@ -223,9 +225,13 @@ def _print_traceback(exc: BaseException, err: io.TextIOWrapper) -> None:
         pass
 
 
-def _report(header: dict[str, Any], payload: bytes | None, nonce: str) -> None:
-    header["n"] = nonce
-    line = _dumps(header).encode() + b"\n"
+def _report(header: dict[str, Any] | None, payload: bytes | None, nonce: str) -> None:
+    """Write the report; ``header=None`` is the common "ok" case, built without json."""
+    if header is None:
+        line = b'{"kind": "ok", "n": "' + nonce.encode() + b'"}\n'
+    else:
+        header["n"] = nonce
+        line = _dumps(header).encode() + b"\n"
     data = line + payload if payload is not None else line
     view = memoryview(data)
     try:
@@ -250,7 +256,7 @@ def warm_up() -> None:
         exec_program("total = sum(range(10))\nprint(total)\n", {})
         _join_threads()
         _flush(out, err)
-        _dumps({"kind": "ok", "n": "0"}).encode()
+        _dumps({"kind": "exception", "type": "ValueError", "message": "", "n": "0"}).encode()
 
 
 def run_child(
@@ -269,11 +275,11 @@ def run_child(
         _report({"kind": "runner_error", "type": _type_name(exc), "message": _text(exc)}, None, nonce)
         _exit(0)
     del setup
-    header: dict[str, Any]
+    header: dict[str, Any] | None
     payload: bytes | None = None
     try:
         value = (runner or exec_program)(req.code, req.args)
-        header = {"kind": "ok"}
+        header = None
         if runner is not None:
             payload = _dumps(value).encode()
     except SystemExit as exc:
@@ -290,6 +296,7 @@ def run_child(
         header = {"kind": "exception", "type": _type_name(exc), "message": _text(exc)}
         _print_traceback(exc, err)
     _join_threads()
-    _flush(sys.stdout, sys.stderr, out, err)
+    current = (sys.stdout, sys.stderr)
+    _flush(*current, *(s for s in (out, err) if s not in current))
     _report(header, payload, nonce)
     _exit(0)

@@ -8,7 +8,6 @@ instead of raising, because every caller has a weaker plan B and must not crash 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 __all__ = [
@@ -45,9 +44,12 @@ _AT_RECURSIVE = 0x8000
 _MOUNT_ATTR_RDONLY = 0x1
 _SYS_MOUNT_SETATTR = 442  # same number on x86_64 and aarch64 (unified syscall table, Linux >= 5.12)
 
+# dlopen(NULL): the symbols of the running program, libc included. (ctypes.util.find_library
+# would import re/subprocess/tempfile: 1.2 MB more heap that every execution's fork copies.)
 try:
-    _libc: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-except OSError:  # pragma: no cover - no libc (not Linux)
+    _libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+    _libc.prctl  # noqa: B018 - fail here, not in a child, if the symbol is missing
+except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
     _libc = None
 
 

@@ -331,6 +331,8 @@ def main() -> int:
         problems += _setup_namespaces()
     if not _linux.set_child_subreaper():
         problems.append("could not become a child subreaper")
+    if not _linux.set_no_new_privs():  # inherited by every child; bwrap sets it too
+        problems.append("could not set no-new-privs")
     if config["level"] == "process":
         _linux.set_parent_death_signal(signal.SIGKILL)
     worker = Worker(config)

@@ -28,7 +28,15 @@ from dataclasses import dataclass
 
 from execbench.errors import UserError
 
-__all__ = ["LEVELS", "IsolationInfo", "detect_isolation", "resolve_level", "worker_command", "ENV_VAR"]
+__all__ = [
+    "LEVELS",
+    "IsolationInfo",
+    "detect_isolation",
+    "resolve_level",
+    "worker_command",
+    "ENV_VAR",
+    "unprivileged_can_import",
+]
 
 LEVELS: tuple[str, ...] = ("bwrap", "namespaces", "process")
 ENV_VAR = "EXECBENCH_ISOLATION"
@@ -47,10 +55,74 @@ class IsolationInfo:
     """Every level that works here, strongest first."""
 
 
+def _interpreter_paths() -> list[str]:
+    """Directories a program's ``import`` must be able to read: the interpreter's prefixes
+    (stdlib, lib-dynload, the binary) and the site directories workers put on the path."""
+    paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(_import_path())
+    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+
+
+def _closed_ancestor(path: str) -> str | None:
+    """The shallowest directory on the way to ``path`` that other users cannot traverse."""
+    parts = path.strip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        current = "/" + "/".join(parts[:depth])
+        try:
+            if not os.stat(current).st_mode & 0o001:
+                return current
+        except OSError:
+            return current
+    return None
+
+
+def unprivileged_can_import() -> bool:
+    """Whether a program switched to an unprivileged uid can still read the interpreter.
+
+    pyenv and friends install Python under ``/root`` (mode 0700): a program dropped to
+    another uid would fail every ``import`` the worker did not preload, which silently
+    changes verdicts. bwrap masks such directories (see :func:`_mask_closed_dirs`); the
+    other levels keep the host uid instead when this is false.
+    """
+    return all(_closed_ancestor(p) is None for p in _interpreter_paths())
+
+
+def _mask_closed_dirs() -> list[str]:
+    """bwrap arguments that hide closed directories (e.g. ``/root``) behind an empty tmpfs
+    and bind back, read-only, just the interpreter paths under them: programs can import
+    the stdlib as an unprivileged uid and see nothing else of those directories."""
+    args: list[str] = []
+    masked: list[str] = []
+    binds: list[str] = []
+    for path in _interpreter_paths():
+        closed = _closed_ancestor(path)
+        if closed is None:
+            continue
+        if closed not in masked:
+            masked.append(closed)
+        binds.append(path)
+    for closed in sorted(masked, key=lambda p: p.count("/")):
+        args += ["--tmpfs", closed]
+    made: set[str] = set(masked)
+    for path in binds:
+        if any(path != other and path.startswith(other + "/") for other in binds):
+            continue
+        # bwrap would create the directories leading to the bind point with mode 0700.
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            step = "/" + "/".join(parts[:depth])
+            if step not in made and any(step.startswith(m + "/") for m in masked):
+                made.add(step)
+                args += ["--perms", "0755", "--dir", step]
+        args += ["--ro-bind", path, path]
+    return args
+
+
 def _bwrap_prefix() -> list[str]:
     exe = shutil.which("bwrap") or "bwrap"
     return [
         exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        *_mask_closed_dirs(),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--chdir", "/",
     ]  # fmt: skip

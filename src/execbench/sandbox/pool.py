@@ -20,6 +20,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import weakref
@@ -29,7 +30,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from execbench.sandbox.isolation import resolve_level, worker_command
+from execbench.sandbox.isolation import resolve_level, unprivileged_can_import, worker_command
 from execbench.sandbox.protocol import (
     ChannelClosed,
     ChannelTimeout,
@@ -134,6 +135,7 @@ class _Slot:
         """The uid/gid of this worker's executions (used only when the host is root)."""
         self.proc: subprocess.Popen[bytes] | None = None
         self.tmp_root: str | None = None
+        self.stderr_log: Any = None
         self.started = threading.Event()
         self.failures = 0
         """Consecutive failed starts of this slot's worker."""
@@ -144,7 +146,9 @@ class _Slot:
     def _spawn(self) -> str:
         """Start the worker; return "" on success, else why it failed."""
         argv, env = worker_command(self.pool.isolation, self.pool.pythonpath)
-        stderr = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else subprocess.DEVNULL
+        # The worker (and bwrap/unshare) say why they fail on stderr; keep it in a file, not
+        # a pipe nobody drains. EXECBENCH_SANDBOX_DEBUG=1 shows it live instead.
+        stderr: Any = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else tempfile.TemporaryFile()
         try:
             proc = subprocess.Popen(
                 argv,
@@ -156,13 +160,18 @@ class _Slot:
             )
         except OSError as exc:
             return f"cannot start worker: {exc}"
+        finally:
+            if stderr is not None:
+                self.stderr_log, old = stderr, self.stderr_log
+                if old is not None:
+                    old.close()
         self.proc = proc
         assert proc.stdin is not None and proc.stdout is not None
         config = {
             "index": self.index,
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
-            "uid": self.uid,
+            "uid": self.uid if self.pool.isolation == "bwrap" or unprivileged_can_import() else None,
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
         }
         try:
@@ -172,11 +181,23 @@ class _Slot:
             )
         except (OSError, ChannelClosed, ChannelTimeout, ValueError) as exc:
             self._kill()
-            return f"worker did not start: {type(exc).__name__}: {exc}"
+            return f"worker did not start: {type(exc).__name__}: {exc}{self._stderr_tail()}"
         self.tmp_root = ready.get("tmp_root")
         for problem in ready.get("problems", []):
             self.pool._warn_once(f"sandbox worker: {problem}")
         return ""
+
+    def _stderr_tail(self) -> str:
+        log = self.stderr_log
+        if log is None:
+            return ""
+        try:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 400))
+            tail = log.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return f" (worker stderr: {tail[-1][:300]})" if tail else ""
 
     def _kill(self) -> None:
         proc, self.proc = self.proc, None
@@ -239,6 +260,8 @@ class _Slot:
         finally:
             self.started.set()
             self._kill()
+            if self.stderr_log is not None:
+                self.stderr_log.close()
 
     def _run_batch(self, batch: list[_Job]) -> None:
         proc = self.proc

@@ -68,11 +68,16 @@ class Region:
     """An answer tag or fence was opened and never closed."""
 
 
-def normalize(text: str) -> str:
-    """CRLF to LF, typographic quotes and spaces to ASCII, bounded length."""
+def normalize(text: str, *, translate: bool = True) -> str:
+    """CRLF to LF, bounded length, and (``translate``) typographic quotes and spaces to ASCII.
+
+    Translation is lossy inside string literals (``'→'`` is a fine answer), so literal
+    extractors try the untranslated text first and translate only when that fails.
+    """
     if len(text) > MAX_TEXT:
         text = text[-MAX_TEXT:]
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_QUOTES) if translate else text
 
 
 def last_fence(text: str, *, prefer_python: bool = False) -> tuple[str, bool] | None:
@@ -103,9 +108,9 @@ def last_fence(text: str, *, prefer_python: bool = False) -> tuple[str, bool] | 
     return blocks[-1][1], blocks[-1][2]
 
 
-def answer_region(text: str) -> Region:
+def answer_region(text: str, *, translate: bool = True) -> Region:
     """Last complete ``[ANSWER]...[/ANSWER]`` block, else the text after an unclosed tag, else all."""
-    text = normalize(text)
+    text = normalize(text, translate=translate)
     opens = list(_OPEN_TAG.finditer(text))
     closes = list(_CLOSE_TAG.finditer(text))
     region: Region | None = None

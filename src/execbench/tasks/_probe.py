@@ -143,11 +143,8 @@ def _only_lines_up_to(trace: Trace, last: int) -> Trace:
     """The trace seen from the class code alone (harness lines dropped, as REval never traces them)."""
     from dataclasses import replace
 
-    from execbench.trace.types import step_views
-
-    events = tuple(ev for ev in trace.events if ev.line <= last)
-    lines, changes, frames = step_views(events)
-    return replace(trace, events=events, lines=lines, changes=changes, step_frames=frames, steps=len(lines))
+    raw = tuple(r for r in trace.raw if Event(*r).line <= last)
+    return replace(trace, raw=raw, steps=sum(1 for r in raw if Event(*r).kind == "line"))
 
 
 def probe(code: str, args: dict[str, Any]) -> dict[str, Any]:

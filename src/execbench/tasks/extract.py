@@ -191,7 +191,11 @@ def extract_output(text: str, *, mode: str = "strict") -> str | None:
     """The predicted output as expression text (as written), e.g. ``"[1, 2]"`` or ``"'a==b'"``."""
     if mode == "cruxeval":
         return _cruxeval(text, "output")
-    region = answer_region(text)
+    found = _extract_output(answer_region(text, translate=False))
+    return found if found is not None else _extract_output(answer_region(text))
+
+
+def _extract_output(region: Region) -> str | None:
     sides = _assert_sides(region.text)
     if sides is not None:
         return sides[1]

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from execbench.errors import UserError
-from execbench.trace.engine import RawEvent, Recorder, exception_info
-from execbench.trace.types import ExceptionInfo, Trace, TraceLimits, step_views
+from execbench.trace.engine import Recorder, exception_info
+from execbench.trace.types import ExceptionInfo, RawEvent, Trace, TraceLimits
 
 __all__ = ["trace_call", "trace_program", "parse_call", "new_filename", "PROGRAM_MODULE"]
 
@@ -127,16 +127,11 @@ def _untraced(fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
 def _build(code: str, entry: str | None, call: str | None, recorder: Recorder, return_value: Any,
            exc_info: ExceptionInfo | None, whole_program: bool,
            sink: Callable[[RawEvent], None] | None) -> Trace:
-    events = tuple(recorder.events()) if sink is None else ()
-    lines, changes, frames = step_views(events)
     return Trace(
         source=code,
         entry=entry,
         call=call if entry is not None else None,
-        events=events,
-        lines=lines,
-        changes=changes,
-        step_frames=frames,
+        raw=tuple(recorder.raw),
         steps=recorder.steps,
         return_value=return_value,
         exception=exc_info,

@@ -122,8 +122,7 @@ def blocks(code: str) -> list[Block]:
             funcs.append((node.name, first, node.body))
     for name, first, body in funcs:
         part = _Partition()
-        part.stmts([st for st in body if not isinstance(st, (*_FUNCS, ast.ClassDef))] if name == "<module>"
-                   else body)
+        part.stmts(body)
         part.close()
         for i, lines in enumerate(part.blocks):
             out.append(Block(name, first, i, tuple(sorted(set(lines)))))

@@ -10,8 +10,14 @@ of the caller).
 Hot path (one call per line event): the per-frame tracer is a closure; it reads
 ``frame.f_locals`` (already synced by CPython 3.11/3.12 before each trace call) and compares
 each local with what it saw last: atomic values by identity/equality of the exact builtin
-type, deep-immutable tuples by identity, everything else by its bounded snapshot. Only
-changed locals are encoded and recorded.
+type, deep-immutable tuples by identity, builtin containers of atomics by a fingerprint
+(identities, lengths, leaves; compared without running program code), everything else by
+its bounded snapshot. Only changed locals are encoded and recorded.
+
+Stack depth: the trace functions themselves use one Python frame, like the plainest
+settrace tracer; their helpers (diffing, encoding) catch ``RecursionError``, so a program
+at its recursion limit fails exactly where it would under any settrace tracer, and the
+tracer never raises out of the trace function (which would silently switch tracing off).
 
 Stopping at a limit: the tracer raises the private ``_TraceCut`` (a ``BaseException``, so
 ``except Exception`` in the program does not catch it). CPython then removes the trace
@@ -22,7 +28,9 @@ untrusted code this is why tracing runs in the sandbox, whose time limit ends su
 
 from __future__ import annotations
 
+import gc
 import io
+import itertools
 import sys
 import threading
 import time
@@ -31,9 +39,16 @@ from typing import Any
 
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import ATOMIC_TYPES, Encoder, Snapshot, is_deep_immutable
-from execbench.trace.types import Cut, Event, ExceptionInfo, TraceLimits
+from execbench.trace.types import Cut, Event, ExceptionInfo, RawEvent, TraceLimits
 
-__all__ = ["Recorder", "safe_exception_info"]
+__all__ = ["ENGINE", "Recorder", "safe_exception_info"]
+
+#: The one place the engine is chosen. ``sys.settrace`` on every version: it is exact on
+#: 3.11 (the only interpreter here) and still exact on 3.12+, where it is implemented on
+#: top of ``sys.monitoring``. A native ``sys.monitoring`` engine could be faster on 3.12+,
+#: but it must reproduce settrace's line events exactly and that cannot be verified on
+#: this machine, so it is not offered.
+ENGINE = "settrace"
 
 _CO_NEWLOCALS = 0x0002
 _CO_GENLIKE = 0x0020 | 0x0080 | 0x0200  # generator, coroutine, async generator
@@ -42,10 +57,12 @@ _RETURN_OP = __import__("dis").opmap["RETURN_VALUE"]
 _MISSING = object()
 _HIDDEN = PYBEHAVIOR.hidden_local_prefix
 _TIME_CHECK_MASK = 255
+#: Young-generation GC threshold while tracing. The recorded events are many small
+#: containers, which would otherwise trigger a collection every few steps (half the
+#: tracer's time in measurements); cyclic garbage is still collected, just in larger batches.
+_GC_YOUNG = 50_000
 
 
-#: Raw event tuple: (kind, step, frame, depth, line, func, delta, value, stdout, raised)
-RawEvent = tuple[str, int, int, int, int, str, "dict[str, Snapshot | None] | None", Any, "str | None", bool]
 
 
 class _TraceCut(BaseException):
@@ -108,25 +125,11 @@ def safe_exception_info(exc: BaseException, encoder: Encoder) -> tuple[str, str]
     return info.name, text
 
 
-class _FrameState:
-    """What the tracer last saw of one frame's locals (see ``diff``)."""
-
-    __slots__ = ("atoms", "snaps", "imms", "skipped", "module_like", "fps")
-
-    def __init__(self, module_like: bool) -> None:
-        self.atoms: dict[str, Any] = {}
-        self.snaps: dict[str, Snapshot] = {}
-        self.imms: dict[str, Any] = {}
-        self.skipped: set[str] = set()
-        self.module_like = module_like
-        self.fps: dict[str, Any] = {}
-
-
 class Recorder:
     """One tracing session over one compiled source (``filename``).
 
-    ``sink`` receives every raw event; by default events are kept in memory. ``run`` calls a
-    function with tracing on; ``finish_events`` returns the recorded ``Event`` objects.
+    ``sink`` receives every raw event; by default they are kept in ``raw``. ``run`` calls a
+    function with tracing on; ``steps``, ``bytes`` and ``cut`` say what was recorded.
     """
 
     def __init__(self, filename: str, limits: TraceLimits, record_states: bool = True,
@@ -137,23 +140,30 @@ class Recorder:
         self.encoder = Encoder(limits.snapshot)
         self.raw: list[RawEvent] = []
         self.sink = sink if sink is not None else self.raw.append
-        self.steps = 0
-        self.bytes = 0
         self.cut: Cut | None = None
         self.stdout = _StdoutCapture(limits.max_stdout)
-        self._lock = threading.RLock()
-        self._frames = 0
-        self._deadline = 0.0
+        self._counts = [0, 0, 0]  # steps, approximate bytes, frames
+        self._deadline = [0.0]
         self.tracer = self._make_tracer()
 
-    # -- running ---------------------------------------------------------------------------
+    @property
+    def steps(self) -> int:
+        """Line events recorded so far."""
+        return self._counts[0]
+
+    @property
+    def bytes(self) -> int:
+        """Approximate encoded size of what was recorded so far."""
+        return self._counts[1]
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
         """Call ``fn`` traced. Returns (True, result) or (False, exception); a limit stop
         is reported as (False, None) with ``self.cut`` set."""
         old_trace = sys.gettrace()
         old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
-        self._deadline = time.perf_counter() + self.limits.max_time
+        self._deadline[0] = time.perf_counter() + self.limits.max_time
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
         threading.settrace(self.tracer)
         sys.settrace(self.tracer)
         try:
@@ -166,33 +176,39 @@ class Recorder:
         finally:
             sys.settrace(old_trace)
             threading.settrace(old_thread_trace)  # type: ignore[arg-type]
-
-    def capture_stdout(self) -> _StdoutCapture:
-        return self.stdout
+            gc.set_threshold(*threshold)
 
     def events(self) -> list[Event]:
         return [Event(*raw) for raw in self.raw]
 
-    # -- the trace function ------------------------------------------------------------------
+    # -- the trace functions -----------------------------------------------------------------
 
     def _make_tracer(self) -> Callable[..., Any]:
+        """Build the global trace function; everything it needs is bound in closures
+        (cell reads are the cheapest lookups in CPython)."""
         fname = self.filename
         enc = self.encoder
         encode = enc.encode
-        fingerprint = enc.fingerprint
         atom = enc._atom
+        fingerprint = enc.fingerprint
         sink = self.sink
         out = self.stdout
+        pending = out.pending
+        take = out.take
         limits = self.limits
         max_steps = limits.max_steps
         max_bytes = limits.max_bytes
         record_states = self.record_states
         atomic = ATOMIC_TYPES
+        counts = self._counts
+        deadline = self._deadline
+        step_counter = itertools.count()
         recorder = self
 
         def diff(loc: dict[str, Any], atoms: dict[str, Any], snaps: dict[str, Snapshot],
-                 imms: dict[str, Any], skipped: set[str], module_like: bool,
-                 fps: dict[str, Any]) -> dict[str, Any] | None:
+                 imms: dict[str, Any], skipped: set[str], fps: dict[str, Any],
+                 module_like: bool) -> dict[str, Any] | None:
+            """Locals that changed since the frame's last event, as snapshots."""
             delta: dict[str, Any] | None = None
             for name, v in loc.items():
                 t = type(v)
@@ -202,7 +218,7 @@ class Recorder:
                         continue
                     if name in skipped:
                         continue
-                    if old is _MISSING and name not in snaps and name not in imms and (
+                    if old is _MISSING and name not in snaps and (
                         name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
                     ):
                         skipped.add(name)
@@ -214,15 +230,13 @@ class Recorder:
                         fps.pop(name, None)
                     snap = atom(v, t)
                 else:
-                    if name in skipped:
-                        continue
-                    if imms.get(name, _MISSING) is v:
+                    if imms.get(name, _MISSING) is v or name in skipped:
                         continue
                     fp = fingerprint(v)
                     if fp is not None and fps.get(name) == fp:
                         continue
                     old_snap = snaps.get(name)
-                    if old_snap is None and name not in atoms and name not in imms and (
+                    if old_snap is None and name not in atoms and (
                         name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
                     ):
                         skipped.add(name)
@@ -258,54 +272,32 @@ class Recorder:
                         delta[name] = None
                 for name in [n for n in skipped if n not in loc]:
                     skipped.discard(name)
+            if delta is not None:
+                counts[1] += 16 + sum(24 + (len(s["repr"]) if s is not None else 0) for s in delta.values())
             return delta
 
-        def cost(delta: dict[str, Any] | None) -> int:
-            if not delta:
-                return 16
-            return 16 + sum(24 + (len(s["repr"]) if s is not None else 0) for s in delta.values())
-
-        def check_limits() -> None:
-            if recorder.steps >= max_steps:
-                recorder.cut = Cut("steps", max_steps, recorder.steps)
+        def check_limits(step: int) -> None:
+            if step >= max_steps:
+                recorder.cut = Cut("steps", max_steps, step)
                 raise _TraceCut
-            if recorder.bytes >= max_bytes:
-                recorder.cut = Cut("bytes", max_bytes, recorder.steps)
+            if counts[1] >= max_bytes:
+                recorder.cut = Cut("bytes", max_bytes, step)
                 raise _TraceCut
-            if not recorder.steps & _TIME_CHECK_MASK and time.perf_counter() > recorder._deadline:
-                recorder.cut = Cut("time", limits.max_time, recorder.steps)
+            if time.perf_counter() > deadline[0]:
+                recorder.cut = Cut("time", limits.max_time, step)
                 raise _TraceCut
 
-        def state_delta(frame: Any, st: _FrameState) -> dict[str, Any] | None:
-            """Changed locals; on RecursionError (the program is at its recursion limit and
-            the tracer's helpers have no stack left) forget the frame's state so that the
-            next successful event records every local again, and record nothing now."""
-            if not record_states:
-                return None
-            try:
-                delta = diff(frame.f_locals, st.atoms, st.snaps, st.imms, st.skipped, st.module_like, st.fps)
-                if delta:
-                    recorder.bytes += cost(delta)
-                return delta
-            except RecursionError:
-                st.atoms.clear()
-                st.snaps.clear()
-                st.imms.clear()
-                st.fps.clear()
-                return None
-
-        def _depth_of(frame: Any) -> int:
+        def depth_of(frame: Any) -> int:
             back = frame.f_back
             while back is not None:
                 tr = back.f_trace
                 if tr is not None and back.f_code.co_filename == fname:
-                    return getattr(tr, "depth", -1) + 1
+                    return getattr(tr, "depth", [-1])[0] + 1
                 back = back.f_back
             return 0
 
-        # The trace functions below run at the same stack depth as the plainest settrace
-        # tracer (one Python frame); everything deeper is a helper whose RecursionError is
-        # caught, so a program at its recursion limit behaves as under any tracer.
+        # The trace functions run at the same stack depth as the plainest settrace tracer
+        # (one Python frame); deeper helpers catch RecursionError (see the module docstring).
         def tracer(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
             code = frame.f_code
             if code.co_filename != fname:
@@ -313,80 +305,86 @@ class Recorder:
             existing = frame.f_trace
             if existing is not None:  # a generator/coroutine frame resuming
                 try:
-                    existing.depth = _depth_of(frame)
+                    existing.depth[0] = depth_of(frame)
                 except RecursionError:
                     pass
-                with recorder._lock:
-                    sink(("resume", recorder.steps, existing.fid, existing.depth, frame.f_lineno,
-                          code.co_name, None, None, out.take() if out.pending else None, False))
+                sink(("resume", counts[0], existing.fid, existing.depth[0], frame.f_lineno, code.co_name,
+                      None, None, take() if pending else None, False))
                 return existing
             func = code.co_name
             genlike = code.co_flags & _CO_GENLIKE
-            st = _FrameState(not code.co_flags & _CO_NEWLOCALS)
-            with recorder._lock:
-                recorder._frames += 1
-                fid = recorder._frames
+            module_like = not code.co_flags & _CO_NEWLOCALS
+            atoms: dict[str, Any] = {}
+            snaps: dict[str, Snapshot] = {}
+            imms: dict[str, Any] = {}
+            skipped: set[str] = set()
+            fps: dict[str, Any] = {}
+            counts[2] += 1
+            fid = counts[2]
+            depth = [0]
 
             def local(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
+                delta = None
+                if record_states:
+                    try:
+                        delta = diff(frame.f_locals, atoms, snaps, imms, skipped, fps, module_like)
+                    except RecursionError:  # no stack left for helpers: re-record all later
+                        atoms.clear()
+                        snaps.clear()
+                        imms.clear()
+                        fps.clear()
                 if event == "line":
-                    step = recorder.steps
-                    if step >= max_steps or recorder.bytes >= max_bytes or not step & _TIME_CHECK_MASK:
+                    step = next(step_counter)
+                    if step >= max_steps or counts[1] >= max_bytes or not step & _TIME_CHECK_MASK:
                         try:
-                            check_limits()
+                            check_limits(step)
                         except RecursionError:
                             pass
-                    with recorder._lock:
-                        delta = state_delta(frame, st)
-                        step = recorder.steps
-                        recorder.steps = step + 1
-                        sink(("line", step, fid, local.depth, frame.f_lineno, func, delta, None,
-                              out.take() if out.pending else None, False))
+                    counts[0] = step + 1
+                    sink(("line", step, fid, depth[0], frame.f_lineno, func, delta, None,
+                          take() if pending else None, False))
                     return local
-                with recorder._lock:
-                    delta = state_delta(frame, st)
-                    raised = False
+                raised = False
+                try:
                     if event == "return":
                         op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else -1
                         if genlike and op in _YIELD_OPS:
-                            kind, value = "yield", safe_encode(arg)
+                            kind, value = "yield", encode(arg)
                         elif op == _RETURN_OP:
-                            kind, value = "return", safe_encode(arg)
+                            kind, value = "return", encode(arg)
                         else:
                             kind, value, raised = "return", None, True
                     elif event == "exception":
-                        kind, value = "exception", safe_exception(arg)
+                        kind, value = "exception", exception_value(arg)
                     else:  # opcode events are never enabled
                         return local
-                    recorder.bytes += 16
-                    sink((kind, recorder.steps, fid, local.depth, frame.f_lineno, func, delta, value,
-                          out.take() if out.pending else None, raised))
+                except RecursionError:
+                    kind, value = event, None
+                counts[1] += 16
+                sink((kind, counts[0], fid, depth[0], frame.f_lineno, func, delta, value,
+                      take() if pending else None, raised))
                 return local
 
             local.fid = fid  # type: ignore[attr-defined]
-            local.depth = 0  # type: ignore[attr-defined]
+            local.depth = depth  # type: ignore[attr-defined]
+            delta = None
             try:
-                local.depth = _depth_of(frame)  # type: ignore[attr-defined]
+                depth[0] = depth_of(frame)
+                if record_states:
+                    delta = diff(frame.f_locals, atoms, snaps, imms, skipped, fps, module_like)
             except RecursionError:
-                pass
-            with recorder._lock:
-                delta = state_delta(frame, st)
-                recorder.bytes += 16
-                sink(("call", recorder.steps, fid, local.depth, frame.f_lineno, func, delta, None,
-                      out.take() if out.pending else None, False))
+                atoms.clear()
+                snaps.clear()
+                imms.clear()
+                fps.clear()
+            counts[1] += 16
+            sink(("call", counts[0], fid, depth[0], frame.f_lineno, func, delta, None,
+                  take() if pending else None, False))
             return local
 
-        def safe_encode(value: Any) -> Snapshot | None:
-            try:
-                return encode(value)
-            except RecursionError:
-                return None
-
-        def safe_exception(arg: Any) -> dict[str, str]:
-            try:
-                etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
-                    else (getattr(arg[0], "__name__", "?"), "")
-            except RecursionError:
-                etype, message = "?", ""
+        def exception_value(arg: Any) -> dict[str, str]:
+            etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
+                else (getattr(arg[0], "__name__", "?"), "")
             return {"type": etype, "message": message}
 
         return tracer

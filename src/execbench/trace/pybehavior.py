@@ -32,7 +32,8 @@ class PyBehavior:
     settrace_locals_synced: bool
     """3.11-3.12: ``sys.settrace`` calls ``PyFrame_FastToLocals`` before every trace call, so
     ``frame.f_locals`` is a plain dict that is already up to date (reading it is cheap).
-    3.13+ (PEP 667): ``f_locals`` is a write-through proxy; we copy it with ``dict()``."""
+    3.13+ (PEP 667): ``f_locals`` is a write-through proxy, built on each access; the
+    engine only iterates it, which the proxy supports."""
     yield_opcodes: frozenset[int]
     """Opcodes at ``f_lasti`` when a settrace ``return`` event is really a ``yield``
     (settrace reports both as ``return``; the instruction tells them apart)."""

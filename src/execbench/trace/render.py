@@ -72,7 +72,7 @@ def _changes_text(delta: dict[str, object]) -> str:
 def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2) -> None:
     """Print the trace step by step: line number, source line, changed variables, calls and
     returns indented by depth, stdout; loops compressed to their first/last iterations."""
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     source_lines = trace.source.splitlines()
     hidden = compress_loops(trace, keep) if trace.events else []
     shown_elision: set[int] = set()

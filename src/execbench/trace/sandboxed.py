@@ -74,11 +74,14 @@ def _limits_from(obj: Mapping[str, Any]) -> TraceLimits:
 
 def trace_many(calls: Iterable[TraceCall | Mapping[str, Any]], pool: SandboxPool | None = None, *,
                limits: TraceLimits | None = None, states: bool = True,
-               memory_bytes: int | None = 4 * 1024**3) -> list[TraceResult]:
+               memory_bytes: int | None = 4 * 1024**3, timeout: float | None = None) -> list[TraceResult]:
     """Trace each call in the sandbox (in parallel over ``pool``); results in input order.
 
     Calls are ``TraceCall`` or mappings with ``code``, ``entry``, ``call`` (and ``id``).
-    Without a pool, a temporary one is started and closed.
+    Without a pool, a temporary one is started and closed. ``timeout`` is the sandbox's
+    wall-clock limit per call (default: the tracer's ``max_time`` plus 2 s, so the tracer
+    stops a looping program cleanly first; the sandbox ends what the tracer cannot see,
+    such as a loop inside C code or a one-line ``while True: pass`` that reports no lines).
     """
     limits = limits or TraceLimits(max_time=5.0)
     lim = asdict(limits)
@@ -89,7 +92,8 @@ def trace_many(calls: Iterable[TraceCall | Mapping[str, Any]], pool: SandboxPool
         requests.append(ExecRequest(
             code=tc.code, runner=RUNNER,
             args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states},
-            limits=Limits(timeout=limits.max_time + _GRACE, memory_bytes=memory_bytes,
+            limits=Limits(timeout=timeout if timeout is not None else limits.max_time + _GRACE,
+                          memory_bytes=memory_bytes,
                           output_bytes=16 * 1024),
             id=tc.id if tc.id is not None else str(i)))
     if not requests:

@@ -41,15 +41,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from execbench.errors import UserError
-from execbench.trace.engine import RawEvent
 from execbench.trace.facts import coverage
 from execbench.trace.types import (
     TRACE_SCHEMA_VERSION,
     Cut,
     Event,
     ExceptionInfo,
+    RawEvent,
     Trace,
-    step_views,
 )
 
 __all__ = [
@@ -167,16 +166,17 @@ def _end_of(trace: Trace) -> dict[str, Any]:
 
 
 def _from_parts(header: dict[str, Any], events: list[Event], end: dict[str, Any] | None) -> Trace:
-    lines, changes, frames = step_views(events)
     if end is None:
-        end = {"steps": len(lines), "cut": {"reason": "incomplete", "limit": 0, "step": len(lines)},
+        n = sum(1 for e in events if e.kind == "line")
+        end = {"steps": n, "cut": {"reason": "incomplete", "limit": 0, "step": n},
                "stdout": "".join(e.stdout or "" for e in events)}
     exc_obj = end.get("exception")
     cut_obj = end.get("cut")
     return Trace(
         source=header["source"], entry=header.get("entry"), call=header.get("call"),
-        events=tuple(events), lines=lines, changes=changes, step_frames=frames,
-        steps=int(end.get("steps", len(lines))), return_value=end.get("return"),
+        raw=tuple((e.kind, e.step, e.frame, e.depth, e.line, e.func, e.delta, e.value, e.stdout, e.raised)
+                  for e in events),
+        steps=int(end.get("steps", 0)), return_value=end.get("return"),
         exception=ExceptionInfo(**exc_obj) if exc_obj else None, stdout=end.get("stdout", ""),
         cut=Cut(**cut_obj) if cut_obj else None, whole_program=bool(header.get("whole_program")),
         python=header.get("python", "?"), schema_version=header["version"],

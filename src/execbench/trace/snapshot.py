@@ -20,14 +20,14 @@ containers are read through their builtin base type's C methods (``list.__iter__
 dicts, and identity/type through ``id``/``type``. Iterators and generators are never consumed.
 Anything unexpected becomes a snapshot with ``cut: "error"`` instead of an exception, so
 snapshotting cannot crash, hang or change the traced run.
+
+Snapshots of equal atoms and of unchanged tuples are shared (cached per trace): treat
+snapshots as read-only values.
 """
 
 from __future__ import annotations
 
 import collections
-import datetime
-import decimal
-import fractions
 import itertools
 import math
 import types
@@ -35,44 +35,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench.trace.pybehavior import PYBEHAVIOR
+from execbench.trace.readers import (
+    _CALLABLE_TYPES,
+    _EXC_ARGS,
+    _MODULE_NAME,
+    _ORDERABLE,
+    _SAFE_REPR_TYPES,
+    _TO_BASE,
+    ATOMIC_TYPES,
+    _generator_state,
+    _qualname,
+    _TypeInfo,
+    is_deep_immutable,
+    safe_repr_ok,
+)
 
 __all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable"]
 
 #: A snapshot is a JSON-able dict; see the module docstring for its keys.
 Snapshot = dict[str, Any]
-
-#: Exact types whose values are immutable and hold no other objects.
-ATOMIC_TYPES: frozenset[type] = frozenset(
-    {type(None), bool, int, float, complex, str, bytes, type(...), type(NotImplemented)}
-)
-
-_TYPE_GET = type.__dict__["__dict__"].__get__
-_MRO_GET = type.__dict__["__mro__"].__get__
-_QUALNAME_GET = type.__dict__["__qualname__"].__get__
-_MODULE_NAME = types.ModuleType.__dict__["__dict__"].__get__
-_EXC_ARGS = BaseException.__dict__["args"].__get__
-_GETSET = types.GetSetDescriptorType
-_MEMBER = types.MemberDescriptorType
-_SAFE_REPR_TYPES: frozenset[type] = frozenset(
-    {
-        decimal.Decimal,
-        fractions.Fraction,
-        datetime.date,
-        datetime.datetime,
-        datetime.time,
-        datetime.timedelta,
-        range,
-        slice,
-    }
-)
-_CALLABLE_TYPES: tuple[type, ...] = (
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-    types.LambdaType,
-)
-_ORDERABLE = (frozenset({int, float, bool}), frozenset({str}), frozenset({bytes}))
-
 
 @dataclass(frozen=True)
 class SnapshotLimits:
@@ -89,75 +70,6 @@ class SnapshotLimits:
     always below the interpreter's int->str limit, which would raise)."""
 
 
-def is_deep_immutable(value: object, depth: int = 3) -> bool:
-    """True when ``value`` can never change: an atomic, or a tuple/frozenset of such.
-
-    Such values may be kept by reference and encoded later (lazy encoding) and compared
-    by identity; everything else must be encoded at the step where it is observed.
-    """
-    t = type(value)
-    if t in ATOMIC_TYPES:
-        return True
-    if (t is tuple or t is frozenset) and depth > 0:
-        for item in tuple.__iter__(value) if t is tuple else frozenset.__iter__(value):  # type: ignore[arg-type]
-            if not is_deep_immutable(item, depth - 1):
-                return False
-        return True
-    return False
-
-
-class _TypeInfo:
-    """What the encoder knows about one class, found once without running its code."""
-
-    __slots__ = ("name", "base", "dict_getter", "slots", "dc_fields", "nt_fields", "is_enum")
-
-    def __init__(self, cls: type) -> None:
-        self.name: str = _qualname(cls)
-        mro: tuple[type, ...] = _MRO_GET(cls)
-        self.base: type | None = next(
-            (b for b in mro if b in _BASE_KINDS), None
-        )
-        self.dict_getter: Any = None
-        self.slots: list[tuple[str, Any]] = []
-        self.dc_fields: tuple[str, ...] | None = None
-        self.nt_fields: tuple[str, ...] | None = None
-        self.is_enum = False
-        seen: set[str] = set()
-        for klass in mro:
-            cdict = _TYPE_GET(klass)
-            for key, desc in cdict.items():
-                if key in seen:
-                    continue
-                seen.add(key)
-                if key == "__dict__" and type(desc) is _GETSET and self.dict_getter is None:
-                    self.dict_getter = desc.__get__
-                elif type(desc) is _MEMBER and klass is not object:
-                    self.slots.append((key, desc.__get__))
-            if self.dc_fields is None and "__dataclass_fields__" in cdict:
-                fields = cdict["__dataclass_fields__"]
-                if type(fields) is dict:
-                    self.dc_fields = tuple(k for k in dict.keys(fields) if type(k) is str)
-            if self.nt_fields is None and "_fields" in cdict and tuple in mro:
-                nt = cdict["_fields"]
-                if type(nt) is tuple and all(type(x) is str for x in nt):
-                    self.nt_fields = nt
-            if klass.__module__ == "enum" and _qualname(klass) in ("Enum", "IntEnum", "Flag", "IntFlag"):
-                self.is_enum = True
-
-
-def _qualname(cls: type) -> str:
-    try:
-        name = _QUALNAME_GET(cls)
-        return name if type(name) is str else "?"
-    except Exception:
-        return "?"
-
-
-_BASE_KINDS: frozenset[type] = frozenset(
-    {list, tuple, dict, set, frozenset, str, bytes, bytearray, int, float, complex, collections.deque}
-)
-
-
 class Encoder:
     """Encodes values into snapshots for one trace (the identity numbering is per trace).
 
@@ -165,20 +77,32 @@ class Encoder:
     program's objects, only their ``id`` numbers and per-class facts.
     """
 
-    __slots__ = ("limits", "_ids", "_types", "_atoms")
+    __slots__ = ("limits", "_ids", "_next_ref", "_types", "_atoms", "_int_cache", "_str_cache", "_tuples")
 
     def __init__(self, limits: SnapshotLimits | None = None) -> None:
         self.limits = limits or SnapshotLimits()
         self._ids: dict[int, int] = {}
+        self._next_ref = 0
         self._types: dict[type, _TypeInfo] = {}
         self._atoms: dict[tuple[type, object], Snapshot] = {}
+        self._int_cache: dict[int, Snapshot] = {}
+        self._str_cache: dict[str, Snapshot] = {}
+        # snapshots of tuples of small atomics, by id; the tuple is kept so its id stays its own
+        self._tuples: dict[int, tuple[tuple[Any, ...], Snapshot]] = {}
 
     def ref(self, value: object) -> int:
-        """The per-trace identity number of ``value``."""
+        """The per-trace identity number of ``value``.
+
+        Numbers are never reused; the id -> number table is bounded by starting afresh after
+        ``_CACHE_ITEMS`` entries (a live object then gets a new number, once), so identity is
+        exact within a step and memory stays bounded over millions of steps."""
         key = id(value)
         ref = self._ids.get(key)
         if ref is None:
-            ref = self._ids[key] = len(self._ids) + 1
+            if len(self._ids) >= _CACHE_ITEMS:
+                self._ids.clear()
+            self._next_ref += 1
+            ref = self._ids[key] = self._next_ref
         return ref
 
     def encode(self, value: object) -> Snapshot:
@@ -246,6 +170,8 @@ class Encoder:
                 key = (t, value)
                 snap = self._atoms.get(key)
                 if snap is None:
+                    if len(self._atoms) >= _CACHE_ITEMS:
+                        self._atoms.clear()
                     snap = self._atoms[key] = {"type": "str", "repr": str.__repr__(value)}
                 return snap
             return {"type": "str", "repr": str.__repr__(value)}
@@ -254,6 +180,8 @@ class Encoder:
                 key = (t, value)
                 snap = self._atoms.get(key)
                 if snap is None:
+                    if len(self._atoms) >= _CACHE_ITEMS:
+                        self._atoms.clear()
                     snap = self._atoms[key] = {"type": "int", "repr": int.__repr__(value)}
                 return snap
             # bit_length * log10(2) bounds the digit count without formatting the int
@@ -290,12 +218,16 @@ class Encoder:
         t = type(value)
         if t in ATOMIC_TYPES:
             return self._atom(value, t)
+        if t is tuple:
+            hit = self._tuples.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
         ref = self.ref(value)
         if id(value) in path:
             return {"type": self._info(t).name, "id": ref, "repr": "...", "literal": False, "cut": "cycle"}
         if depth >= self.limits.max_depth:
             return {"type": self._info(t).name, "id": ref, "repr": "...", "literal": False, "cut": "depth"}
-        if t in _SAFE_REPR_TYPES:
+        if t in _SAFE_REPR_TYPES and safe_repr_ok(value, t):
             return {"type": t.__name__, "id": ref, "repr": repr(value),
                     "literal": t in (range, slice) and "..." not in repr(value)}
         info = self._info(t)
@@ -317,6 +249,38 @@ class Encoder:
         finally:
             path.discard(id(value))
 
+    def _flat(self, items: list[Any] | tuple[Any, ...]) -> list[Snapshot] | None:
+        """Snapshots of a homogeneous run of small ints or short strs, at C speed.
+
+        Most traced state is lists of small ints or short strings; their snapshots come
+        from a per-trace cache through ``map`` instead of one Python call per item.
+        """
+        if not items:
+            return []
+        kinds = set(map(type, items))
+        if len(kinds) != 1:
+            return None
+        kind = kinds.pop()
+        if kind is int:
+            if not (-(10**9) < min(items) and max(items) < 10**9):
+                return None
+            cache = self._int_cache
+            if len(cache) >= _CACHE_ITEMS:
+                cache.clear()
+            for value in set(items).difference(cache):
+                cache[value] = {"type": "int", "repr": int.__repr__(value)}
+        elif kind is str:
+            if max(map(len, items)) > 64:
+                return None
+            cache = self._str_cache
+            if len(cache) >= _CACHE_ITEMS:
+                cache.clear()
+            for value in set(items).difference(cache):
+                cache[value] = {"type": "str", "repr": str.__repr__(value)}
+        else:
+            return None
+        return list(map(cache.__getitem__, items))
+
     def _children(self, it: Any, n: int, depth: int, path: set[int]) -> tuple[list[Snapshot], bool]:
         items: list[Snapshot] = []
         limit = self.limits.max_items
@@ -329,9 +293,21 @@ class Encoder:
     def _sequence(self, value: Any, t: type, base: type, info: _TypeInfo, ref: int,
                   depth: int, path: set[int]) -> Snapshot:
         n = base.__len__(value)
-        items, cut = self._children(base.__iter__(value), n, depth, path)
-        literal = not cut and all(c.get("literal", True) for c in items)
-        body = ", ".join(c["repr"] for c in items) + (", ..." if cut else "")
+        flat = self._flat(list(itertools.islice(base.__iter__(value), self.limits.max_items))) \
+            if base is not collections.deque else None
+        if flat is not None:
+            items, cut = flat, n > len(flat)
+            literal = not cut
+            if t is tuple and not cut:
+                if len(self._tuples) >= _CACHE_ITEMS:
+                    self._tuples.clear()
+                snap = {"type": "tuple", "id": ref, "repr": _tuple_text(items), "len": n, "items": items}
+                self._tuples[id(value)] = (value, snap)
+                return snap
+        else:
+            items, cut = self._children(base.__iter__(value), n, depth, path)
+            literal = not cut and all(c.get("literal", True) for c in items)
+        body = ", ".join([c["repr"] for c in items]) + (", ..." if cut else "")
         if base is list:
             text = "[" + body + "]"
         elif base is tuple:
@@ -478,26 +454,14 @@ class Encoder:
         return snap
 
 
-def _generator_state(gen: Any) -> str:
-    """created / suspended / running / closed, read without resuming the generator."""
-    prefix = "gi" if type(gen) is types.GeneratorType else (
-        "cr" if type(gen) is types.CoroutineType else "ag")
-    if getattr(gen, f"{prefix}_running", False):
-        return "running"
-    if getattr(gen, f"{prefix}_frame", None) is None:
-        return "closed"
-    return "suspended" if getattr(gen, f"{prefix}_suspended", False) else "created"
+#: Entries each per-trace cache holds before it starts afresh (keeps memory bounded).
+_CACHE_ITEMS = 20_000
 
 
-#: Exact copies of a builtin-subclass instance through the base type's C methods only
-#: (``int(x)`` would call a user ``__int__``; ``int.__pos__`` does not).
-_TO_BASE: dict[type, Any] = {
-    int: int.__pos__,
-    float: float.__pos__,
-    complex: complex.__pos__,
-    str: str.__str__,
-    bytes: bytes.__bytes__,
-}
+def _tuple_text(items: list[Snapshot]) -> str:
+    body = ", ".join([c["repr"] for c in items])
+    return "(" + body + ("," if len(items) == 1 else "") + ")"
+
 
 _NONE: Snapshot = {"type": "NoneType", "repr": "None"}
 _TRUE: Snapshot = {"type": "bool", "repr": "True"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from execbench.trace.snapshot import Snapshot, SnapshotLimits
@@ -22,7 +23,13 @@ __all__ = [
     "ExceptionInfo",
     "Cut",
     "Trace",
+    "RawEvent",
+    "step_views",
 ]
+
+#: An event as the engine records it (cheap to create; ``Event`` objects are built lazily):
+#: (kind, step, frame, depth, line, func, delta, value, stdout, raised) -- ``Event``'s fields.
+RawEvent = tuple[str, int, int, int, int, str, "dict[str, Any] | None", Any, "str | None", bool]
 
 #: Bump when the meaning of a stored field changes; readers refuse newer versions.
 TRACE_SCHEMA_VERSION = 1
@@ -106,9 +113,14 @@ class Cut:
         return {"reason": self.reason, "limit": self.limit, "step": self.step}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trace:
-    """Everything recorded about one traced execution."""
+    """Everything recorded about one traced execution.
+
+    The events are kept as the engine recorded them (``raw``); ``events``, ``lines``,
+    ``changes`` and ``step_frames`` are computed from them on first use and cached, so
+    tracing pays only for recording.
+    """
 
     source: str
     """The traced program text; line numbers refer to it."""
@@ -116,15 +128,8 @@ class Trace:
     """Function called (``None``: whole-program trace of the module)."""
     call: str | None
     """Argument text of the call, as in ``entry(<call>)``."""
-    events: tuple[Event, ...]
-    """All events in order (empty when the trace was streamed to a writer)."""
-    lines: tuple[int, ...]
-    """Line number of each step (``line`` event), in order."""
-    changes: tuple[Mapping[str, Snapshot | None], ...]
-    """Per step: locals of the step's frame that changed by executing that line
-    (observed at the frame's next line/return; ``None`` = deleted)."""
-    step_frames: tuple[int, ...]
-    """Per step: the frame number it ran in."""
+    raw: tuple[RawEvent, ...] = field(repr=False)
+    """All events in order, as tuples of ``Event``'s fields (empty when streamed)."""
     steps: int
     """Number of steps (equals ``len(lines)`` unless streamed)."""
     return_value: Snapshot | None
@@ -140,6 +145,32 @@ class Trace:
     python: str = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     schema_version: int = TRACE_SCHEMA_VERSION
 
+    @cached_property
+    def events(self) -> tuple[Event, ...]:
+        """All events in order (empty when the trace was streamed to a writer)."""
+        return tuple(Event(*raw) for raw in self.raw)
+
+    @cached_property
+    def lines(self) -> tuple[int, ...]:
+        """Line number of each step (``line`` event), in order."""
+        return tuple(raw[4] for raw in self.raw if raw[0] == "line")
+
+    @cached_property
+    def _views(self) -> tuple[tuple[Mapping[str, Snapshot | None], ...], tuple[int, ...]]:
+        _lines, changes, frames = step_views(self.raw)
+        return changes, frames
+
+    @property
+    def changes(self) -> tuple[Mapping[str, Snapshot | None], ...]:
+        """Per step: locals of the step's frame that changed by executing that line
+        (observed at the frame's later events up to its next line/return; ``None`` = deleted)."""
+        return self._views[0]
+
+    @property
+    def step_frames(self) -> tuple[int, ...]:
+        """Per step: the frame number it ran in."""
+        return self._views[1]
+
     @property
     def status(self) -> str:
         """``ok``, ``error`` (an exception escaped) or ``cut`` (a limit stopped it)."""
@@ -153,10 +184,10 @@ class Trace:
         return None if self.return_value is None else self.return_value["repr"]
 
 
-def step_views(events: Iterable[Event]) -> tuple[
+def step_views(raw: Iterable[RawEvent]) -> tuple[
     tuple[int, ...], tuple[Mapping[str, Snapshot | None], ...], tuple[int, ...]
 ]:
-    """Per-step lines, after-line changes and frames, from the event stream.
+    """Per-step lines, after-line changes and frames, from the raw event stream.
 
     Events carry the changes *observed* at them (the effect of the frame's previous line);
     a step's after-line changes are the union of what its frame's later events observed up
@@ -166,16 +197,17 @@ def step_views(events: Iterable[Event]) -> tuple[
     frames: list[int] = []
     changes: list[dict[str, Snapshot | None]] = []
     open_step: dict[int, int] = {}
-    for ev in events:
-        pending = open_step.get(ev.frame)
-        if pending is not None and ev.delta:
-            changes[pending].update(ev.delta)
-        if ev.kind == "line":
-            open_step[ev.frame] = len(lines)
-            lines.append(ev.line)
-            frames.append(ev.frame)
+    for kind, _step, frame, _depth, line, _func, delta, _value, _out, _raised in raw:
+        if delta:
+            pending = open_step.get(frame)
+            if pending is not None:
+                changes[pending].update(delta)
+        if kind == "line":
+            open_step[frame] = len(lines)
+            lines.append(line)
+            frames.append(frame)
             changes.append({})
-        elif ev.kind == "return":
+        elif kind == "return":
             # a yield does not end the step: ``x = yield v`` completes after the resume
-            open_step.pop(ev.frame, None)
+            open_step.pop(frame, None)
     return tuple(lines), tuple(changes), tuple(frames)
