@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from execbench.trace import SnapshotLimits, trace_call
-from execbench.trace.snapshot import Encoder
+from execbench.trace.snapshot import Encoder, same_fingerprint
 
 atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
                   st.floats(allow_nan=False), st.binary(max_size=10), st.complex_numbers(allow_nan=False,
@@ -213,12 +213,19 @@ def test_generators_and_iterators_are_not_consumed() -> None:
     assert list(it) == [1, 2, 3]
 
 
-def test_fingerprint_distinguishes_types_and_identity() -> None:
+def test_fingerprint_compares_by_identity() -> None:
     enc = Encoder()
-    assert enc.fingerprint([1]) != enc.fingerprint([True])
-    a = [1, 2]
-    assert enc.fingerprint(a) == enc.fingerprint(a)
-    assert enc.fingerprint(a) != enc.fingerprint(list(a))  # a different list object
+    a: list[Any] = [1, 2]
+    before = enc.fingerprint(a)
+    assert same_fingerprint(before, enc.fingerprint(a))
+    assert not same_fingerprint(before, enc.fingerprint(list(a)))  # a different list object
+    a[0] = True  # equal to 1, but another object: seen as changed
+    assert not same_fingerprint(before, enc.fingerprint(a))
+    grid = [[1, 2], [3]]
+    fp = enc.fingerprint(grid)
+    assert same_fingerprint(fp, enc.fingerprint(grid))
+    grid[1].append(4)
+    assert not same_fingerprint(fp, enc.fingerprint(grid))
     assert enc.fingerprint([Hostile()]) is None
 
 

