@@ -99,9 +99,9 @@ def call_execbench(prepared: list[Any]) -> None:
 
     limits = TraceLimits()
     for name, fn, args, kwargs in prepared:
-        rec = Recorder(name, limits)
+        rec = Recorder(name, limits)  # full states, as trace_call records them
         rec.run(fn, *args, **kwargs)
-        rec.events()
+        tuple(rec.raw)
 
 
 def call_pysnooper(prepared: list[Any]) -> None:

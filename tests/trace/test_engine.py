@@ -11,6 +11,7 @@ import pytest
 
 from execbench.errors import UserError
 from execbench.trace import TraceLimits, state_after, state_at, trace_call, trace_program
+from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.types import Trace
 
 
@@ -75,11 +76,11 @@ def test_nested_functions_lambdas_comprehensions_and_depth() -> None:
     trace = check_trace(code, "[1, 3, 2]", ret="12")
     funcs = [f for k, f in kinds(trace) if k == "call"]
     assert funcs[0] == "f" and funcs.count("<lambda>") == 3 and funcs.count("helper") == 3
-    assert "<listcomp>" in funcs or sys.version_info >= (3, 12)
+    assert ("<listcomp>" in funcs) != PYBEHAVIOR.comprehensions_inlined
     assert "<genexpr>" in funcs
     depth = {e.func: e.depth for e in trace.events if e.kind == "call"}
     assert depth["f"] == 0 and depth["<lambda>"] == 1
-    assert depth["helper"] == (2 if sys.version_info < (3, 12) else 1)
+    assert depth["helper"] == (1 if PYBEHAVIOR.comprehensions_inlined else 2)
 
 
 def test_recursion_frames_have_increasing_depth() -> None:
@@ -200,8 +201,7 @@ def test_threads_started_by_the_program_are_traced() -> None:
     """
     trace = check_trace(code, "", ret="[1]")
     assert "work" in [f for k, f in kinds(trace) if k == "call"]
-    assert sys.gettrace() is None or sys.gettrace() is not None  # restored below
-    assert threading.gettrace() is None
+    assert threading.gettrace() is None  # the thread trace function is restored
 
 
 def test_previous_trace_functions_are_restored() -> None:

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from execbench.trace import SnapshotLimits, trace_call
-from execbench.trace.snapshot import Encoder, same_fingerprint
+from execbench.trace.fingerprint import fingerprint, same_fingerprint, unchanged
+from execbench.trace.snapshot import Encoder
 
 atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
                   st.floats(allow_nan=False), st.binary(max_size=10), st.complex_numbers(allow_nan=False,
@@ -214,19 +215,39 @@ def test_generators_and_iterators_are_not_consumed() -> None:
 
 
 def test_fingerprint_compares_by_identity() -> None:
-    enc = Encoder()
     a: list[Any] = [1, 2]
-    before = enc.fingerprint(a)
-    assert same_fingerprint(before, enc.fingerprint(a))
-    assert not same_fingerprint(before, enc.fingerprint(list(a)))  # a different list object
+    before = fingerprint(a, 200)
+    assert same_fingerprint(before, fingerprint(a, 200))
+    assert not same_fingerprint(before, fingerprint(list(a), 200))  # a different list object
     a[0] = True  # equal to 1, but another object: seen as changed
-    assert not same_fingerprint(before, enc.fingerprint(a))
+    assert not same_fingerprint(before, fingerprint(a, 200))
     grid = [[1, 2], [3]]
-    fp = enc.fingerprint(grid)
-    assert same_fingerprint(fp, enc.fingerprint(grid))
+    fp = fingerprint(grid, 200)
+    assert same_fingerprint(fp, fingerprint(grid, 200))
     grid[1].append(4)
-    assert not same_fingerprint(fp, enc.fingerprint(grid))
-    assert enc.fingerprint([Hostile()]) is None
+    assert not same_fingerprint(fp, fingerprint(grid, 200))
+    assert fingerprint([Hostile()], 200) is None
+
+
+def test_unchanged_checks_in_place_without_program_code() -> None:
+    grid = [[1, 2], [3]]
+    fp = fingerprint(grid, 3)
+    assert fp is not None and unchanged(grid, fp, 3)
+    grid[1].append(4)
+    assert not unchanged(grid, fp, 3)
+    long = list(range(10))  # beyond max_items: only the kept prefix and the length count
+    fp_long = fingerprint(long, 3)
+    assert fp_long is not None and unchanged(long, fp_long, 3)
+    long[0] = -1
+    assert not unchanged(long, fp_long, 3)
+    d = {"a": 1}
+    fp_d = fingerprint(d, 3)
+    assert fp_d is not None and unchanged(d, fp_d, 3)
+    d["a"] = 2
+    assert not unchanged(d, fp_d, 3)
+    Hostile.calls.clear()
+    assert not unchanged(Hostile(), fp_d, 3)  # another type at any id: never touched
+    assert Hostile.calls == []
 
 
 HOSTILE_PROGRAM = '''

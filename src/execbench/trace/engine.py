@@ -31,12 +31,14 @@ from __future__ import annotations
 import gc
 import io
 import itertools
+import operator
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from execbench.trace.fingerprint import fingerprint, unchanged
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import ATOMIC_TYPES, Encoder, Snapshot, is_deep_immutable
 from execbench.trace.types import Cut, Event, ExceptionInfo, RawEvent, TraceLimits
@@ -190,8 +192,9 @@ class Recorder:
         enc = self.encoder
         encode = enc.encode
         atom = enc._atom
-        fingerprint = enc.fingerprint
-        unchanged = enc.unchanged
+        n_max = self.limits.snapshot.max_items
+        is_ = operator.is_
+        chain = itertools.chain
         sink = self.sink
         out = self.stdout
         pending = out.pending
@@ -242,9 +245,20 @@ class Recorder:
                     if imms.get(name, _MISSING) is v or name in skipped:
                         continue
                     old_fp = fps.get(name)
-                    if old_fp is not None and unchanged(v, old_fp):
-                        continue
-                    fp = fingerprint(v)
+                    if old_fp is not None:
+                        # inline fast paths for small lists and dicts (the common case), else
+                        # the general check; both compare identities only
+                        if t is list and old_fp[3] is list:
+                            if id(v) == old_fp[0] and len(v) == old_fp[1] <= n_max and \
+                                    all(map(is_, v, old_fp[2])):
+                                continue
+                        elif t is dict and old_fp[3] is dict:
+                            if id(v) == old_fp[0] and len(v) == old_fp[1] <= n_max and \
+                                    all(map(is_, chain(dict.keys(v), dict.values(v)), old_fp[2])):
+                                continue
+                        if unchanged(v, old_fp, n_max):
+                            continue
+                    fp = fingerprint(v, n_max)
                     old_snap = snaps.get(name)
                     if old_snap is None and name not in atoms and (
                         name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")

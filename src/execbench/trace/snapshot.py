@@ -30,7 +30,6 @@ from __future__ import annotations
 import collections
 import itertools
 import math
-import operator
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +50,7 @@ from execbench.trace.readers import (
     safe_repr_ok,
 )
 
-__all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable", "same_fingerprint"]
+__all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable"]
 
 #: A snapshot is a JSON-able dict; see the module docstring for its keys.
 Snapshot = dict[str, Any]
@@ -78,11 +77,10 @@ class Encoder:
     program's objects, only their ``id`` numbers and per-class facts.
     """
 
-    __slots__ = ("limits", "_n_max", "_ids", "_next_ref", "_types", "_int_cache", "_str_cache", "_tuples")
+    __slots__ = ("limits", "_ids", "_next_ref", "_types", "_int_cache", "_str_cache", "_tuples")
 
     def __init__(self, limits: SnapshotLimits | None = None) -> None:
         self.limits = limits or SnapshotLimits()
-        self._n_max = self.limits.max_items
         self._ids: dict[int, int] = {}
         self._next_ref = 0
         self._types: dict[type, _TypeInfo] = {}
@@ -113,77 +111,6 @@ class Encoder:
         except Exception as exc:  # defensive: the value defeated a reader
             return {"type": _qualname(type(value)), "repr": "<?>", "literal": False,
                     "cut": "error", "error": type(exc).__name__}
-
-    def fingerprint(self, value: object, depth: int = 2) -> tuple[Any, ...] | None:
-        """A cheap stand-in for the snapshot of a builtin container of atomics.
-
-        For exact list/tuple/dict/set/frozenset values (nested up to ``depth``) whose
-        leaves are atomic: ``(id, len, items, type)``, items being the leaves themselves or
-        the nested containers' fingerprints. ``same_fingerprint`` compares two of them by
-        identity, so no program code runs; the fingerprint keeps its (immutable) leaves
-        alive, so equal identities really are the same objects. ``None``: encode instead.
-        """
-        t = type(value)
-        n_max = self._n_max
-        if t is list or t is tuple:
-            n = len(value)  # type: ignore[arg-type]
-            items = tuple(value) if n <= n_max else tuple(value[:n_max])  # type: ignore[index, arg-type]
-        elif t is dict:
-            n = dict.__len__(value)  # type: ignore[arg-type]
-            items = tuple(itertools.islice(dict.keys(value), n_max)) + tuple(  # type: ignore[arg-type]
-                itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
-        elif t is set or t is frozenset:
-            items = tuple(itertools.islice(t.__iter__(value), n_max))  # type: ignore[attr-defined]
-            n = t.__len__(value)  # type: ignore[attr-defined]
-        else:
-            return None
-        if not ATOMIC_TYPES.issuperset(map(type, items)):
-            if depth <= 1:
-                return None
-            nested = []
-            for item in items:
-                if type(item) in ATOMIC_TYPES:
-                    nested.append(item)
-                    continue
-                sub = self.fingerprint(item, depth - 1)
-                if sub is None:
-                    return None
-                nested.append(sub)
-            items = tuple(nested)
-        return (id(value), n, items, t)
-
-    def unchanged(self, value: object, fp: tuple[Any, ...]) -> bool:
-        """Whether ``value`` still matches its earlier fingerprint ``fp``: the same container
-        (type and id), the same length, and identical items (compared in place, without a
-        copy; nested containers recursively). No program code runs."""
-        t = type(value)
-        if t is not fp[3] or id(value) != fp[0]:
-            return False
-        n, items = fp[1], fp[2]
-        if t is list or t is tuple:
-            if len(value) != n:  # type: ignore[arg-type]
-                return False
-            live: Any = value if n <= self._n_max else itertools.islice(value, self._n_max)  # type: ignore[call-overload]
-            again: Any = value if n <= self._n_max else itertools.islice(value, self._n_max)  # type: ignore[call-overload]
-        elif t is dict:
-            if dict.__len__(value) != n:  # type: ignore[arg-type]
-                return False
-            live = itertools.chain(itertools.islice(dict.keys(value), self._n_max),  # type: ignore[arg-type]
-                                   itertools.islice(dict.values(value), self._n_max))  # type: ignore[arg-type]
-            again = itertools.chain(itertools.islice(dict.keys(value), self._n_max),  # type: ignore[arg-type]
-                                    itertools.islice(dict.values(value), self._n_max))  # type: ignore[arg-type]
-        else:
-            if t.__len__(value) != n:  # type: ignore[attr-defined]
-                return False
-            live = itertools.islice(t.__iter__(value), self._n_max)  # type: ignore[attr-defined]
-            again = itertools.islice(t.__iter__(value), self._n_max)  # type: ignore[attr-defined]
-        if all(map(operator.is_, live, items)):
-            return True
-        # leaves are atomics, never tuples: a tuple among the items is a nested fingerprint
-        return all(map(self._same_live, again, items))
-
-    def _same_live(self, item: Any, expected: Any) -> bool:
-        return item is expected or (type(expected) is tuple and self.unchanged(item, expected))
 
     # -- internals -----------------------------------------------------------------------
 
@@ -482,19 +409,6 @@ class Encoder:
         if cut:
             snap["cut"] = "items"
         return snap
-
-
-def same_fingerprint(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
-    """Whether two fingerprints show the same containers holding the same objects."""
-    if a is None or b is None or a[0] != b[0] or a[1] != b[1] or a[3] is not b[3]:
-        return False
-    x, y = a[2], b[2]
-    return len(x) == len(y) and (all(map(operator.is_, x, y)) or all(map(_same_item, x, y)))
-
-
-def _same_item(x: Any, y: Any) -> bool:
-    # leaves are atomics, never tuples, so a tuple here is a nested fingerprint
-    return x is y or (type(x) is tuple and type(y) is tuple and same_fingerprint(x, y))
 
 
 #: Entries each per-trace cache holds before it starts afresh (keeps memory bounded).
