@@ -7,7 +7,10 @@ three ways, in the same run, and checks that they agree verdict for verdict:
   ``Manager`` + ``Process`` per prediction, samples spread over a pool of 2 processes;
 - ``inprocess``: plain ``exec`` in this process (no isolation; an alarm bounds each run);
 - ``execbench``: ``score_generations`` on a fresh ``SandboxPool`` (pool start included),
-  every execution in its own forked, sandboxed process; with and without deduplication.
+  every execution in its own forked, sandboxed process: by default identical programs
+  run once and ``definitions + assert <literal> == <literal>`` programs are decided from
+  their text (``execbench.compat.static``); then with every unique program run, and
+  with every program run.
 
 Prints wall times (median of ``--repeats``) and ratios, then one JSON line.
 
@@ -119,14 +122,24 @@ def main() -> int:
     )
     figures["execbench"], scored["execbench"] = t, dict(report.scored)
     unique, isolation = report.stats.unique, report.stats.isolation
-    print(f"execbench (dedupe, {unique} unique runs, {isolation}): {t:8.2f}s")
+    static = report.stats.static
+    print(f"execbench (default: dedupe + static, {unique} unique, {static} static, {isolation}): {t:8.2f}s")
+
+    t, report_run = _timed(
+        lambda: score_generations(samples, generations, args.mode, workers=args.workers, static=False),
+        args.repeats,
+    )
+    figures["execbench_no_static"], scored["execbench_no_static"] = t, dict(report_run.scored)
+    print(f"execbench (dedupe, every unique program run, {report_run.stats.unique} runs): {t:8.2f}s")
 
     t, report_all = _timed(
-        lambda: score_generations(samples, generations, args.mode, workers=args.workers, dedupe=False),
+        lambda: score_generations(
+            samples, generations, args.mode, workers=args.workers, dedupe=False, static=False
+        ),
         args.repeats,
     )
     figures["execbench_no_dedupe"], scored["execbench_no_dedupe"] = t, dict(report_all.scored)
-    print(f"execbench (no dedupe, {report_all.stats.unique} runs):       {t:8.2f}s")
+    print(f"execbench (no dedupe, no static, {report_all.stats.unique} runs): {t:8.2f}s")
 
     t, result = _timed(lambda: _inprocess(samples, generations, args.mode), args.repeats)
     figures["inprocess"], scored["inprocess"] = t, result
@@ -145,6 +158,7 @@ def main() -> int:
     ratios: dict[str, float] = {}
     if "baseline" in figures:
         ratios["baseline_over_execbench"] = figures["baseline"] / figures["execbench"]
+        ratios["baseline_over_execbench_no_static"] = figures["baseline"] / figures["execbench_no_static"]
         ratios["baseline_over_execbench_no_dedupe"] = figures["baseline"] / figures["execbench_no_dedupe"]
     ratios["execbench_over_inprocess"] = figures["execbench"] / figures["inprocess"]
     for name, value in ratios.items():
@@ -158,6 +172,7 @@ def main() -> int:
                 "samples": len(samples),
                 "predictions": n_exec,
                 "unique_executions": unique,
+                "static_verdicts": static,
                 "isolation": isolation,
                 "workers": args.workers,
                 "repeats": args.repeats,

@@ -1,7 +1,16 @@
 """``execbench build SOURCE``: trace programs in the sandbox and write reasoning tasks (JSONL).
 
 SOURCE is ``builtin``, ``cruxeval[:PATH]``, ``humaneval[:PATH]``, ``mbpp[:PATH]``,
-``ldb:PATH``, ``reval:DATA.jsonl,TASKS.jsonl``, ``coconut:CSV`` or a path to ``.py`` files.
+``ldb:PATH``, ``reval:DATA.jsonl,TASKS.jsonl``, ``coconut:CSV`` or a PATH.
+
+PATH is a ``.py`` file or a folder of them declaring programs (``# execbench:`` lines or
+``>>> f(...)`` docstring examples), or a project folder with a pytest suite (``test_*.py``,
+``*_test.py`` or ``conftest.py``) and no ``# execbench:`` lines: its suite then runs in the
+sandbox (on a copy; the folder is never written to), and the first 5 distinct calls with
+literal arguments that the tests make into each module-level function of the project's
+non-test modules become the calls traced (ids ``project/<file>:<function>/<k>``; failing
+tests are fine, a test running past 30 s is stopped, the whole suite gets 300 s).
+
 Tasks go to ``--out`` (default ``tasks.jsonl`` in the current folder; ``-`` for stdout); a
 summary (tasks per kind, what was dropped and why) goes to stderr.
 """
@@ -26,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("source", metavar="SOURCE", help="builtin, cruxeval[:PATH], humaneval[:PATH], mbpp[:PATH], "
-                   "ldb:PATH, reval:DATA,TASKS, coconut:CSV, or a .py file/folder")
+                   "ldb:PATH, reval:DATA,TASKS, coconut:CSV, a .py file/folder, or a project "
+                   "folder with a pytest suite")
     p.add_argument("--kinds", help=f"comma-separated kinds (default: the source's own): {','.join(KINDS)}")
     p.add_argument("--variants", type=int, default=0, help="fresh variants per program (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed for question choice and variants (default 0)")

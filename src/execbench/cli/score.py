@@ -92,6 +92,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="run identical programs every time (default: once, result shared; programs are deterministic)",
     )
+    parser.add_argument(
+        "--no-static",
+        dest="static",
+        action="store_false",
+        help="run every program, also 'definitions + assert <literal> == <literal>' ones that are "
+        "decided from their text by default",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -126,6 +133,7 @@ def _score_functional(args: argparse.Namespace) -> int:
             mode=args.benchmark + ("+prelude" if prelude else ""),
             workers=args.workers,
             dedupe=args.dedupe,
+            static=args.static,
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
@@ -145,7 +153,8 @@ def _print_functional(report: FunctionalReport, out: Path) -> None:
     ks = ", ".join(f"{k} = {100 * v:.2f}%" for k, v in report.pass_at_k.items()) or "no k fits the samples"
     print(
         f"{report.mode}: {report.passed}/{len(report.rows)} samples passed on {report.attempted} problems; "
-        f"{ks} ({stats.unique} unique of {stats.executions} executions, {stats.wall_time:.1f}s, "
+        f"{ks} ({stats.unique} unique of {stats.executions} programs, {stats.static} decided statically, "
+        f"{stats.wall_time:.1f}s, "
         f"isolation {stats.isolation or 'n/a'}); results: {out}"
     )
     print(report.pass_at_k)
@@ -158,7 +167,13 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
     generations = validate_generations(raw, samples, str(args.generations))
     try:
         report = score_generations(
-            samples, generations, args.mode, timeout=args.timeout, workers=args.workers, dedupe=args.dedupe
+            samples,
+            generations,
+            args.mode,
+            timeout=args.timeout,
+            workers=args.workers,
+            dedupe=args.dedupe,
+            static=args.static,
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
@@ -180,8 +195,9 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
     stats = report.stats
     skipped = sum(v.skipped for vs in report.verdicts.values() for v in vs)
     print(
-        f"cruxeval-{args.mode}: {len(report.scored)} samples, {stats.executions} executions "
-        f"({stats.unique} unique, {skipped} skipped), {stats.wall_time:.1f}s, isolation {stats.isolation or 'n/a'}"
+        f"cruxeval-{args.mode}: {len(report.scored)} samples, {stats.executions} programs "
+        f"({stats.unique} unique, {stats.static} decided statically, {stats.unique - stats.static} run, "
+        f"{skipped} skipped), {stats.wall_time:.1f}s, isolation {stats.isolation or 'n/a'}"
     )
     print("pass@1:", round(report.pass_at_1, 1), "pass@5:", round(report.pass_at_5, 1))
     summary = {"pass_at_1": report.pass_at_1, "pass_at_5": report.pass_at_5, "out": str(args.out)}

@@ -161,6 +161,7 @@ def score_generations(
     pool: Any = None,
     dedupe: bool = True,
     workers: int | None = None,
+    static: bool = True,
 ) -> CruxReport:
     """Score a whole generations file as CRUXEval does, in one batch.
 
@@ -171,7 +172,7 @@ def score_generations(
     chosen = [s for s in samples if s.id in generations]
     plans = [[check_program(s, g, mode) for g in generations[s.id]] for s in chosen]
     flat = [p for plan in plans for p in plan if p is not None]
-    results, stats = run_checks(flat, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers)
+    results, stats = run_checks(flat, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static)
     verdicts: dict[str, tuple[GenerationVerdict, ...]] = {}
     scored: dict[str, list[bool]] = {}
     offset = 0

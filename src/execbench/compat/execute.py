@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench import __version__
+from execbench.compat.static import static_result
 from execbench.compat.harness import TIMED_OUT
 from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
 
@@ -73,6 +74,8 @@ class BatchStats:
     """Seconds from submission to the last result."""
     isolation: str
     """Weakest isolation the sandbox actually used ("" when nothing ran)."""
+    static: int = 0
+    """Unique programs decided without running them (:mod:`execbench.compat.static`)."""
 
     def provenance(self, *, mode: str, timeout: float) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class BatchStats:
             "timeout": timeout,
             "executions": self.executions,
             "unique_executions": self.unique,
+            "static_verdicts": self.static,
         }
 
 
@@ -131,31 +135,38 @@ def run_checks(
     dedupe: bool = True,
     workers: int | None = None,
     preload: Sequence[str] = COMPAT_PRELOAD,
+    static: bool = True,
 ) -> tuple[list[str], BatchStats]:
     """Result texts for ``programs``, in order, plus how they were obtained.
 
     ``pool``: an open ``SandboxPool`` to reuse; otherwise one is started for this batch
     (``workers`` processes, default: CPU count, ``preload`` modules imported once in
-    each worker) and closed afterwards.
+    each worker) and closed afterwards. ``dedupe`` runs identical programs once;
+    ``static`` decides ``definitions + assert <literal> == <literal>`` programs from
+    their text (see :mod:`execbench.compat.static`); everything else runs in the sandbox.
     """
     if dedupe:
         unique_index: dict[str, int] = {}
         slots = [unique_index.setdefault(p, len(unique_index)) for p in programs]
-        to_run = list(unique_index)
+        unique = list(unique_index)
     else:
         slots = list(range(len(programs)))
-        to_run = list(programs)
+        unique = list(programs)
     start = time.perf_counter()
-    results = _run_all(to_run, timeout, pool, workers, preload) if to_run else []
+    texts: list[str | None] = [static_result(p) for p in unique] if static else [None] * len(unique)
+    pending = [i for i, text in enumerate(texts) if text is None]
+    results = _run_all([unique[i] for i in pending], timeout, pool, workers, preload) if pending else []
+    for i, result in zip(pending, results, strict=True):
+        texts[i] = result_text(result)
     wall = time.perf_counter() - start
-    texts = [result_text(r) for r in results]
     stats = BatchStats(
         executions=len(programs),
-        unique=len(to_run),
+        unique=len(unique),
         wall_time=wall,
         isolation=_weakest([r.isolation for r in results]),
+        static=len(unique) - len(pending),
     )
-    return [texts[slot] for slot in slots], stats
+    return [str(texts[slot]) for slot in slots], stats
 
 
 def _run_all(

@@ -102,6 +102,7 @@ def score_samples(
     mode: str = "humaneval",
     pool: Any = None,
     dedupe: bool = True,
+    static: bool = True,
     workers: int | None = None,
 ) -> FunctionalReport:
     """Run every sample's program (one batch, isolated per execution) and summarise.
@@ -112,7 +113,9 @@ def score_samples(
     programs = [
         build_program(problems[s.task_id], s, prelude=prelude, call_check=call_check) for s in samples
     ]
-    results, stats = run_checks(programs, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers)
+    results, stats = run_checks(
+        programs, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static
+    )
     rows: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
     correct: Counter[str] = Counter()

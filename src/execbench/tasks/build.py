@@ -9,6 +9,7 @@ duplicate tasks (same program, input, kind and question) are dropped keeping the
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -28,10 +29,12 @@ from execbench.tasks.prompts import render_codegen
 from execbench.tasks.subjects import problem_number, subjects_for
 from execbench.tasks.types import Task
 
-__all__ = ["BuildReport", "build", "build_tasks"]
+__all__ = ["BuildReport", "build", "build_tasks", "probe_project"]
 
 #: The sandbox runner that traces one call (see :mod:`execbench.tasks._probe`).
 PROBE_RUNNER = "execbench.tasks._probe:probe"
+#: The same for a module of a project (see :func:`probe_project`).
+PROJECT_PROBE_RUNNER = "execbench.tasks.build:probe_project"
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
 #: Tracing is slower than running; a call gets this long before it is dropped.
 PROBE_TIMEOUT = 4.0
@@ -47,10 +50,33 @@ class BuildReport:
     """What was left out, by reason (probe failures, failed variants, duplicates, ...)."""
 
 
+def probe_project(code: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Sandbox runner: the probe for a module of a project (``args["project"]``).
+
+    The project files the module needs are written to the sandbox's private folder, its
+    import roots go first on ``sys.path`` and the module runs as part of its package, so
+    its imports of sibling modules (relative ones too) work as they do in the project.
+    """
+    from execbench.datasets.pytest_project import materialize
+    from execbench.tasks._probe import PROBE_LIMITS, facts_payload
+    from execbench.trace.api import trace_call
+
+    project = args["project"]
+    root = materialize(project["files"], {}, os.getcwd())
+    path = [os.path.join(root, r) if r else root for r in project.get("roots", [""])]
+    queries = [(int(line), str(var)) for line, var in args.get("queries", [])]
+    try:
+        trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=PROBE_LIMITS,
+                           package=project.get("package"), path=path)
+    except Exception as exc:  # a bad entry or call text: the program cannot be asked about
+        return {"status": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+    return facts_payload(trace, queries)
+
+
 def _probe_request(subject: Subject) -> ExecRequest:
     return ExecRequest(
         code=subject.code,
-        runner=PROBE_RUNNER,
+        runner=PROJECT_PROBE_RUNNER if any(k == "project" for k, _ in subject.harness) else PROBE_RUNNER,
         args={
             "entry": subject.entry,
             "args": subject.args,
@@ -132,7 +158,7 @@ def build(
         raise UserError(f"--variants must be 0 or more, got {variants}")
     spec = parse_source(source)
     chosen = tuple(kinds) if kinds else None
-    subjects, problems, dropped = subjects_for(spec, chosen)
+    subjects, problems, dropped = subjects_for(spec, chosen, pool=pool)
     dropped = dict(dropped)
     originals = len(subjects)
     if variants:

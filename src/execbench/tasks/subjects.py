@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from execbench.compat.ldb import LDB_PRELUDE
 from execbench.datasets.coconut import load_coconut
@@ -29,6 +30,7 @@ __all__ = ["DEFAULT_SOURCE_KINDS", "subjects_for", "test_inputs", "problem_numbe
 DEFAULT_SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "builtin": TRACE_KINDS,
     "user": TRACE_KINDS,
+    "project": TRACE_KINDS,
     "ldb": TRACE_KINDS,
     "cruxeval": ("output", "input"),
     "humaneval": (*TRACE_KINDS, "codegen"),
@@ -101,6 +103,73 @@ def _user(path: str, kinds: tuple[str, ...]) -> list[Subject]:
     target = Path(path)
     programs = load_program_dir(target) if target.is_dir() else load_program_file(target)
     return _from_programs(programs, kinds)
+
+
+#: pytest exit codes that mean the suite did not really run (1 = some tests failed, 2 = stopped).
+_PYTEST_TROUBLE = {3: "an internal error", 4: "a usage error (check the project's pytest options)",
+                   5: "no tests collected"}
+
+
+def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject], dict[str, int]]:
+    """A project with a pytest suite: run the suite in the sandbox, one subject per kept call.
+
+    See :mod:`execbench.datasets.pytest_project` for what is run and kept.
+    """
+    import importlib.util
+
+    from execbench.datasets import pytest_project as pp
+    from execbench.sandbox.types import ExecRequest, Limits
+    from execbench.tasks._exec import run_requests
+
+    if importlib.util.find_spec("pytest") is None:
+        raise UserError(f"{path} is a project with a pytest suite, and running it needs pytest in "
+                        "execbench's environment: pip install pytest")
+    project = pp.read_project(path)
+    request = ExecRequest(
+        code="",
+        runner=pp.PYTEST_RUNNER,
+        args=pp.suite_args(project, per_test_timeout=pp.PER_TEST_TIMEOUT, budget=pp.SUITE_TIMEOUT),
+        limits=Limits(timeout=pp.SUITE_TIMEOUT + 30, output_bytes=16 * 1024, output_kill_bytes=256 * 1024**2),
+        guard=False,  # pytest needs temporary files; the walls (read-only /, own uid) still hold
+    )
+    [result] = run_requests([request], pool)
+    run = pp.parse_run(result.payload if result.passed else None)
+    notes: dict[str, int] = {}
+    if not result.passed:
+        notes[f"project test runs that ended {result.status.value} (no calls recorded)"] = 1
+    for name, count in (("failed", run.failed), ("errored", run.errors)):
+        if count:
+            notes[f"project tests {name} (the calls they made are kept)"] = count
+    if run.exit_code in _PYTEST_TROUBLE:
+        notes[f"project test runs where pytest reported {_PYTEST_TROUBLE[run.exit_code]}"] = 1
+    if run.stopped:
+        notes["project test runs stopped at the time budget"] = 1
+    if run.non_literal:
+        notes["project calls with non-literal arguments"] = run.non_literal
+    subjects = []
+    roots = project.roots()
+    for call in run.calls:
+        code = project.texts.get(call.file)
+        if code is None:
+            continue
+        needed = pp.closure(project.texts, call.file)
+        program_id = f"project/{call.file}:{call.function}"
+        subjects.append(
+            Subject(
+                source="project",
+                program_id=program_id,
+                code=code,
+                entry=call.function,
+                args=call.args,
+                input_idx=call.index,
+                id_prefix=f"{program_id}/{call.index}",
+                kinds=kinds,
+                extra=(("file", call.file),),
+                harness=(("project", {"files": needed, "roots": roots,
+                                      "package": pp.module_context(project.texts, call.file)[1]}),),
+            )
+        )
+    return subjects, notes
 
 
 def _cruxeval(path: str | None, kinds: tuple[str, ...]) -> list[Subject]:
@@ -246,14 +315,28 @@ def _coconut(path: str) -> list[Subject]:
     ]
 
 
-def subjects_for(spec: SourceSpec, kinds: tuple[str, ...] | None) -> tuple[list[Subject], list[Problem], dict[str, int]]:
-    """Subjects to trace, problems for codegen tasks, and counts of what was left out (and why)."""
-    chosen = kinds or DEFAULT_SOURCE_KINDS[spec.name]
+def subjects_for(
+    spec: SourceSpec, kinds: tuple[str, ...] | None, *, pool: Any = None
+) -> tuple[list[Subject], list[Problem], dict[str, int]]:
+    """Subjects to trace, problems for codegen tasks, and counts of what was left out (and why).
+
+    A folder with a pytest suite and no ``# execbench:`` directives is a project: its suite
+    runs in the sandbox (over ``pool`` when given) to find the calls.
+    """
+    name = spec.name
+    if name == "user" and Path(spec.paths[0]).is_dir():
+        from execbench.datasets.pytest_project import has_pytest_suite
+
+        if has_pytest_suite(Path(spec.paths[0])):
+            name = "project"
+    chosen = kinds or DEFAULT_SOURCE_KINDS[name]
     path = spec.paths[0] if spec.paths else None
     notes: dict[str, int] = {}
     problems: list[Problem] = []
     if spec.name == "builtin":
         subjects = _builtin(chosen)
+    elif name == "project":
+        subjects, notes = _project(spec.paths[0], chosen, pool)
     elif spec.name == "user":
         subjects = _user(spec.paths[0], chosen)
     elif spec.name == "cruxeval":

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from execbench.errors import UserError
@@ -59,8 +59,14 @@ def trace_program(code: str, *, limits: TraceLimits | None = None, record_states
 def trace_call(code: str, entry: str | None, call: str | None = "", *,
                limits: TraceLimits | None = None, record_states: bool = True,
                whole_program: bool = False,
-               sink: Callable[[RawEvent], None] | None = None) -> Trace:
+               sink: Callable[[RawEvent], None] | None = None,
+               package: str | None = None, path: Sequence[str] = ()) -> Trace:
     """Run ``code``, then trace ``entry(<call>)``; return the ``Trace``.
+
+    ``package`` runs the program as a module of that package (its relative imports
+    resolve there) and ``path`` puts import folders first on ``sys.path`` while it runs:
+    a module of a real project can then import its siblings (``execbench build`` on a
+    project). Both default to a standalone program, as before.
 
     ``sink`` (e.g. a :class:`execbench.trace.schema.TraceWriter`) receives the events as they
     happen instead of memory; the returned trace then has ``streamed=True`` and no events.
@@ -80,8 +86,12 @@ def trace_call(code: str, entry: str | None, call: str | None = "", *,
         return _build(code, entry, call, recorder, None, exc_info, whole_program, sink)
     module = types.ModuleType(PROGRAM_MODULE)
     namespace = module.__dict__
+    if package is not None:
+        namespace["__package__"] = package
     saved_module = sys.modules.get(PROGRAM_MODULE)
     saved_stdout = sys.stdout
+    saved_path = list(sys.path)
+    sys.path[:0] = list(path)
     sys.modules[PROGRAM_MODULE] = module
     sys.stdout = recorder.stdout
     try:
@@ -110,6 +120,8 @@ def trace_call(code: str, entry: str | None, call: str | None = "", *,
                     exc_info = exception_info(result, filename, recorder.encoder, "call")
     finally:
         sys.stdout = saved_stdout
+        if path:
+            sys.path[:] = saved_path
         if saved_module is None:
             sys.modules.pop(PROGRAM_MODULE, None)
         else:
