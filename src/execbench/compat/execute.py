@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench import __version__
-from execbench.compat.static import static_result
 from execbench.compat.harness import TIMED_OUT
+from execbench.compat.static import static_result
 from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
 
 __all__ = [

@@ -136,7 +136,8 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
     run = pp.parse_run(result.payload if result.passed else None)
     notes: dict[str, int] = {}
     if not result.passed:
-        notes[f"project test runs that ended {result.status.value} (no calls recorded)"] = 1
+        why = f"{result.status.value}, {result.exception_type}" if result.exception_type else result.status.value
+        notes[f"project test runs that ended {why} (no calls recorded)"] = 1
     for name, count in (("failed", run.failed), ("errored", run.errors)):
         if count:
             notes[f"project tests {name} (the calls they made are kept)"] = count
@@ -148,11 +149,13 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
         notes["project calls with non-literal arguments"] = run.non_literal
     subjects = []
     roots = project.roots()
+    closures: dict[str, dict[str, str]] = {}
     for call in run.calls:
         code = project.texts.get(call.file)
         if code is None:
             continue
-        needed = pp.closure(project.texts, call.file)
+        if call.file not in closures:
+            closures[call.file] = pp.closure(project.texts, call.file)
         program_id = f"project/{call.file}:{call.function}"
         subjects.append(
             Subject(
@@ -165,7 +168,7 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
                 id_prefix=f"{program_id}/{call.index}",
                 kinds=kinds,
                 extra=(("file", call.file),),
-                harness=(("project", {"files": needed, "roots": roots,
+                harness=(("project", {"files": closures[call.file], "roots": roots,
                                       "package": pp.module_context(project.texts, call.file)[1]}),),
             )
         )
