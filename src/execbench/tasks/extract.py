@@ -38,6 +38,7 @@ from execbench.tasks._extract_text import (
     strip_decorations,
     top_level_cuts,
 )
+from execbench.tasks.kinds import KINDS as ALL_KINDS
 
 __all__ = [
     "KINDS",
@@ -55,19 +56,8 @@ __all__ = [
     "parse_literal",
 ]
 
-KINDS: tuple[str, ...] = (
-    "output",
-    "input",
-    "path",
-    "coverage",
-    "state",
-    "next-line",
-    "steps",
-    "branch",
-    "loop",
-    "exception",
-    "codegen",
-)
+#: Kinds with an answer to extract: every task kind but the composite ``consistency``.
+KINDS: tuple[str, ...] = tuple(kind for kind in ALL_KINDS if kind != "consistency")
 MODES: tuple[str, ...] = ("strict", "cruxeval")
 
 _MAX_LINES = 200
