@@ -84,10 +84,15 @@ class Worker:
         self.nproc_base = 0 if self.is_root else int(config.get("nproc_base", 0))
         self.runners: dict[str, Runner | None] = {"exec": None}
         self.counter = 0
+        self.keep_tmp = bool(config.get("keep_tmp"))
         self.tmp_root = self._make_tmp_root()
         self.devnull = os.open(os.devnull, os.O_RDONLY)
 
     def _make_tmp_root(self) -> str:
+        if self.level == "namespaces" and self.keep_tmp:
+            with contextlib.suppress(OSError):
+                os.chmod("/dev/shm", 0o711)
+            return "/dev/shm"
         if self.level in ("bwrap", "namespaces"):
             # A private tmpfs: close it to the programs so nothing carries over between runs.
             with contextlib.suppress(OSError):
@@ -279,14 +284,16 @@ class Worker:
                     report += chunk
 
 
-def _setup_namespaces() -> list[str]:
-    """For the ``unshare`` level: private propagation, read-only root, private /tmp."""
+def _setup_namespaces(keep_tmp: bool) -> list[str]:
+    """For the ``unshare`` level: private propagation, read-only root, private /tmp (or,
+    when the interpreter itself lives under /tmp, the host's /tmp read-only and a private
+    /dev/shm to work in)."""
     problems = []
     if not _linux.mount(None, "/", None, _linux.MS_REC | _linux.MS_PRIVATE):
         problems.append("could not make mounts private")
     if not _linux.make_mount_tree_readonly("/"):
         problems.append("could not make / read-only")
-    for target in ("/tmp", "/dev/shm"):
+    for target in ("/dev/shm",) if keep_tmp else ("/tmp", "/dev/shm"):
         if os.path.isdir(target) and not _linux.mount(
             "tmpfs", target, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0711"
         ):
@@ -328,7 +335,7 @@ def main() -> int:
         return 0
     problems: list[str] = []
     if config["level"] == "namespaces":
-        problems += _setup_namespaces()
+        problems += _setup_namespaces(bool(config.get("keep_tmp")))
     if not _linux.set_child_subreaper():
         problems.append("could not become a child subreaper")
     if not _linux.set_no_new_privs():  # inherited by every child; bwrap sets it too

@@ -36,6 +36,7 @@ __all__ = [
     "worker_command",
     "ENV_VAR",
     "unprivileged_can_import",
+    "interpreter_in_tmp",
 ]
 
 LEVELS: tuple[str, ...] = ("bwrap", "namespaces", "process")
@@ -76,6 +77,18 @@ def _closed_ancestor(path: str) -> str | None:
     return None
 
 
+def under_private_tmp(path: str) -> bool:
+    """Whether ``path`` lies in ``/tmp``, which every sandbox level replaces with its own."""
+    real = os.path.realpath(path)
+    return real == "/tmp" or real.startswith("/tmp/")
+
+
+def interpreter_in_tmp() -> bool:
+    """Whether the interpreter or execbench itself lives under ``/tmp`` (then the
+    ``namespaces`` level keeps the host's ``/tmp``, read-only, and works in ``/dev/shm``)."""
+    return any(under_private_tmp(p) for p in _interpreter_paths())
+
+
 def unprivileged_can_import() -> bool:
     """Whether a program switched to an unprivileged uid can still read the interpreter.
 
@@ -95,6 +108,13 @@ def _mask_closed_dirs() -> list[str]:
     masked: list[str] = []
     binds: list[str] = []
     for path in _interpreter_paths():
+        if under_private_tmp(path):
+            # a checkout or venv under /tmp (CI clones, tmp dirs) disappears behind the
+            # sandbox's private /tmp: bind it back, read-only
+            if "/tmp" not in masked:
+                masked.append("/tmp")
+            binds.append(path)
+            continue
         closed = _closed_ancestor(path)
         if closed is None:
             continue
@@ -102,7 +122,8 @@ def _mask_closed_dirs() -> list[str]:
             masked.append(closed)
         binds.append(path)
     for closed in sorted(masked, key=lambda p: p.count("/")):
-        args += ["--tmpfs", closed]
+        if closed != "/tmp":  # the prefix mounts the private /tmp itself
+            args += ["--tmpfs", closed]
     made: set[str] = set(masked)
     for path in binds:
         if any(path != other and path.startswith(other + "/") for other in binds):

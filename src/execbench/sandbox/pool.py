@@ -30,7 +30,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from execbench.sandbox.isolation import resolve_level, unprivileged_can_import, worker_command
+from execbench.sandbox.isolation import (
+    interpreter_in_tmp,
+    resolve_level,
+    unprivileged_can_import,
+    worker_command,
+)
 from execbench.sandbox.protocol import (
     ChannelClosed,
     ChannelTimeout,
@@ -172,6 +177,7 @@ class _Slot:
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
             "uid": self.uid if self.pool.isolation == "bwrap" or unprivileged_can_import() else None,
+            "keep_tmp": self.pool.isolation == "namespaces" and interpreter_in_tmp(),
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
         }
         try:
