@@ -56,11 +56,12 @@ class IsolationInfo:
     """Every level that works here, strongest first."""
 
 
-def _interpreter_paths() -> list[str]:
+def _interpreter_paths(extra: tuple[str, ...] = ()) -> list[str]:
     """Directories a program's ``import`` must be able to read: the interpreter's prefixes
     (stdlib, lib-dynload, the binary) and the site directories workers put on the path."""
     paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(_import_path())
+    paths.update(extra)
     return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
 
 
@@ -83,10 +84,10 @@ def under_private_tmp(path: str) -> bool:
     return real == "/tmp" or real.startswith("/tmp/")
 
 
-def interpreter_in_tmp() -> bool:
+def interpreter_in_tmp(extra: tuple[str, ...] = ()) -> bool:
     """Whether the interpreter or execbench itself lives under ``/tmp`` (then the
     ``namespaces`` level keeps the host's ``/tmp``, read-only, and works in ``/dev/shm``)."""
-    return any(under_private_tmp(p) for p in _interpreter_paths())
+    return any(under_private_tmp(p) for p in _interpreter_paths(extra))
 
 
 def unprivileged_can_import() -> bool:
@@ -100,14 +101,14 @@ def unprivileged_can_import() -> bool:
     return all(_closed_ancestor(p) is None for p in _interpreter_paths())
 
 
-def _mask_closed_dirs() -> list[str]:
+def _mask_closed_dirs(extra: tuple[str, ...] = ()) -> list[str]:
     """bwrap arguments that hide closed directories (e.g. ``/root``) behind an empty tmpfs
     and bind back, read-only, just the interpreter paths under them: programs can import
     the stdlib as an unprivileged uid and see nothing else of those directories."""
     args: list[str] = []
     masked: list[str] = []
     binds: list[str] = []
-    for path in _interpreter_paths():
+    for path in _interpreter_paths(extra):
         if under_private_tmp(path):
             # a checkout or venv under /tmp (CI clones, tmp dirs) disappears behind the
             # sandbox's private /tmp: bind it back, read-only
@@ -139,11 +140,11 @@ def _mask_closed_dirs() -> list[str]:
     return args
 
 
-def _bwrap_prefix() -> list[str]:
+def _bwrap_prefix(extra: tuple[str, ...] = ()) -> list[str]:
     exe = shutil.which("bwrap") or "bwrap"
     return [
         exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-        *_mask_closed_dirs(),
+        *_mask_closed_dirs(extra),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--chdir", "/",
     ]  # fmt: skip
@@ -154,9 +155,9 @@ def _unshare_prefix() -> list[str]:
     return [exe, "--mount", "--net", "--pid", "--fork", "--mount-proc", "--ipc", "--uts", "--kill-child"]
 
 
-def _prefix(level: str) -> list[str]:
+def _prefix(level: str, extra: tuple[str, ...] = ()) -> list[str]:
     if level == "bwrap":
-        return _bwrap_prefix()
+        return _bwrap_prefix(extra)
     if level == "namespaces":
         return _unshare_prefix()
     return []
@@ -263,5 +264,5 @@ def worker_command(level: str, extra_paths: tuple[str, ...] = ()) -> tuple[list[
         "PYTHONPATH": os.pathsep.join([*_import_path(), *extra_paths]),
         "PYTHONIOENCODING": "utf-8",
     }
-    argv = [*_prefix(level), sys.executable, "-S", "-m", "execbench.sandbox._worker"]
+    argv = [*_prefix(level, tuple(extra_paths)), sys.executable, "-S", "-m", "execbench.sandbox._worker"]
     return argv, env
