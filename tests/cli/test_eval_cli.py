@@ -41,14 +41,16 @@ def test_cruxeval_replay_reproduces_published_pass_at_1(
     store = str(tmp_path / "runs.sqlite")
     # Both ways of naming the dataset: NAME:DATA and NAME --data DATA.
     where = ["--suite", f"{suite}:{data}"] if mode == "output" else ["--suite", suite, "--data", str(data)]
-    out = _eval(capsys, *where, "--model", model, "--n", "10", "--store", store)
+    # --n defaults to what the replay file holds (10 here); the output case also says it.
+    n_flag = ["--n", "10"] if mode == "output" else []
+    out = _eval(capsys, *where, "--model", model, *n_flag, "--store", store)
     assert out["n_tasks"] == 800 and out["n_scored"] == 8000
     metric = out["metrics"][kind]
     assert metric["pass@1"]["value"] == expected
     assert metric["pass@1"]["ci_low"] < expected < metric["pass@1"]["ci_high"]
     assert sorted(metric, key=lambda m: int(m[5:])) == [f"pass@{k}" for k in range(1, 11)]
     # Rerunning the same command resumes the finished run: nothing to generate or score.
-    again = _eval(capsys, *where, "--model", model, "--n", "10", "--store", store)
+    again = _eval(capsys, *where, "--model", model, *n_flag, "--store", store)
     assert again["run_id"] == out["run_id"] and again["metrics"] == out["metrics"]
 
 

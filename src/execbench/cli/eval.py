@@ -76,7 +76,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--prompt", choices=("direct", "cot"), default="direct", help="prompt style (default direct)"
     )
-    p.add_argument("--n", type=int, default=1, help="samples per task; pass@k for every k <= n (default 1)")
+    p.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="samples per task; pass@k for every k <= n (default 1; for replay: the most samples "
+        "the file holds for one task, so published generations are scored whole)",
+    )
     p.add_argument(
         "--temperature", type=float, default=None, help="sampling temperature (default 0, or 0.2 when n > 1)"
     )
@@ -113,7 +119,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=_handle)
 
 
+def _default_n(model: str) -> int:
+    """A replay file answers every sample it holds: scoring CRUXEval's 10 generations per
+    task (its pass@1 is over all of them) needs no ``--n 10``. Other backends: 1."""
+    if not model.startswith("replay:"):
+        return 1
+    from execbench.models.replay import load_replay
+
+    data = load_replay(model.removeprefix("replay:"))
+    return max((max(samples) + 1 for samples in data.answers.values() if samples), default=1)
+
+
 def _validate(args: argparse.Namespace) -> None:
+    if args.n is None:
+        args.n = _default_n(args.model)
     if args.n < 1:
         raise UserError("--n must be at least 1")
     if args.concurrency < 1:
