@@ -31,20 +31,26 @@ def main() -> None:
             report = build("builtin", pool=pool)
             times.append(time.perf_counter() - t)
         median = statistics.median(times)
-        print(f"build builtin: {len(report.tasks)} tasks from {report.subjects} calls, median {median:.2f} s "
-              f"({report.subjects / median:.0f} calls/s)")
+        print(
+            f"build builtin: {len(report.tasks)} tasks from {report.subjects} calls, median {median:.2f} s "
+            f"({report.subjects / median:.0f} calls/s)"
+        )
         crux = args.data / "cruxeval"
         if crux.is_dir():
             tasks = build(f"cruxeval:{crux / 'cruxeval.jsonl'}", kinds=["output"], pool=pool).tasks
             gens = json.loads((crux / "samples" / "codellama-7b_temp0.2_output_generations.json").read_text())
-            preds = [Prediction(f"cruxeval/{s}/output", g, i) for s, gs in gens.items() for i, g in enumerate(gs)]
+            preds = [
+                Prediction(f"cruxeval/{s}/output", g, i) for s, gs in gens.items() for i, g in enumerate(gs)
+            ]
             times = []
             for _ in range(args.repeats):
                 t = time.perf_counter()
                 score(tasks, preds, pool=pool)
                 times.append(time.perf_counter() - t)
             median = statistics.median(times)
-            print(f"score cruxeval-o (8000 predictions): median {median:.2f} s ({len(preds) / median:.0f} predictions/s)")
+            print(
+                f"score cruxeval-o (8000 predictions): median {median:.2f} s ({len(preds) / median:.0f} predictions/s)"
+            )
 
 
 if __name__ == "__main__":

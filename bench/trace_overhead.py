@@ -38,7 +38,9 @@ def _capture(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]
     return args, kwargs
 
 
-def _prepare(code: str, call: str, filename: str) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
+def _prepare(
+    code: str, call: str, filename: str
+) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
     ns: dict[str, Any] = {"__name__": "__bench__"}
     exec(compile(code, filename, "exec"), ns)
     args, kwargs = eval(f"__c({call})", ns, {"__c": _capture})
@@ -83,6 +85,7 @@ def run_hunter(jobs: list[Job]) -> None:
 
 
 # -- call-only variants: programs compiled and modules run before timing ------------------
+
 
 def _prepared(jobs: list[Job]) -> list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]]:
     return [(f"<bench-{i}>", *_prepare(code, call, f"<bench-{i}>")) for i, (code, call) in enumerate(jobs)]
@@ -163,14 +166,18 @@ def main() -> None:
         "pysnooper": _time(call_pysnooper, fresh_calls, opts.repeats),
         "hunter": _time(call_hunter, fresh_calls, opts.repeats),
     }
-    for title, table in (("end to end (compile + module + args + call)", end_to_end),
-                         ("call only (precompiled)", call_only)):
+    for title, table in (
+        ("end to end (compile + module + args + call)", end_to_end),
+        ("call only (precompiled)", call_only),
+    ):
         print(f"{title}: {len(jobs)} CRUXEval calls, median of {opts.repeats}")
         base = table["untraced"]
         for tool, ms in table.items():
             print(f"  {tool:<10} {ms:9.1f} ms  {ms / base:6.2f}x untraced")
-        print(f"  execbench is {table['pysnooper'] / table['execbench']:.1f}x faster than PySnooper, "
-              f"{table['hunter'] / table['execbench']:.1f}x faster than hunter")
+        print(
+            f"  execbench is {table['pysnooper'] / table['execbench']:.1f}x faster than PySnooper, "
+            f"{table['hunter'] / table['execbench']:.1f}x faster than hunter"
+        )
     print(json.dumps({f"{tool}_ms": round(ms, 1) for tool, ms in end_to_end.items()}))
 
 

@@ -21,9 +21,15 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     tasks = tmp_path / "tasks.jsonl"
     assert main(["build", str(tmp_path / "p.py"), "--kinds", "output,loop,path", "--out", str(tasks)]) == 0
     ids = [json.loads(line)["task_id"] for line in tasks.read_text().splitlines()]
-    answers = {"output": "[ANSWER]24[/ANSWER]", "loop": "[ANSWER]3[/ANSWER]", "path": "[ANSWER][4, 5, 6, 7][/ANSWER]"}
+    answers = {
+        "output": "[ANSWER]24[/ANSWER]",
+        "loop": "[ANSWER]3[/ANSWER]",
+        "path": "[ANSWER][4, 5, 6, 7][/ANSWER]",
+    }
     preds = tmp_path / "preds.jsonl"
-    preds.write_text("".join(json.dumps({"task_id": i, "prediction": answers[i.split("/")[3]]}) + "\n" for i in ids))
+    preds.write_text(
+        "".join(json.dumps({"task_id": i, "prediction": answers[i.split("/")[3]]}) + "\n" for i in ids)
+    )
     return tasks, preds
 
 
@@ -37,7 +43,9 @@ def test_json_summary(files: tuple[Path, Path], capsys: pytest.CaptureFixture[st
     assert summary["path"]["acc_hard"] == 0.0 and 0 < summary["path"]["sim"] < 1
 
 
-def test_tables_show_kinds_and_constructs(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_tables_show_kinds_and_constructs(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     tasks, preds = files
     capsys.readouterr()
     assert main(["score", "tasks", "--tasks", str(tasks), "--predictions", str(preds)]) == 0
@@ -45,7 +53,9 @@ def test_tables_show_kinds_and_constructs(files: tuple[Path, Path], capsys: pyte
     assert "numeric" in out and "loop" in out and "1/1" in out
 
 
-def test_bad_predictions_file(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_predictions_file(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tasks, _ = files
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"task_id": "x", "prediction": 3}\n')

@@ -72,14 +72,19 @@ def test_batch_in_order_with_failures(tmp_path: Path, capsys: pytest.CaptureFixt
         (["--batch", "{calls}"], '{"entry": "f"}\n', "string 'code'"),
         (["--batch", "{calls}", "{calls}"], "", "not both"),
         (["{missing}"], "", "does not exist"),
-        (["{calls}", "--entry", "f", "--call", "1,,2"], "def f(x):\n    pass\n", "not valid Python arguments"),
+        (
+            ["{calls}", "--entry", "f", "--call", "1,,2"],
+            "def f(x):\n    pass\n",
+            "not valid Python arguments",
+        ),
         (["{calls}", "--entry", "g"], "def f(x):\n    pass\n", "no function 'g'"),
         (["{calls}"], "def f(:\n", "not valid Python"),
         ([], "", "nothing to trace"),
     ],
 )
-def test_user_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv_tail: list[str],
-                                  content: str, message: str) -> None:
+def test_user_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv_tail: list[str], content: str, message: str
+) -> None:
     calls = tmp_path / "calls.jsonl"
     calls.write_text(content)
     argv = ["trace"] + [a.format(calls=calls, missing=tmp_path / "missing.py") for a in argv_tail]

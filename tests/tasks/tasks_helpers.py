@@ -11,7 +11,9 @@ from execbench.tasks.make import Subject, make_tasks, state_queries
 from execbench.tasks.types import Task
 
 
-def subject(code: str, args: str, *, entry: str = "f", kinds: tuple[str, ...] = TRACE_KINDS, **extra: Any) -> Subject:
+def subject(
+    code: str, args: str, *, entry: str = "f", kinds: tuple[str, ...] = TRACE_KINDS, **extra: Any
+) -> Subject:
     return Subject(
         source=extra.pop("source", "user"),
         program_id=extra.pop("program_id", "user/t"),
@@ -27,7 +29,9 @@ def subject(code: str, args: str, *, entry: str = "f", kinds: tuple[str, ...] = 
 
 def facts_of(s: Subject) -> CallFacts:
     """In-process probe (trusted test code only): the same function the sandbox runs."""
-    payload = probe(s.code, {"entry": s.entry, "args": s.args, "queries": [list(q) for q in state_queries(s)]})
+    payload = probe(
+        s.code, {"entry": s.entry, "args": s.args, "queries": [list(q) for q in state_queries(s)]}
+    )
     return CallFacts.from_payload(payload)
 
 

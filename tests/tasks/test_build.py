@@ -30,7 +30,15 @@ def test_builtin_covers_every_kind_and_construct(builtin_tasks: list[Task]) -> N
     assert len(constructs) == 10 and min(constructs.values()) > 100
     first = builtin_tasks[0]
     assert first.task_id.startswith("builtin/") and first.schema_version == 1
-    assert set(first.meta) >= {"source", "program_id", "program", "entry", "input", "constructs", "provenance"}
+    assert set(first.meta) >= {
+        "source",
+        "program_id",
+        "program",
+        "entry",
+        "input",
+        "constructs",
+        "provenance",
+    }
     assert first.meta["provenance"]["python"].startswith("3.")
 
 
@@ -39,7 +47,10 @@ def test_builtin_ids_are_readable_and_unique(builtin_tasks: list[Task]) -> None:
     assert len(ids) == len(set(ids))
     state = next(t for t in builtin_tasks if t.kind == "state")
     construct, name = state.meta["program_id"].split("/")[1:]
-    assert state.task_id == f"builtin/{construct}/{name}/{state.meta['input_idx']}/state/{state.meta['line']}/{state.meta['var']}"
+    assert (
+        state.task_id
+        == f"builtin/{construct}/{name}/{state.meta['input_idx']}/state/{state.meta['line']}/{state.meta['var']}"
+    )
 
 
 def test_builtin_files_are_byte_identical(builtin_tasks: list[Task], pool: Any, tmp_path: Path) -> None:
@@ -70,7 +81,10 @@ def test_variants_are_deterministic_and_fresh(pool: Any) -> None:
     assert len(variants) > 40
     originals = {t.meta["program_id"]: t.meta["program"] for t in a if "~v" not in t.task_id}
     for task in variants[:50]:
-        assert task.meta["variant_of"] in originals and task.meta["program"] != originals[task.meta["variant_of"]]
+        assert (
+            task.meta["variant_of"] in originals
+            and task.meta["program"] != originals[task.meta["variant_of"]]
+        )
         assert task.meta["mutations"]
 
 
@@ -112,13 +126,20 @@ def test_humaneval_inputs_and_codegen(shared_data: Path, pool: Any, tmp_path: Pa
     outputs = {t.task_id: t for t in tasks if t.kind == "output"}
     # HumanEval/0's first test: candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3) == True
     assert outputs["humaneval/0/0/output"].answer == "True"
-    assert outputs["humaneval/0/0/output"].meta["input"] == "has_close_elements([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3)"
+    assert (
+        outputs["humaneval/0/0/output"].meta["input"]
+        == "has_close_elements([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3)"
+    )
 
 
 def test_ldb_seeds_give_tasks_on_buggy_code(shared_data: Path, pool: Any, tmp_path: Path) -> None:
     folder = tmp_path / "gpt-3.5-turbo-0613"
     folder.mkdir()
-    seed = _head(shared_data / "ldb" / "humaneval" / "seed" / "gpt-3.5-turbo-0613" / "seed.jsonl", folder / "seed.jsonl", 40)
+    seed = _head(
+        shared_data / "ldb" / "humaneval" / "seed" / "gpt-3.5-turbo-0613" / "seed.jsonl",
+        folder / "seed.jsonl",
+        40,
+    )
     tasks = build(f"ldb:{seed}", kinds=["exception", "output"], pool=pool).tasks
     unsolved = [t for t in tasks if t.meta.get("is_solved") is False]
     assert unsolved and any(t.kind == "exception" for t in unsolved)

@@ -44,8 +44,17 @@ def coconut_tasks(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[s
     path: Path = tmp_path_factory.mktemp("coconut") / "traces.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["HumanEval_ID", "Name", "FunctionCall", "ExecutedLines", "ExecutedLines_Symbols",
-                         "Code_Indices", "Code_Symbols"])
+        writer.writerow(
+            [
+                "HumanEval_ID",
+                "Name",
+                "FunctionCall",
+                "ExecutedLines",
+                "ExecutedLines_Symbols",
+                "Code_Indices",
+                "Code_Symbols",
+            ]
+        )
         for hid, name, call, code, lines in ROWS:
             writer.writerow([hid, name, call, lines, "", _indices(code), ""])
     return {t.task_id: t for t in build_tasks(f"coconut:{path}", pool=pool)}
@@ -69,7 +78,9 @@ def test_traced_paths_equal_coconut_lines(coconut_tasks: dict[str, Task]) -> Non
 
 def test_coconut_metrics(coconut_tasks: dict[str, Task], pool: Any) -> None:
     texts = [ROWS[0][4], "[2, 3, 2, 3, 2, 4]", "Executed: [5]", "[ANSWER]\n[2]\n[/ANSWER]"]
-    verdicts = score(list(coconut_tasks.values()), [Prediction(f"coconut/{i}", t) for i, t in enumerate(texts)], pool=pool)
+    verdicts = score(
+        list(coconut_tasks.values()), [Prediction(f"coconut/{i}", t) for i, t in enumerate(texts)], pool=pool
+    )
     assert [v.correct for v in verdicts] == [True, False, True, True]
     truth, said = ROWS[1][4], "[2, 3, 2, 3, 2, 4]"
     expected = difflib.SequenceMatcher(a=",".join(truth), b=",".join(said)).ratio()

@@ -19,16 +19,22 @@ from execbench.tasks.types import Task
 
 @pytest.fixture(scope="module")
 def crux_tasks(shared_data: Path, pool: Any) -> list[Task]:
-    return build_tasks(f"cruxeval:{shared_data / 'cruxeval' / 'cruxeval.jsonl'}", kinds=["output", "input"], pool=pool)
+    return build_tasks(
+        f"cruxeval:{shared_data / 'cruxeval' / 'cruxeval.jsonl'}", kinds=["output", "input"], pool=pool
+    )
 
 
 @pytest.mark.parametrize(("mode", "expected"), [("output", 34.2125), ("input", 35.95)])
-def test_pass_at_1_reproduces(crux_tasks: list[Task], shared_data: Path, pool: Any, mode: str, expected: float) -> None:
+def test_pass_at_1_reproduces(
+    crux_tasks: list[Task], shared_data: Path, pool: Any, mode: str, expected: float
+) -> None:
     samples = shared_data / "cruxeval" / "samples"
     generations = json.loads((samples / f"codellama-7b_temp0.2_{mode}_generations.json").read_text())
     reference = json.loads((samples / f"codellama-7b_temp0.2_{mode}_scored.json").read_text())
     predictions = [
-        Prediction(f"cruxeval/{sid}/{mode}", text, i) for sid, texts in generations.items() for i, text in enumerate(texts)
+        Prediction(f"cruxeval/{sid}/{mode}", text, i)
+        for sid, texts in generations.items()
+        for i, text in enumerate(texts)
     ]
     verdicts = score(crux_tasks, predictions, pool=pool)
     summary = summarize(crux_tasks, verdicts)[mode]
@@ -40,6 +46,8 @@ def test_pass_at_1_reproduces(crux_tasks: list[Task], shared_data: Path, pool: A
         mine.setdefault(prediction.task_id.split("/")[1], []).append(verdict)
     for sid, verdict_list in mine.items():
         ran = [v.correct for v in verdict_list if not v.skipped]
-        assert (ran if True in ran else [False] * len(verdict_list)) == reference["raw_scored_generations"][sid], sid
+        assert (ran if True in ran else [False] * len(verdict_list)) == reference["raw_scored_generations"][
+            sid
+        ], sid
     assert all(v.details["mode"] == "cruxeval" for v in verdicts)
     assert summary["disagreements"] >= 0

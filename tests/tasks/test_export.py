@@ -19,7 +19,11 @@ CODE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    ret
 @pytest.fixture()
 def tasks_file(tmp_path: Path) -> Path:
     tasks = list(tasks_of(subject(CODE, "list(range(8))", kinds=("output", "exception"))).values())
-    tasks += list(tasks_of(subject("def f(x):\n    return 1 // x\n", "0", program_id="user/z", id_prefix="user/z/0")).values())
+    tasks += list(
+        tasks_of(
+            subject("def f(x):\n    return 1 // x\n", "0", program_id="user/z", id_prefix="user/z/0")
+        ).values()
+    )
     path = tmp_path / "tasks.jsonl"
     write_tasks(tasks, path)
     return path
@@ -34,7 +38,9 @@ def test_records_with_rationale(tasks_file: Path, pool: Any) -> None:
     assert loop["output"] == "28" and loop["exception"] is None
     rationale = loop["rationale"].split("\n")
     assert rationale[0] == "line 2: total = 0  # total = 0"
-    assert any("more iterations of the loop at line 3" in line for line in rationale)  # 8 iterations compressed
+    assert any(
+        "more iterations of the loop at line 3" in line for line in rationale
+    )  # 8 iterations compressed
     assert rationale[-1] == "return 28"
     assert loop["response"].endswith("[ANSWER]\n28\n[/ANSWER]") and "[THOUGHT]" in loop["response"]
     assert crash["exception"] == "ZeroDivisionError" and "raises ZeroDivisionError" in crash["rationale"]
@@ -43,7 +49,11 @@ def test_records_with_rationale(tasks_file: Path, pool: Any) -> None:
 def test_formats(tasks_file: Path, tmp_path: Path) -> None:
     out = export_tasks(tasks_file, "jsonl", tmp_path / "train.jsonl", False)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 2 and "rationale" not in rows[0] and rows[0]["prompt"].startswith("Execute the Python program")
+    assert (
+        len(rows) == 2
+        and "rationale" not in rows[0]
+        and rows[0]["prompt"].startswith("Execute the Python program")
+    )
     hf = export_tasks(tasks_file, "hf", tmp_path / "hf", True)
     card = (hf / "README.md").read_text()
     assert card.startswith("---\nconfigs:") and "path: data/train.parquet" in card

@@ -57,7 +57,11 @@ def test_output_and_input_truth(few: dict[str, Task]) -> None:
     assert _by_suffix(few, "output").answer == "6"
     task = _by_suffix(few, "input")
     assert task.answer == "f([1, 2, 4])" and task.meta["expected_output"] == "6"
-    assert "f(...)" in task.prompt and "returns 6" in task.prompt and "[1, 2, 4]" not in task.prompt.split("Now the task:")[1]
+    assert (
+        "f(...)" in task.prompt
+        and "returns 6" in task.prompt
+        and "[1, 2, 4]" not in task.prompt.split("Now the task:")[1]
+    )
 
 
 def test_path(few: dict[str, Task]) -> None:
@@ -72,7 +76,9 @@ def test_coverage(few: dict[str, Task]) -> None:
     task = _by_suffix(few, "coverage/5")
     assert task.answer is True
     assert _judge(task, "[ANSWER]YES[/ANSWER]") and not _judge(task, "[ANSWER]NO[/ANSWER]")
-    missing = make_tasks(subject(FEWSHOT_CODE, "[1, 3]", kinds=("coverage",)), facts_of(subject(FEWSHOT_CODE, "[1, 3]")))
+    missing = make_tasks(
+        subject(FEWSHOT_CODE, "[1, 3]", kinds=("coverage",)), facts_of(subject(FEWSHOT_CODE, "[1, 3]"))
+    )
     assert {t.meta["line"]: t.answer for t in missing}[5] is False
 
 

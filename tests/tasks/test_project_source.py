@@ -18,7 +18,7 @@ from execbench.tasks import build, write_tasks
 from execbench.tasks._exec import run_requests
 from execbench.trace.api import trace_call
 
-UTIL = '''\
+UTIL = """\
 def clamp(x, lo, hi):
     if x < lo:
         return lo
@@ -29,9 +29,9 @@ def clamp(x, lo, hi):
 
 def _square(x):
     return x * x
-'''
+"""
 
-CORE = '''\
+CORE = """\
 from .util import _square, clamp
 
 
@@ -58,17 +58,17 @@ def first_words(texts):
 class Box:
     def area(self, w, h):
         return w * h
-'''
+"""
 
-DATA = '''\
+DATA = """\
 HERE = __file__
 
 
 def where():
     return HERE
-'''
+"""
 
-TESTS = '''\
+TESTS = """\
 import pytest
 
 from calc.core import Box, describe, first_words, parse_pair, scaled_sum
@@ -105,9 +105,9 @@ def test_non_literal_and_methods():
 
 def test_data_file():
     assert where().endswith("data.py")
-'''
+"""
 
-HOSTILE = '''\
+HOSTILE = """\
 from pathlib import Path
 
 from calc.util import clamp
@@ -133,7 +133,7 @@ def test_loops_forever():
 
 def test_after_the_loop():
     assert clamp(-5, 0, 9) == 0
-'''
+"""
 
 
 def make_project(root: Path, outside: Path | None = None) -> Path:
@@ -179,16 +179,32 @@ def test_tasks_from_the_suite_calls(built: Any, project: Path) -> None:
     tasks = built.tasks
     programs = {t.meta["program_id"] for t in tasks}
     assert programs == {
-        "project/calc/core.py:scaled_sum", "project/calc/core.py:parse_pair", "project/calc/core.py:first_words",
-        "project/calc/util.py:clamp", "project/calc/util.py:_square",
+        "project/calc/core.py:scaled_sum",
+        "project/calc/core.py:parse_pair",
+        "project/calc/core.py:first_words",
+        "project/calc/util.py:clamp",
+        "project/calc/util.py:_square",
     }
     inputs = {t.meta["input"] for t in tasks if t.meta["entry"] == "clamp"}
     # the first 5 distinct calls to complete, in test order (scaled_sum's inner calls come first)
-    assert inputs == {"clamp(14, 0, 100)", "clamp(200, 0, 50)", "clamp(0, 0, 3)", "clamp(1, 0, 3)", "clamp(2, 0, 3)"}
+    assert inputs == {
+        "clamp(14, 0, 100)",
+        "clamp(200, 0, 50)",
+        "clamp(0, 0, 3)",
+        "clamp(1, 0, 3)",
+        "clamp(2, 0, 3)",
+    }
     assert {t.meta["input"] for t in tasks if t.meta["entry"] == "parse_pair"} == {
-        "parse_pair('1,2', sep=',')", "parse_pair('3;4', sep=';')", "parse_pair('1;2', sep=',')"}
+        "parse_pair('1,2', sep=',')",
+        "parse_pair('3;4', sep=';')",
+        "parse_pair('1;2', sep=',')",
+    }
     first = next(t for t in tasks if t.task_id == "project/calc/core.py:scaled_sum/0/output")
-    assert first.meta["program"] == CORE and first.meta["source"] == "project" and first.meta["file"] == "calc/core.py"
+    assert (
+        first.meta["program"] == CORE
+        and first.meta["source"] == "project"
+        and first.meta["file"] == "calc/core.py"
+    )
     raised = next(t for t in tasks if t.task_id == "project/calc/core.py:parse_pair/2/exception")
     assert raised.answer == "ValueError"
 
@@ -218,7 +234,9 @@ def test_builds_are_byte_identical(built: Any, project: Path, pool: Any, tmp_pat
     assert len(ids) == len(set(ids))
 
 
-def test_hostile_tests_neither_harm_nor_hang(tmp_path: Path, pool: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_tests_neither_harm_nor_hang(
+    tmp_path: Path, pool: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outside = tmp_path / "outside.txt"
     root = make_project(tmp_path / "proj", outside=outside)
     before = snapshot(root)
@@ -240,7 +258,9 @@ def test_suite_budget_skips_the_rest(tmp_path: Path, pool: Any) -> None:
         "def test_b():\n    assert double(2) == 4\n"
     )
     args = pp.suite_args(pp.read_project(root), budget=0.3, per_function=1)
-    [result] = run_requests([ExecRequest("", runner=pp.PYTEST_RUNNER, args=args, limits=Limits(timeout=60), guard=False)], pool)
+    [result] = run_requests(
+        [ExecRequest("", runner=pp.PYTEST_RUNNER, args=args, limits=Limits(timeout=60), guard=False)], pool
+    )
     run = pp.parse_run(result.payload)
     assert run.stopped and run.passed == 1 and run.collected == 2
     assert [(c.file, c.function, c.args) for c in run.calls] == [("mod.py", "double", "1")]
@@ -251,11 +271,15 @@ def test_cli_builds_a_project(project: Path, tmp_path: Path, capsys: pytest.Capt
     assert main(["build", str(project), "--kinds", "output", "--out", str(out), "--workers", "1"]) == 0
     err = capsys.readouterr().err
     assert "built " in err and "dropped: 1 project tests failed" in err
-    assert all(json.loads(line)["task_id"].startswith("project/calc/") for line in out.read_text().splitlines())
+    assert all(
+        json.loads(line)["task_id"].startswith("project/calc/") for line in out.read_text().splitlines()
+    )
 
 
 def test_directive_folders_stay_user_programs(tmp_path: Path, pool: Any) -> None:
-    (tmp_path / "prog.py").write_text("# execbench: entry=f\n# execbench: input=3\ndef f(n):\n    return n + 1\n")
+    (tmp_path / "prog.py").write_text(
+        "# execbench: entry=f\n# execbench: input=3\ndef f(n):\n    return n + 1\n"
+    )
     (tmp_path / "test_prog.py").write_text("from prog import f\n\n\ndef test_f():\n    assert f(1) == 2\n")
     assert not pp.has_pytest_suite(tmp_path)
     tasks = build(str(tmp_path), kinds=["output"], pool=pool).tasks
@@ -278,17 +302,37 @@ def test_literal_rule() -> None:
 
 
 def test_project_layout_helpers() -> None:
-    files = {"src/pkg/__init__.py": "", "src/pkg/sub/__init__.py": "", "src/pkg/sub/m.py": "from ..a import x\n",
-             "src/pkg/a.py": "import pkg.b\n", "src/pkg/b.py": "", "src/pkg/c.py": "", "tool.py": "",
-             "tests/test_x.py": "", "tests/helpers.py": ""}
+    files = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/sub/__init__.py": "",
+        "src/pkg/sub/m.py": "from ..a import x\n",
+        "src/pkg/a.py": "import pkg.b\n",
+        "src/pkg/b.py": "",
+        "src/pkg/c.py": "",
+        "tool.py": "",
+        "tests/test_x.py": "",
+        "tests/helpers.py": "",
+    }
     assert pp.module_context(files, "src/pkg/sub/m.py") == ("src", "pkg.sub")
     assert pp.module_context(files, "tool.py") == ("", None)
     assert sorted(pp.closure(files, "src/pkg/sub/m.py")) == [
-        "src/pkg/__init__.py", "src/pkg/a.py", "src/pkg/b.py", "src/pkg/sub/__init__.py", "src/pkg/sub/m.py"]
+        "src/pkg/__init__.py",
+        "src/pkg/a.py",
+        "src/pkg/b.py",
+        "src/pkg/sub/__init__.py",
+        "src/pkg/sub/m.py",
+    ]
     project = pp.Project("x", dict(files))
     assert "tests/helpers.py" not in project.modules() and project.roots() == ["", "src"]
-    assert pp.is_test_file("a/b_test.py") and pp.is_test_file("conftest.py") and not pp.is_test_file("contest.py")
-    assert pp.parse_run("junk").calls == () and pp.parse_run({"calls": [{"file": 1}], "passed": True}).passed == 0
+    assert (
+        pp.is_test_file("a/b_test.py")
+        and pp.is_test_file("conftest.py")
+        and not pp.is_test_file("contest.py")
+    )
+    assert (
+        pp.parse_run("junk").calls == ()
+        and pp.parse_run({"calls": [{"file": 1}], "passed": True}).passed == 0
+    )
 
 
 def test_trace_call_runs_a_module_in_its_package(project: Path) -> None:
@@ -315,7 +359,9 @@ def test_decorated_generators_and_star_arguments(tmp_path: Path, pool: Any) -> N
         "    assert pack(1, 2, k=[3]) == ((1, 2), {'k': [3]})\n    assert pack(1, **{'not id': 1})\n"
     )
     args = pp.suite_args(pp.read_project(root), per_function=2)
-    [result] = run_requests([ExecRequest("", runner=pp.PYTEST_RUNNER, args=args, limits=Limits(timeout=60), guard=False)], pool)
+    [result] = run_requests(
+        [ExecRequest("", runner=pp.PYTEST_RUNNER, args=args, limits=Limits(timeout=60), guard=False)], pool
+    )
     run = pp.parse_run(result.payload)
     assert run.passed == 1 and run.non_literal == 1  # pack(1, **{'not id': 1}) cannot be written as a call
     assert [(c.function, c.args) for c in run.calls] == [("fib", "1"), ("fib", "0"), ("pack", "1, 2, k=[3]")]
@@ -326,7 +372,9 @@ def test_pytest_usage_errors_are_reported(tmp_path: Path, pool: Any) -> None:
     (root / "tests").mkdir(parents=True)
     (root / "mod.py").write_text("def one():\n    return 1\n")
     (root / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n")
-    (root / "tests" / "test_mod.py").write_text("from mod import one\n\n\ndef test_one():\n    assert one() == 1\n")
+    (root / "tests" / "test_mod.py").write_text(
+        "from mod import one\n\n\ndef test_one():\n    assert one() == 1\n"
+    )
     report = build(str(root), pool=pool)
     assert report.tasks == [] and report.subjects == 0
     assert any("usage error" in reason for reason in report.dropped)

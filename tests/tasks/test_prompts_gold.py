@@ -37,14 +37,19 @@ def _check(name: str, text: str) -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"missing gold file {path}; run with EXECBENCH_UPDATE_GOLD=1 to create it"
-    assert text == path.read_text(encoding="utf-8"), f"prompt {name} changed; update the gold file if deliberate"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"prompt {name} changed; update the gold file if deliberate"
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 @pytest.mark.parametrize("cot", [False, True], ids=["direct", "cot"])
 def test_prompt_gold(kind: str, cot: bool) -> None:
     output = "[3, 6]" if kind == "input" else None
-    _check(f"{kind}-{'cot' if cot else 'direct'}", render_prompt(kind, CODE, CALL, CASES[kind], cot=cot, output=output))
+    _check(
+        f"{kind}-{'cot' if cot else 'direct'}",
+        render_prompt(kind, CODE, CALL, CASES[kind], cot=cot, output=output),
+    )
 
 
 @pytest.mark.parametrize("cot", [False, True], ids=["direct", "cot"])

@@ -59,8 +59,14 @@ def reval_tasks(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[str
             "outputs": ["False", "True"],
             "test": None,
         },
-        {"task_id": "DREval/1", "entry_point": "Box", "code": CLASS_CODE,
-         "inputs": ["b = Box()\nb.add(5)\nassertEqual(b.add(6), 2)\n"], "outputs": [""], "test": CLASS_TEST},
+        {
+            "task_id": "DREval/1",
+            "entry_point": "Box",
+            "code": CLASS_CODE,
+            "inputs": ["b = Box()\nb.add(5)\nassertEqual(b.add(6), 2)\n"],
+            "outputs": [""],
+            "test": CLASS_TEST,
+        },
     ]
     questions = [
         {"lineno": 8, "var": "distance"},
@@ -70,13 +76,37 @@ def reval_tasks(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[str
         {"lineno": 5, "var": "numbers[idx]"},
     ]
     tasks = [
-        {"task_id": "DREval/0", "idx": 0, "tasks": [
-            {"input_idx": 0, "task": questions, "output_pred": "assert has_close_elements([1.0, 2.0, 3.0], 0.5) == ??"},
-            {"input_idx": 1, "task": [{"lineno": 10, "var": "distance"}], "output_pred": "assert has_close_elements(...) == ??"},
-        ]},
-        {"task_id": "DREval/1", "idx": 1, "tasks": [{"input_idx": 0, "task": [
-            {"lineno": 3, "var": "self.items"}, {"lineno": 6, "var": "self.items"}, {"lineno": 7, "var": "x"}],
-            "output_pred": ""}]},
+        {
+            "task_id": "DREval/0",
+            "idx": 0,
+            "tasks": [
+                {
+                    "input_idx": 0,
+                    "task": questions,
+                    "output_pred": "assert has_close_elements([1.0, 2.0, 3.0], 0.5) == ??",
+                },
+                {
+                    "input_idx": 1,
+                    "task": [{"lineno": 10, "var": "distance"}],
+                    "output_pred": "assert has_close_elements(...) == ??",
+                },
+            ],
+        },
+        {
+            "task_id": "DREval/1",
+            "idx": 1,
+            "tasks": [
+                {
+                    "input_idx": 0,
+                    "task": [
+                        {"lineno": 3, "var": "self.items"},
+                        {"lineno": 6, "var": "self.items"},
+                        {"lineno": 7, "var": "x"},
+                    ],
+                    "output_pred": "",
+                }
+            ],
+        },
     ]
     (root / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
     (root / "tasks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in tasks))
@@ -88,7 +118,11 @@ def test_ids_and_count(reval_tasks: dict[str, Task]) -> None:
     assert len(reval_tasks) == (5 + 1) * 4 + 3 * 3  # class cases: no plain output task
     assert "reval/0/0/8/distance/state" in reval_tasks
     assert "reval/0/1/10/distance/output" in reval_tasks
-    assert all(t.meta["input"].startswith("has_close_elements([1.0, 2") for k, t in reval_tasks.items() if k.startswith("reval/0/"))
+    assert all(
+        t.meta["input"].startswith("has_close_elements([1.0, 2")
+        for k, t in reval_tasks.items()
+        if k.startswith("reval/0/")
+    )
 
 
 def test_ground_truth_by_hand(reval_tasks: dict[str, Task]) -> None:
@@ -119,10 +153,14 @@ def test_class_program_runs_its_test_case(reval_tasks: dict[str, Task]) -> None:
     def answer(qid: str) -> Any:
         return reval_tasks[f"reval/1/0/{qid}"].answer
 
-    assert answer("3/self.items/state") == [["[]", "list"]]  # the state at line 6 of add(5), before the append
+    assert answer("3/self.items/state") == [
+        ["[]", "list"]
+    ]  # the state at line 6 of add(5), before the append
     assert answer("6/self.items/state") == [["[5]", "list"], ["[5, 6]", "list"]]
     assert answer("7/x/next-line") == [-1, 6]
-    assert answer("7/x/state") == [["6", "int"]]  # after add(5)'s line 7 comes add(6)'s line 6; the last step is itself
+    assert answer("7/x/state") == [
+        ["6", "int"]
+    ]  # after add(5)'s line 7 comes add(6)'s line 6; the last step is itself
     assert answer("3/self.items/coverage") is True
     assert "b.add(5)" in reval_tasks["reval/1/0/6/self.items/state"].prompt
 

@@ -41,7 +41,11 @@ def test_output_strict(tasks: dict[str, Task], pool: Any) -> None:
     assert not fooled.correct and fooled.details["cruxeval_correct"] and fooled.details["disagree"]
     assert skipped.skipped and not skipped.correct  # the call itself: CRUXEval's skip rule
     assert not noise.correct and noise.extracted is None
-    assert right.details["mode"] == "strict" and right.details["isolation"] in ("bwrap", "namespaces", "process")
+    assert right.details["mode"] == "strict" and right.details["isolation"] in (
+        "bwrap",
+        "namespaces",
+        "process",
+    )
     summary = summarize(list(tasks.values()), [right, wrong, fooled, skipped, noise])["output"]
     assert summary["n"] == 4 and summary["disagreements"] == 1 and summary["accuracy"] == 25.0
 
@@ -69,7 +73,12 @@ def test_unknown_task_is_a_user_error(tasks: dict[str, Task], pool: Any) -> None
 
 def test_program_output_and_hostile_answer_are_data(pool: Any) -> None:
     tasks = tasks_of(subject("def f():\n    print('hi' * 3)\n    return 1\n", "", kinds=("output",)))
-    verdicts = _score(tasks, pool, ("output", "[ANSWER]1[/ANSWER]"), ("output", "[ANSWER]__import__('os')._exit(3)[/ANSWER]"))
+    verdicts = _score(
+        tasks,
+        pool,
+        ("output", "[ANSWER]1[/ANSWER]"),
+        ("output", "[ANSWER]__import__('os')._exit(3)[/ANSWER]"),
+    )
     assert verdicts[0].correct and not verdicts[1].correct
 
 
@@ -82,7 +91,7 @@ def test_codegen_uses_humaneval_semantics(pool: Any) -> None:
         answer="",
         meta={
             "source": "humaneval",
-            "prompt": "def add(a, b):\n    \"\"\"Add.\"\"\"\n",
+            "prompt": 'def add(a, b):\n    """Add."""\n',
             "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n",
             "entry": "add",
             "mode": "humaneval",
@@ -91,7 +100,9 @@ def test_codegen_uses_humaneval_semantics(pool: Any) -> None:
     good = "[ANSWER]\n```python\ndef add(a, b):\n    return a + b\n```\n[/ANSWER]"
     body = "```python\n    return a + b\n```"
     bad = "```python\ndef add(a, b):\n    return a - b\n```"
-    verdicts = score([task], [Prediction(task.task_id, t, i) for i, t in enumerate((good, body, bad))], pool=pool)
+    verdicts = score(
+        [task], [Prediction(task.task_id, t, i) for i, t in enumerate((good, body, bad))], pool=pool
+    )
     assert [v.correct for v in verdicts] == [True, True, False]
     assert verdicts[2].details["result"].startswith("failed")
 
@@ -105,7 +116,11 @@ def _t(task_id: str, kind: str, **meta: Any) -> Task:
 
 
 def test_path_metrics_by_program() -> None:
-    tasks = [_t("a/0", "path", program_id="A"), _t("a/1", "path", program_id="A"), _t("b/0", "path", program_id="B")]
+    tasks = [
+        _t("a/0", "path", program_id="A"),
+        _t("a/1", "path", program_id="A"),
+        _t("b/0", "path", program_id="B"),
+    ]
     verdicts = [_v("a/0", True, 1.0), _v("a/1", False, 0.5), _v("b/0", True, 1.0)]
     m = path_metrics(list(zip(tasks, verdicts, strict=True)))
     assert m["acc_hard"] == 50.0  # A has a miss, B is all right
@@ -115,13 +130,18 @@ def test_path_metrics_by_program() -> None:
 
 
 def test_coverage_precision_recall() -> None:
-    tasks = [Task(f"c/{i}", "coverage", "", "", truth, {}) for i, truth in enumerate([True, True, False, False])]
+    tasks = [
+        Task(f"c/{i}", "coverage", "", "", truth, {}) for i, truth in enumerate([True, True, False, False])
+    ]
     said = [True, False, True, False]
     verdicts = [
-        Verdict(t.task_id, 0, str(s), s == t.answer, details={"predicted": s}) for t, s in zip(tasks, said, strict=True)
+        Verdict(t.task_id, 0, str(s), s == t.answer, details={"predicted": s})
+        for t, s in zip(tasks, said, strict=True)
     ]
     row = summarize(tasks, verdicts)["coverage"]
-    assert row["accuracy"] == 50.0 and row["precision"] == 50.0 and row["recall"] == 50.0 and row["f1"] == 50.0
+    assert (
+        row["accuracy"] == 50.0 and row["precision"] == 50.0 and row["recall"] == 50.0 and row["f1"] == 50.0
+    )
 
 
 def test_incremental_consistency_rules() -> None:

@@ -15,8 +15,15 @@ from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.types import Trace
 
 
-def check_trace(code: str, call: str, *, entry: str = "f", lines: list[int] | None = None,
-                states: dict[int, dict[str, str]] | None = None, ret: str | None = None) -> Trace:
+def check_trace(
+    code: str,
+    call: str,
+    *,
+    entry: str = "f",
+    lines: list[int] | None = None,
+    states: dict[int, dict[str, str]] | None = None,
+    ret: str | None = None,
+) -> Trace:
     """Trace ``entry(call)``; check its lines, the locals after given steps, the return text."""
     trace = trace_call(textwrap.dedent(code), entry, call)
     if lines is not None:
@@ -41,9 +48,17 @@ def test_loop_lines_and_states_after_each_line() -> None:
             t += i
         return t
     """
-    check_trace(code, "3", lines=[3, 4, 5, 4, 5, 4, 5, 4, 6],
-                states={0: {"n": "3", "t": "0"}, 2: {"n": "3", "t": "0", "i": "0"},
-                        6: {"n": "3", "t": "3", "i": "2"}}, ret="3")
+    check_trace(
+        code,
+        "3",
+        lines=[3, 4, 5, 4, 5, 4, 5, 4, 6],
+        states={
+            0: {"n": "3", "t": "0"},
+            2: {"n": "3", "t": "0", "i": "0"},
+            6: {"n": "3", "t": "3", "i": "2"},
+        },
+        ret="3",
+    )
 
 
 def test_while_loop_and_multiline_statement() -> None:
@@ -116,15 +131,27 @@ def test_generator_yield_resume_and_send() -> None:
             return a, b, stop.value
     """
     trace = check_trace(code, "", ret="(0, 1, 15)")
-    gen_events = [(e.kind, e.value["repr"] if e.kind in ("yield", "return") and e.value else None)
-                  for e in trace.events if e.func == "gen" and e.kind != "line"]
-    assert gen_events == [("call", None), ("yield", "0"), ("resume", None), ("yield", "1"),
-                          ("resume", None), ("return", "15")]
+    gen_events = [
+        (e.kind, e.value["repr"] if e.kind in ("yield", "return") and e.value else None)
+        for e in trace.events
+        if e.func == "gen" and e.kind != "line"
+    ]
+    assert gen_events == [
+        ("call", None),
+        ("yield", "0"),
+        ("resume", None),
+        ("yield", "1"),
+        ("resume", None),
+        ("return", "15"),
+    ]
     gen_frames = {e.frame for e in trace.events if e.func == "gen"}
     assert len(gen_frames) == 1
     # ``got = yield i`` completes after the resume: the step of that line shows got
-    yield_steps = [i for i, (line, fr) in enumerate(zip(trace.lines, trace.step_frames, strict=True))
-                   if line == 5 and fr in gen_frames]
+    yield_steps = [
+        i
+        for i, (line, fr) in enumerate(zip(trace.lines, trace.step_frames, strict=True))
+        if line == 5 and fr in gen_frames
+    ]
     assert trace.changes[yield_steps[0]]["got"]["repr"] == "10"
     assert trace.changes[yield_steps[1]]["got"]["repr"] == "5"
 
@@ -252,7 +279,11 @@ def test_arguments_keywords_and_call_text() -> None:
     call = trace.events[0]
     assert call.kind == "call"
     assert {k: v["repr"] for k, v in (call.delta or {}).items()} == {
-        "a": "1", "rest": "(2, 3)", "k": "4", "kw": "{'z': 5}"}
+        "a": "1",
+        "rest": "(2, 3)",
+        "k": "4",
+        "kw": "{'z': 5}",
+    }
 
 
 def test_limits_cut_steps_bytes_and_time() -> None:

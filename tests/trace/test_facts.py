@@ -73,14 +73,19 @@ def test_branch_outcomes_each_time() -> None:
     trace = trace_call(PROGRAM, "f", "(1, 2, 3)")
     got = [(b.line, b.kind, b.taken) for b in branches(trace)]
     assert got == [
-        (6, "for", "iterate"), (7, "if", "true"),
-        (6, "for", "iterate"), (7, "if", "false"),
-        (6, "for", "iterate"), (7, "if", "true"),
+        (6, "for", "iterate"),
+        (7, "if", "true"),
+        (6, "for", "iterate"),
+        (7, "if", "false"),
+        (6, "for", "iterate"),
+        (7, "if", "true"),
         (6, "for", "exit"),
         (11, "try", "no exception"),
         (15, "match", "case 1"),  # 0-based: the second case, ``case _``
-        (21, "while", "true"), (23, "if", "false"),
-        (21, "while", "true"), (23, "if", "true"),
+        (21, "while", "true"),
+        (23, "if", "false"),
+        (21, "while", "true"),
+        (23, "if", "true"),
     ]
     raised = trace_call(PROGRAM, "f", "(1, 2)")
     assert [b.taken for b in branches(raised) if b.kind == "try"] == ["ZeroDivisionError"]

@@ -49,8 +49,9 @@ def test_results_in_order_with_statuses(pool: SandboxPool) -> None:
 @pytest.mark.skipif(not CORPUS, reason="tests/hostile.py is not present")
 def test_hostile_corpus_traced_in_the_sandbox(pool: SandboxPool) -> None:
     calls = [{"code": h.code, "entry": None, "id": h.name} for h in CORPUS]
-    results = trace_many(calls, pool, limits=TraceLimits(max_time=0.5, max_steps=20_000),
-                         memory_bytes=1024**3, timeout=1.0)
+    results = trace_many(
+        calls, pool, limits=TraceLimits(max_time=0.5, max_steps=20_000), memory_bytes=1024**3, timeout=1.0
+    )
     assert [r.id for r in results] == [h.name for h in CORPUS]
     allowed = {"ok", "error", "cut", "timeout", "memory", "crashed", "killed", "output_limit", "failed"}
     assert {r.status for r in results} <= allowed

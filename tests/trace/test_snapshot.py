@@ -16,9 +16,15 @@ from execbench.trace import SnapshotLimits, trace_call
 from execbench.trace.fingerprint import fingerprint, same_fingerprint, unchanged
 from execbench.trace.snapshot import Encoder
 
-atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
-                  st.floats(allow_nan=False), st.binary(max_size=10), st.complex_numbers(allow_nan=False,
-                                                                                          allow_infinity=False))
+atoms = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=20),
+    st.floats(allow_nan=False),
+    st.binary(max_size=10),
+    st.complex_numbers(allow_nan=False, allow_infinity=False),
+)
 hashable = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10))
 literals = st.recursive(
     atoms,
@@ -250,7 +256,7 @@ def test_unchanged_checks_in_place_without_program_code() -> None:
     assert Hostile.calls == []
 
 
-HOSTILE_PROGRAM = '''
+HOSTILE_PROGRAM = """
 import time
 
 class Evil:
@@ -283,7 +289,7 @@ def f(n):
     big = 7 ** 20000
     g = (x for x in range(3))
     return len(items), m.n, next(g)
-'''
+"""
 
 
 def test_hostile_program_runs_unchanged_under_the_tracer() -> None:

@@ -81,8 +81,13 @@ def reference_full_states(code: str, entry: str, call: str, cap: int = 2000) -> 
             if len(states) >= cap:
                 raise _Stop
             module_like = not frame.f_code.co_flags & 0x2
-            states.append({k: strip_ids(enc.encode(v)) for k, v in frame.f_locals.items()
-                           if not k.startswith(".") and not (module_like and k.startswith("__"))})
+            states.append(
+                {
+                    k: strip_ids(enc.encode(v))
+                    for k, v in frame.f_locals.items()
+                    if not k.startswith(".") and not (module_like and k.startswith("__"))
+                }
+            )
         return local
 
     def glob(frame: Any, event: str, arg: Any) -> Any:
@@ -123,12 +128,17 @@ def calls_in_tests(test_code: str, names: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
-            if any(isinstance(n, (ast.Name, ast.Lambda)) for a in [*node.args, *node.keywords]
-                   for n in ast.walk(a)):
+            if any(
+                isinstance(n, (ast.Name, ast.Lambda))
+                for a in [*node.args, *node.keywords]
+                for n in ast.walk(a)
+            ):
                 continue
             parts = [ast.unparse(a) for a in node.args]
-            parts += [f"{k.arg}={ast.unparse(k.value)}" if k.arg else f"**{ast.unparse(k.value)}"
-                      for k in node.keywords]
+            parts += [
+                f"{k.arg}={ast.unparse(k.value)}" if k.arg else f"**{ast.unparse(k.value)}"
+                for k in node.keywords
+            ]
             text = ", ".join(parts)
             if text not in out:
                 out.append(text)
@@ -179,4 +189,9 @@ def ldb_seeds(data: Path) -> Iterator[tuple[str, str, str, str]]:
             for line in fh:
                 row = json.loads(line)
                 for call in probs.get(row["task_id"], []):
-                    yield f"mbpp/{seed.parent.name}/{row['task_id']}", row["solution"], row["entry_point"], call
+                    yield (
+                        f"mbpp/{seed.parent.name}/{row['task_id']}",
+                        row["solution"],
+                        row["entry_point"],
+                        call,
+                    )

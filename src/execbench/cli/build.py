@@ -34,13 +34,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("source", metavar="SOURCE", help="builtin, cruxeval[:PATH], humaneval[:PATH], mbpp[:PATH], "
-                   "ldb:PATH, reval:DATA,TASKS, coconut:CSV, a .py file/folder, or a project "
-                   "folder with a pytest suite")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="builtin, cruxeval[:PATH], humaneval[:PATH], mbpp[:PATH], "
+        "ldb:PATH, reval:DATA,TASKS, coconut:CSV, a .py file/folder, or a project "
+        "folder with a pytest suite",
+    )
     p.add_argument("--kinds", help=f"comma-separated kinds (default: the source's own): {','.join(KINDS)}")
     p.add_argument("--variants", type=int, default=0, help="fresh variants per program (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed for question choice and variants (default 0)")
-    p.add_argument("--out", default="tasks.jsonl", help="tasks file to write (default tasks.jsonl; '-' = stdout)")
+    p.add_argument(
+        "--out", default="tasks.jsonl", help="tasks file to write (default tasks.jsonl; '-' = stdout)"
+    )
     p.add_argument("--data", help="data file for cruxeval/humaneval/mbpp (same as SOURCE:PATH)")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
     p.set_defaults(handler=_handle)
@@ -64,7 +70,10 @@ def _handle(args: argparse.Namespace) -> int:
     counts = Counter(t.kind for t in report.tasks)
     shown = ", ".join(f"{k} {counts[k]}" for k in KINDS if counts[k])
     where = "stdout" if args.out == "-" else args.out
-    print(f"built {len(report.tasks)} tasks from {report.subjects} calls -> {where} ({shown or 'none'})", file=sys.stderr)
+    print(
+        f"built {len(report.tasks)} tasks from {report.subjects} calls -> {where} ({shown or 'none'})",
+        file=sys.stderr,
+    )
     for reason, n in sorted(report.dropped.items()):
         print(f"  dropped: {n} {reason}", file=sys.stderr)
     return 0

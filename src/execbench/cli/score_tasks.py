@@ -74,5 +74,11 @@ def _tables(summary: dict[str, dict[str, float]], cells: dict[tuple[str, str], t
     for c in constructs:
         table.add_column(c, justify="right")
     for kind in kinds:
-        table.add_row(kind, *(f"{cells[(kind, c)][1]}/{cells[(kind, c)][0]}" if (kind, c) in cells else "-" for c in constructs))
+        table.add_row(
+            kind,
+            *(
+                f"{cells[(kind, c)][1]}/{cells[(kind, c)][0]}" if (kind, c) in cells else "-"
+                for c in constructs
+            ),
+        )
     console.print(table)

@@ -1,9 +1,9 @@
 """``execbench trace``: trace one program (readable or ``--json``) or a batch in the sandbox.
 
-    execbench trace prog.py --entry f --call '[1, 2], k=3'        # colored step-by-step view
-    execbench trace prog.py --entry f --call '[1, 2]' --json      # one JSON document
-    execbench trace prog.py                                        # the whole module body
-    execbench trace --batch calls.jsonl [--out results.jsonl]     # sandboxed, one line per call
+execbench trace prog.py --entry f --call '[1, 2], k=3'        # colored step-by-step view
+execbench trace prog.py --entry f --call '[1, 2]' --json      # one JSON document
+execbench trace prog.py                                        # the whole module body
+execbench trace --batch calls.jsonl [--out results.jsonl]     # sandboxed, one line per call
 """
 
 from __future__ import annotations
@@ -21,25 +21,36 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "trace", help="trace a program line by line (or a batch of calls, sandboxed)",
+        "trace",
+        help="trace a program line by line (or a batch of calls, sandboxed)",
         description="Trace FILE's function ENTRY called with ARGS (or its whole module body), "
-                    "or trace every call of a JSONL batch in the sandbox.")
+        "or trace every call of a JSONL batch in the sandbox.",
+    )
     p.add_argument("file", nargs="?", metavar="FILE", help="the program to trace ('-': stdin)")
     p.add_argument("--entry", metavar="NAME", help="function to call (default: trace the module body)")
-    p.add_argument("--call", metavar="ARGS", default="",
-                   help="argument text of the call, as written inside NAME(...)")
+    p.add_argument(
+        "--call", metavar="ARGS", default="", help="argument text of the call, as written inside NAME(...)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the view")
     p.add_argument("--whole", action="store_true", help="with --entry: trace the module body too")
     p.add_argument("--sandbox", action="store_true", help="trace FILE inside the sandbox (untrusted code)")
     p.add_argument("--save", metavar="PATH", help="also write the trace file (gzip JSONL) to PATH")
     p.add_argument("--events", action="store_true", help="with --json: include every event")
     p.add_argument("--no-states", action="store_true", help="do not record variable values")
-    p.add_argument("--keep", type=int, default=2, metavar="N",
-                   help="loop iterations shown at each end of a loop in the view (default 2)")
+    p.add_argument(
+        "--keep",
+        type=int,
+        default=2,
+        metavar="N",
+        help="loop iterations shown at each end of a loop in the view (default 2)",
+    )
     p.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop after N steps")
     p.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="stop after SECONDS")
-    p.add_argument("--batch", metavar="CALLS.jsonl",
-                   help="trace each line {code, entry, call} in the sandbox; one JSON result per line")
+    p.add_argument(
+        "--batch",
+        metavar="CALLS.jsonl",
+        help="trace each line {code, entry, call} in the sandbox; one JSON result per line",
+    )
     p.add_argument("--out", metavar="FILE", help="with --batch: write results to FILE (default stdout)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="with --batch: sandbox workers")
     p.set_defaults(handler=run)
@@ -52,8 +63,13 @@ def _limits(args: argparse.Namespace, *, default_time: float) -> Any:
     for name, value in (("max_steps", args.max_steps), ("max_time", args.max_time)):
         if value is not None and value <= 0:
             raise UserError(f"--{name.replace('_', '-')} must be positive (got {value})")
-    return TraceLimits(max_steps=args.max_steps or base.max_steps, max_time=args.max_time or base.max_time,
-                       max_bytes=base.max_bytes, max_stdout=base.max_stdout, snapshot=base.snapshot)
+    return TraceLimits(
+        max_steps=args.max_steps or base.max_steps,
+        max_time=args.max_time or base.max_time,
+        max_bytes=base.max_bytes,
+        max_stdout=base.max_stdout,
+        snapshot=base.snapshot,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,8 +107,9 @@ def _run_one(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file} is not valid Python{where}: {exc}; fix the program") from None
     limits = _limits(args, default_time=10.0)
     if args.sandbox:
-        result = trace_many([{"code": code, "entry": args.entry, "call": args.call}], limits=limits,
-                            states=not args.no_states)[0]
+        result = trace_many(
+            [{"code": code, "entry": args.entry, "call": args.call}], limits=limits, states=not args.no_states
+        )[0]
         if result.trace is None:
             if result.status == "invalid":
                 raise UserError(result.message or "invalid call")
@@ -100,8 +117,14 @@ def _run_one(args: argparse.Namespace) -> int:
             return 1
         trace = result.trace
     else:
-        trace = trace_call(code, args.entry, args.call, limits=limits, record_states=not args.no_states,
-                           whole_program=args.whole)
+        trace = trace_call(
+            code,
+            args.entry,
+            args.call,
+            limits=limits,
+            record_states=not args.no_states,
+            whole_program=args.whole,
+        )
     if args.save:
         _save(args.save, trace)
     if args.json:
@@ -121,8 +144,18 @@ def _save(path: str, trace: Any) -> None:
 
     writer = TraceWriter(path, trace.source, trace.entry, trace.call, whole_program=trace.whole_program)
     for ev in trace.events:
-        raw: RawEvent = (ev.kind, ev.step, ev.frame, ev.depth, ev.line, ev.func, ev.delta, ev.value,
-                         ev.stdout, ev.raised)
+        raw: RawEvent = (
+            ev.kind,
+            ev.step,
+            ev.frame,
+            ev.depth,
+            ev.line,
+            ev.func,
+            ev.delta,
+            ev.value,
+            ev.stdout,
+            ev.raised,
+        )
         writer(raw)
     writer.close(trace)
 
@@ -131,7 +164,9 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path} does not exist; give a JSONL file of {{code, entry, call}} objects") from None
+        raise UserError(
+            f"{path} does not exist; give a JSONL file of {{code, entry, call}} objects"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {path} ({exc}); give a readable UTF-8 JSONL file") from None
     calls = []
@@ -141,17 +176,25 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}:{number}: not valid JSON ({exc.msg}); "
-                            "each line must be one JSON object") from None
+            raise UserError(
+                f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
+            ) from None
         if not isinstance(obj, dict) or not isinstance(obj.get("code"), str):
-            raise UserError(f"{path}:{number}: expected an object with a string 'code' "
-                            "(and 'entry', 'call')")
+            raise UserError(f"{path}:{number}: expected an object with a string 'code' (and 'entry', 'call')")
         entry, call = obj.get("entry"), obj.get("call", "")
         if entry is not None and not isinstance(entry, str) or not isinstance(call, str):
-            raise UserError(f"{path}:{number}: 'entry' and 'call' must be strings "
-                            "(call is the argument text, as inside f(...))")
-        calls.append({"code": obj["code"], "entry": entry, "call": call,
-                      "id": str(obj["id"]) if "id" in obj else str(number)})
+            raise UserError(
+                f"{path}:{number}: 'entry' and 'call' must be strings "
+                "(call is the argument text, as inside f(...))"
+            )
+        calls.append(
+            {
+                "code": obj["code"],
+                "entry": entry,
+                "call": call,
+                "id": str(obj["id"]) if "id" in obj else str(number),
+            }
+        )
     return calls
 
 
@@ -167,8 +210,9 @@ def _run_batch(args: argparse.Namespace) -> int:
         chunk = 256
         with SandboxPool(workers=args.workers) as pool:
             for start in range(0, len(calls), chunk):
-                results = trace_many(calls[start:start + chunk], pool, limits=limits,
-                                     states=not args.no_states)
+                results = trace_many(
+                    calls[start : start + chunk], pool, limits=limits, states=not args.no_states
+                )
                 for result in results:
                     out.write(json.dumps(result_to_json(result, states=not args.no_states)) + "\n")
                 out.flush()

@@ -172,7 +172,9 @@ def score_generations(
     chosen = [s for s in samples if s.id in generations]
     plans = [[check_program(s, g, mode) for g in generations[s.id]] for s in chosen]
     flat = [p for plan in plans for p in plan if p is not None]
-    results, stats = run_checks(flat, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static)
+    results, stats = run_checks(
+        flat, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static
+    )
     verdicts: dict[str, tuple[GenerationVerdict, ...]] = {}
     scored: dict[str, list[bool]] = {}
     offset = 0

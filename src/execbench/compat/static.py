@@ -50,7 +50,11 @@ def _literal(node: ast.expr | None) -> tuple[bool, object]:
 def _harmless_definition(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Pass):
         return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+    if (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    ):
         return True
     if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
@@ -76,7 +80,11 @@ def static_result(program: str) -> str | None:
     if not tree.body:
         return None
     *definitions, last = tree.body
-    if not isinstance(last, ast.Assert) or last.msg is not None or not all(map(_harmless_definition, definitions)):
+    if (
+        not isinstance(last, ast.Assert)
+        or last.msg is not None
+        or not all(map(_harmless_definition, definitions))
+    ):
         return None
     test = last.test
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):

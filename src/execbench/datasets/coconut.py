@@ -108,7 +108,9 @@ def load_coconut(path: str | Path) -> list[CoconutRow]:
     for number, row in enumerate(rows):
         missing = [k for k in need if row.get(k) is None]
         if missing:
-            raise UserError(f"{source}: row {number}: missing column(s) {', '.join(missing)} (CoCoNUT's trace CSV has {', '.join(need)})")
+            raise UserError(
+                f"{source}: row {number}: missing column(s) {', '.join(missing)} (CoCoNUT's trace CSV has {', '.join(need)})"
+            )
         code = strip_indices(row["Code_Indices"])
         entry = row["Name"].strip()
         out.append(

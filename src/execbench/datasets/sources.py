@@ -19,7 +19,11 @@ __all__ = ["SourceSpec", "SOURCE_NAMES", "parse_source"]
 #: Named sources; anything else is a path to user programs.
 SOURCE_NAMES: tuple[str, ...] = ("builtin", "cruxeval", "humaneval", "mbpp", "ldb", "reval", "coconut")
 
-_NEEDS_PATH = {"ldb": "ldb:PATH/seed.jsonl", "reval": "reval:DREval_data.jsonl,DREval_tasks.jsonl", "coconut": "coconut:TRACES.csv"}
+_NEEDS_PATH = {
+    "ldb": "ldb:PATH/seed.jsonl",
+    "reval": "reval:DREval_data.jsonl,DREval_tasks.jsonl",
+    "coconut": "coconut:TRACES.csv",
+}
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,10 @@ def parse_source(text: str) -> SourceSpec:
     """Parse a SOURCE argument; mistakes are user errors that show the expected form."""
     text = text.strip()
     if not text:
-        raise UserError("empty SOURCE; give builtin, cruxeval[:PATH], humaneval[:PATH], mbpp[:PATH], ldb:PATH, "
-                        "reval:DATA,TASKS, coconut:CSV or a path to .py files")
+        raise UserError(
+            "empty SOURCE; give builtin, cruxeval[:PATH], humaneval[:PATH], mbpp[:PATH], ldb:PATH, "
+            "reval:DATA,TASKS, coconut:CSV or a path to .py files"
+        )
     name, colon, rest = text.partition(":")
     if name in SOURCE_NAMES:
         if name == "builtin":

@@ -20,8 +20,30 @@ from dataclasses import dataclass
 
 __all__ = ["Variant", "make_variants", "rename_locals", "resample_args"]
 
-_NAMES = ("alpha", "beta", "gamma", "delta", "item", "acc", "cur", "tmp", "val", "idx", "node", "part", "res", "buf")
-_FLIP = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+_NAMES = (
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "item",
+    "acc",
+    "cur",
+    "tmp",
+    "val",
+    "idx",
+    "node",
+    "part",
+    "res",
+    "buf",
+)
+_FLIP = {
+    ast.Lt: ast.Gt,
+    ast.Gt: ast.Lt,
+    ast.LtE: ast.GtE,
+    ast.GtE: ast.LtE,
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+}
 _DYNAMIC = {"eval", "exec", "locals", "globals", "vars", "getattr", "setattr", "__import__"}
 
 
@@ -36,7 +58,9 @@ class Variant:
 def _renameable(tree: ast.Module, entry: str) -> list[str]:
     """Local names safe to rename: parameters and stored names of functions, minus anything global-ish."""
     top = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)}
-    top |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    top |= {
+        t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
+    }
     blocked = set(dir(builtins)) | top | {entry, "self", "cls"}
     local: set[str] = set()
     for node in ast.walk(tree):
@@ -62,7 +86,9 @@ def rename_locals(tree: ast.Module, entry: str, rng: random.Random) -> bool:
     names = _renameable(tree, entry)
     if not names:
         return False
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)
+    }
     pool = [n for n in _NAMES if n not in used]
     rng.shuffle(pool)
     mapping = {}
@@ -77,8 +103,21 @@ def rename_locals(tree: ast.Module, entry: str, rng: random.Random) -> bool:
 
 
 def _pure(expr: ast.expr) -> bool:
-    return all(isinstance(n, ast.Name | ast.Constant | ast.BinOp | ast.UnaryOp | ast.operator | ast.unaryop
-                          | ast.expr_context | ast.Compare | ast.cmpop) for n in ast.walk(expr))
+    return all(
+        isinstance(
+            n,
+            ast.Name
+            | ast.Constant
+            | ast.BinOp
+            | ast.UnaryOp
+            | ast.operator
+            | ast.unaryop
+            | ast.expr_context
+            | ast.Compare
+            | ast.cmpop,
+        )
+        for n in ast.walk(expr)
+    )
 
 
 def _reads(expr: ast.expr) -> set[str]:
@@ -101,7 +140,12 @@ def _reorder(tree: ast.Module, rng: random.Random) -> bool:
                 ta, tb = a.targets[0], b.targets[0]
                 if not (isinstance(ta, ast.Name) and isinstance(tb, ast.Name)) or ta.id == tb.id:
                     continue
-                if _pure(a.value) and _pure(b.value) and ta.id not in _reads(b.value) and tb.id not in _reads(a.value):
+                if (
+                    _pure(a.value)
+                    and _pure(b.value)
+                    and ta.id not in _reads(b.value)
+                    and tb.id not in _reads(a.value)
+                ):
                     spots.append((body, i))
     if not spots:
         return False
@@ -113,9 +157,19 @@ def _reorder(tree: ast.Module, rng: random.Random) -> bool:
 def _constants(tree: ast.Module, rng: random.Random) -> bool:
     spots = []
     for node in ast.walk(tree):
-        operands = node.comparators if isinstance(node, ast.Compare) else [node.right] if isinstance(node, ast.BinOp) else []
+        operands = (
+            node.comparators
+            if isinstance(node, ast.Compare)
+            else [node.right]
+            if isinstance(node, ast.BinOp)
+            else []
+        )
         for operand in operands:
-            if isinstance(operand, ast.Constant) and type(operand.value) is int and 2 <= abs(operand.value) <= 1000:
+            if (
+                isinstance(operand, ast.Constant)
+                and type(operand.value) is int
+                and 2 <= abs(operand.value) <= 1000
+            ):
                 spots.append(operand)
     if not spots:
         return False
@@ -129,7 +183,11 @@ def _swap(tree: ast.Module, rng: random.Random) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _FLIP:
             spots.append(node)
-        elif isinstance(node, ast.If) and node.orelse and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)):
+        elif (
+            isinstance(node, ast.If)
+            and node.orelse
+            and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If))
+        ):
             spots.append(node)
     if not spots:
         return False
@@ -173,7 +231,9 @@ def resample_args(args: str, rng: random.Random) -> str:
     return ", ".join(parts)
 
 
-def make_variants(code: str, entry: str, inputs: Sequence[str], n: int, *, seed: int, key: str) -> list[Variant]:
+def make_variants(
+    code: str, entry: str, inputs: Sequence[str], n: int, *, seed: int, key: str
+) -> list[Variant]:
     """Up to ``n`` distinct variants (fewer when rewrites run out); ``key`` names the program in the seed."""
     try:
         original = ast.parse(code)

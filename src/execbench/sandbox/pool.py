@@ -177,7 +177,8 @@ class _Slot:
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
             "uid": self.uid if self.pool.isolation == "bwrap" or unprivileged_can_import() else None,
-            "keep_tmp": self.pool.isolation == "namespaces" and interpreter_in_tmp(tuple(self.pool.pythonpath)),
+            "keep_tmp": self.pool.isolation == "namespaces"
+            and interpreter_in_tmp(tuple(self.pool.pythonpath)),
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
         }
         try:

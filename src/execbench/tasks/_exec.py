@@ -23,8 +23,14 @@ __all__ = ["run_requests", "open_pool", "PRELOAD"]
 #: importable (e.g. ``str.encode`` codecs) once the child has dropped its privileges.
 PRELOAD: tuple[str, ...] = tuple(
     dict.fromkeys(
-        (*DEFAULT_PRELOAD, *COMPAT_PRELOAD, "unittest", "execbench.tasks._probe", "execbench.tasks._verify",
-         "execbench.compat.harness")
+        (
+            *DEFAULT_PRELOAD,
+            *COMPAT_PRELOAD,
+            "unittest",
+            "execbench.tasks._probe",
+            "execbench.tasks._verify",
+            "execbench.compat.harness",
+        )
     )
 )
 

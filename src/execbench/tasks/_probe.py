@@ -73,7 +73,9 @@ def facts_payload(trace: Trace, queries: Sequence[tuple[int, str]] = ()) -> dict
     else:
         value = trace.return_value or {}
         payload["output"] = value.get("repr")
-        payload["output_literal"] = bool(value) and value.get("literal", True) is not False and not value.get("cut")
+        payload["output_literal"] = (
+            bool(value) and value.get("literal", True) is not False and not value.get("cut")
+        )
     if trace.cut is None and queries:
         payload["states"] = _states(trace, queries)
     return payload
@@ -97,11 +99,16 @@ def rationale_text(trace: Trace, keep: int = 2) -> str:
     out: list[str] = []
     announced: set[int] = set()
     for ev in trace.events:
-        elided = next((h for h in hidden if h.first <= ev.step <= h.last and (ev.kind == "line" or h.first < ev.step)), None)
+        elided = next(
+            (h for h in hidden if h.first <= ev.step <= h.last and (ev.kind == "line" or h.first < ev.step)),
+            None,
+        )
         if elided is not None:
             if elided.first not in announced:
                 announced.add(elided.first)
-                out.append(f"{'  ' * ev.depth}... {elided.iterations} more iterations of the loop at line {elided.line} ...")
+                out.append(
+                    f"{'  ' * ev.depth}... {elided.iterations} more iterations of the loop at line {elided.line} ..."
+                )
             continue
         pad = "  " * ev.depth
         if ev.kind == "line":
@@ -156,7 +163,9 @@ def probe(code: str, args: dict[str, Any]) -> dict[str, Any]:
     case = args.get("reval_class")
     try:
         if case:
-            harness = _CLASS_HARNESS.format(test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"]))
+            harness = _CLASS_HARNESS.format(
+                test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"])
+            )
             program = code.rstrip("\n") + "\n" + harness
             trace = trace_call(program, "_execbench_reval_test", "", limits=PROBE_LIMITS)
             trace = _only_lines_up_to(trace, len(code.rstrip("\n").split("\n")))

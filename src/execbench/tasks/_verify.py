@@ -55,7 +55,10 @@ def _strict(code: str, expected: str, answer: str) -> dict[str, Any]:
 def _pasted(code: str, expected: str, answer: str) -> bool:
     """CRUXEval's check: the texts pasted into one assert after the program."""
     try:
-        exec(compile(f"{code}\nassert {expected} == {answer}", "<pasted>", "exec"), {"__name__": "__execbench__"})
+        exec(
+            compile(f"{code}\nassert {expected} == {answer}", "<pasted>", "exec"),
+            {"__name__": "__execbench__"},
+        )
     except BaseException:
         return False
     return True

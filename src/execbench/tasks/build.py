@@ -66,8 +66,14 @@ def probe_project(code: str, args: dict[str, Any]) -> dict[str, Any]:
     path = [os.path.join(root, r) if r else root for r in project.get("roots", [""])]
     queries = [(int(line), str(var)) for line, var in args.get("queries", [])]
     try:
-        trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=PROBE_LIMITS,
-                           package=project.get("package"), path=path)
+        trace = trace_call(
+            code,
+            str(args["entry"]),
+            str(args.get("args", "")),
+            limits=PROBE_LIMITS,
+            package=project.get("package"),
+            path=path,
+        )
     except Exception as exc:  # a bad entry or call text: the program cannot be asked about
         return {"status": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
     return facts_payload(trace, queries)
@@ -97,7 +103,9 @@ def _variants(subjects: list[Subject], n: int, seed: int) -> list[Subject]:
         first = calls[0]
         if first.source not in _VARIANT_SOURCES:
             continue
-        for k, variant in enumerate(make_variants(first.code, first.entry, [c.args for c in calls], n, seed=seed, key=pid), 1):
+        for k, variant in enumerate(
+            make_variants(first.code, first.entry, [c.args for c in calls], n, seed=seed, key=pid), 1
+        ):
             vid = f"{pid}~v{k}"
             for call, args in zip(calls, variant.inputs, strict=True):
                 out.append(
@@ -192,12 +200,18 @@ def build(
         if is_variant:
             origin = dict(subject.extra).get("variant_of", "")
             if status_of.get((origin, subject.input_idx)) not in (None, facts.status):
-                dropped["variant calls whose outcome changed kind"] = dropped.get("variant calls whose outcome changed kind", 0) + 1
+                dropped["variant calls whose outcome changed kind"] = (
+                    dropped.get("variant calls whose outcome changed kind", 0) + 1
+                )
                 continue
         provenance = {"execbench": __version__, "python": _PYTHON, "isolation": result.isolation}
         tasks.extend(make_tasks(replace(subject, provenance=provenance), facts, seed=seed))
     if problems:
-        tasks.extend(_codegen_tasks(spec.name, problems, {"execbench": __version__, "python": _PYTHON, "isolation": "none"}))
+        tasks.extend(
+            _codegen_tasks(
+                spec.name, problems, {"execbench": __version__, "python": _PYTHON, "isolation": "none"}
+            )
+        )
     seen: set[tuple[str, ...]] = set()
     ids: set[str] = set()
     kept: list[Task] = []

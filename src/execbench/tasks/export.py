@@ -79,7 +79,9 @@ def _final(record: dict[str, Any]) -> str:
     return str(record.get("output"))
 
 
-def training_records(tasks: Sequence[Task], *, with_rationale: bool, pool: Any = None) -> list[dict[str, Any]]:
+def training_records(
+    tasks: Sequence[Task], *, with_rationale: bool, pool: Any = None
+) -> list[dict[str, Any]]:
     """The export records (rationales come from re-tracing each call in the sandbox)."""
     records = _calls(tasks)
     if with_rationale and records:
@@ -146,8 +148,16 @@ def _write_parquet(records: list[dict[str, Any]], path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise UserError("parquet export needs pyarrow: pip install 'execbench[parquet]' (or use --format jsonl)") from None
-    rows = [{k: (json.dumps(v) if isinstance(v, list | dict) and k != "constructs" and k != "kinds" else v) for k, v in r.items()} for r in records]
+        raise UserError(
+            "parquet export needs pyarrow: pip install 'execbench[parquet]' (or use --format jsonl)"
+        ) from None
+    rows = [
+        {
+            k: (json.dumps(v) if isinstance(v, list | dict) and k != "constructs" and k != "kinds" else v)
+            for k, v in r.items()
+        }
+        for r in records
+    ]
     pq.write_table(pa.Table.from_pylist(rows), path)
 
 
@@ -172,13 +182,21 @@ def export_tasks(tasks_path: str | Path, fmt: str, out: str | Path | None, with_
         _write_parquet(records, target / "data" / "train.parquet")
         data_file = "train.parquet"
     except UserError:
-        (target / "data" / "train.jsonl").write_text("".join(dumps_line(r) for r in records), encoding="utf-8")
+        (target / "data" / "train.jsonl").write_text(
+            "".join(dumps_line(r) for r in records), encoding="utf-8"
+        )
         data_file = "train.jsonl"
     from execbench import __version__
 
-    note = "`rationale` is a step-by-step account of the real trace (loops compressed).\n" if with_rationale else ""
+    note = (
+        "`rationale` is a step-by-step account of the real trace (loops compressed).\n"
+        if with_rationale
+        else ""
+    )
     (target / "README.md").write_text(
-        _CARD.format(data_file=data_file, version=__version__, tasks=source.name, count=len(records), rationale=note),
+        _CARD.format(
+            data_file=data_file, version=__version__, tasks=source.name, count=len(records), rationale=note
+        ),
         encoding="utf-8",
     )
     return target

@@ -187,7 +187,11 @@ def assigned_names(code: str) -> dict[int, list[str]]:
     def targets_of(target: ast.expr) -> list[str]:
         if isinstance(target, ast.Name):
             return [target.id]
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
             return [f"self.{target.attr}"]
         if isinstance(target, ast.Tuple | ast.List):
             return [name for elt in target.elts for name in targets_of(elt)]

@@ -17,7 +17,15 @@ from typing import Any
 from execbench.errors import UserError
 from execbench.tasks.types import TASK_SCHEMA_VERSION, Prediction, Task
 
-__all__ = ["task_to_json", "task_from_json", "write_tasks", "read_tasks", "read_predictions", "predictions_lines", "dumps_line"]
+__all__ = [
+    "task_to_json",
+    "task_from_json",
+    "write_tasks",
+    "read_tasks",
+    "read_predictions",
+    "predictions_lines",
+    "dumps_line",
+]
 
 
 def dumps_line(record: dict[str, Any]) -> str:
@@ -40,7 +48,9 @@ def task_from_json(row: dict[str, Any], where: str) -> Task:
         )
     missing = [k for k in ("task_id", "kind", "prompt", "prompt_cot", "answer") if k not in row]
     if missing:
-        raise UserError(f"{where}: task record lacks {', '.join(missing)}; is this a tasks file from 'execbench build'?")
+        raise UserError(
+            f"{where}: task record lacks {', '.join(missing)}; is this a tasks file from 'execbench build'?"
+        )
     meta = row.get("meta") or {}
     if not isinstance(meta, dict):
         raise UserError(f"{where}: 'meta' must be an object")
@@ -88,7 +98,9 @@ def _read_lines(path: str | Path, what: str) -> Iterable[tuple[str, dict[str, An
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{where}: not JSON ({exc.msg}); {what} files hold one JSON object per line") from None
+            raise UserError(
+                f"{where}: not JSON ({exc.msg}); {what} files hold one JSON object per line"
+            ) from None
         yield where, row
 
 
@@ -121,4 +133,6 @@ def read_predictions(path: str | Path) -> list[Prediction]:
 
 def predictions_lines(predictions: Sequence[Prediction]) -> str:
     """Predictions back as JSON Lines (used to turn generation files into prediction files)."""
-    return "".join(dumps_line({"task_id": p.task_id, "prediction": p.text, "sample": p.sample}) for p in predictions)
+    return "".join(
+        dumps_line({"task_id": p.task_id, "prediction": p.text, "sample": p.sample}) for p in predictions
+    )

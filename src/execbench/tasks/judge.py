@@ -46,7 +46,20 @@ _TYPE_ALIASES = {
     "nonetype": "NoneType",
     "float64": "float",
 }
-_BUILTIN_TYPES = {"int", "float", "str", "bool", "list", "dict", "tuple", "set", "frozenset", "bytes", "complex", "NoneType"}
+_BUILTIN_TYPES = {
+    "int",
+    "float",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "frozenset",
+    "bytes",
+    "complex",
+    "NoneType",
+}
 
 
 def render_path(lines: list[int]) -> str:
@@ -148,7 +161,12 @@ def judge_local(task: Any, text: str) -> Judged:
         return (None if lines is None else shown), matched, path_similarity(truth, shown), {}
     if kind == "coverage":
         said = extract_bool(text)
-        return (None if said is None else str(said)), said is not None and said == bool(task.answer), 0.0, {"predicted": said}
+        return (
+            (None if said is None else str(said)),
+            said is not None and said == bool(task.answer),
+            0.0,
+            {"predicted": said},
+        )
     if kind == "state":
         state = extract_state(text)
         if state is None:
@@ -167,6 +185,8 @@ def judge_local(task: Any, text: str) -> Judged:
         if said is None:
             return None, False, 0.0, {}
         truth = task.answer
-        correct = (said == "none" and truth is None) or (truth is not None and said == str(truth).split(".")[-1])
+        correct = (said == "none" and truth is None) or (
+            truth is not None and said == str(truth).split(".")[-1]
+        )
         return said, correct, 0.0, {}
     raise ValueError(f"kind {kind!r} is not judged locally")

@@ -100,7 +100,9 @@ def _literal_args(args: str) -> bool:
     return True
 
 
-def _questions(subject: Subject, facts: CallFacts, seed: int, kinds: Sequence[str]) -> list[tuple[Question, Any]]:
+def _questions(
+    subject: Subject, facts: CallFacts, seed: int, kinds: Sequence[str]
+) -> list[tuple[Question, Any]]:
     """(question, answer) pairs for one call, in kind order."""
     lines = facts.lines()
     executed = set(lines)
@@ -128,7 +130,9 @@ def _questions(subject: Subject, facts: CallFacts, seed: int, kinds: Sequence[st
             out.append((Question("steps"), len(lines)))
         elif kind == "coverage":
             if given:
-                out.extend((Question("coverage", line=n), n in executed) for n in sorted({n for n, _ in given}))
+                out.extend(
+                    (Question("coverage", line=n), n in executed) for n in sorted({n for n, _ in given})
+                )
                 continue
             candidates = statement_lines(subject.code)
             hit = [n for n in candidates if n in executed]
@@ -137,13 +141,23 @@ def _questions(subject: Subject, facts: CallFacts, seed: int, kinds: Sequence[st
             chosen = _pick(rng, hit, half + max(0, half - len(miss))) + _pick(rng, miss, half)
             out.extend((Question("coverage", line=n), n in executed) for n in sorted(chosen))
         elif kind == "state":
-            pairs = list(given) if given else [
-                (n, v) for n, v in state_queries(subject) if n in executed and facts.state(n, v) is not None
-            ]
+            pairs = (
+                list(given)
+                if given
+                else [
+                    (n, v)
+                    for n, v in state_queries(subject)
+                    if n in executed and facts.state(n, v) is not None
+                ]
+            )
             chosen = pairs if given else _pick(rng, pairs, PER_CALL["state"])
             out.extend((Question("state", line=n, var=v), facts.state(n, v)) for n, v in chosen)
         elif kind == "next-line":
-            targets = sorted({n for n, _ in given}) if given else _pick(rng, sorted(executed), PER_CALL["next-line"])
+            targets = (
+                sorted({n for n, _ in given})
+                if given
+                else _pick(rng, sorted(executed), PER_CALL["next-line"])
+            )
             out.extend((Question("next-line", line=n), next_lines(lines, n) or [-1]) for n in targets)
         elif kind == "branch":
             options = []
@@ -184,7 +198,9 @@ def _meta(subject: Subject, q: Question, facts: CallFacts) -> dict[str, Any]:
     }
     if q.kind in ("output", "input"):
         meta["mode"] = subject.mode
-        meta["expected_output"] = subject.expected_output if subject.expected_output is not None else facts.output
+        meta["expected_output"] = (
+            subject.expected_output if subject.expected_output is not None else facts.output
+        )
     if q.line is not None:
         meta["line"] = q.line
     if q.var is not None:
@@ -216,7 +232,10 @@ def make_tasks(subject: Subject, facts: CallFacts, *, seed: int = 0) -> list[Tas
     kinds = [k for k in subject.kinds if k not in ("consistency", "codegen")]
     if "consistency" in subject.kinds:
         kinds += [k for k in ("coverage", "state", "next-line", "output") if k not in kinds]
-    return [_task(subject, q, answer, facts, _task_id(subject, q)) for q, answer in _questions(subject, facts, seed, kinds)]
+    return [
+        _task(subject, q, answer, facts, _task_id(subject, q))
+        for q, answer in _questions(subject, facts, seed, kinds)
+    ]
 
 
 def _reval_tasks(subject: Subject, facts: CallFacts) -> list[Task]:
@@ -225,7 +244,11 @@ def _reval_tasks(subject: Subject, facts: CallFacts) -> list[Task]:
         return []
     lines = facts.lines()
     executed = set(lines)
-    wanted = [k for k in ("coverage", "state", "next-line", "output") if k in subject.kinds or "consistency" in subject.kinds]
+    wanted = [
+        k
+        for k in ("coverage", "state", "next-line", "output")
+        if k in subject.kinds or "consistency" in subject.kinds
+    ]
     out: list[Task] = []
     for line, var in subject.questions:
         for kind in wanted:

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from execbench.tasks.kinds import Question
 
-__all__ = ["render_prompt", "render_codegen", "number_lines", "FEWSHOT_CODE", "FEWSHOT_CALL", "FEWSHOT_ANSWERS"]
+__all__ = [
+    "render_prompt",
+    "render_codegen",
+    "number_lines",
+    "FEWSHOT_CODE",
+    "FEWSHOT_CALL",
+    "FEWSHOT_ANSWERS",
+]
 
 FEWSHOT_CODE = """def f(xs):
     total = 0
@@ -27,15 +34,27 @@ FEWSHOT_CALL = "f([1, 2, 4])"
 
 #: Hand-checked answers for the example (the trace is 2 3 4 3 4 5 3 4 5 3 6).
 FEWSHOT_ANSWERS: dict[str, tuple[Question, str, str]] = {
-    "output": (Question("output"), "6", "total starts at 0; 1 is odd, 2 and 4 are even and are added: 0 + 2 + 4 = 6."),
-    "input": (Question("input"), "f([1, 2, 4])", "The result 6 is the sum of the even items; [1, 2, 4] has even items 2 and 4."),
+    "output": (
+        Question("output"),
+        "6",
+        "total starts at 0; 1 is odd, 2 and 4 are even and are added: 0 + 2 + 4 = 6.",
+    ),
+    "input": (
+        Question("input"),
+        "f([1, 2, 4])",
+        "The result 6 is the sum of the even items; [1, 2, 4] has even items 2 and 4.",
+    ),
     "path": (
         Question("path"),
         "[2, 3, 4, 3, 4, 5, 3, 4, 5, 3, 6]",
         "Line 2 sets total; the loop header (3) runs before each of the 3 items and once more at the end; "
         "line 4 tests each item and line 5 runs for 2 and 4; then line 6 returns.",
     ),
-    "coverage": (Question("coverage", line=5), "YES", "2 is even, so the condition on line 4 holds and line 5 runs."),
+    "coverage": (
+        Question("coverage", line=5),
+        "YES",
+        "2 is even, so the condition on line 4 holds and line 5 runs.",
+    ),
     "state": (
         Question("state", line=5, var="total"),
         "2; int",
@@ -47,7 +66,11 @@ FEWSHOT_ANSWERS: dict[str, tuple[Question, str, str]] = {
         "After line 4 tests x = 2 the condition holds, so line 5 runs next (after x = 1 it would be line 3; either is correct).",
     ),
     "steps": (Question("steps"), "11", "The executed lines are 2 3 4 3 4 5 3 4 5 3 6: 11 steps."),
-    "branch": (Question("branch", line=4, occurrence=1), "NO", "The first time line 4 runs, x = 1, and 1 % 2 == 0 is False."),
+    "branch": (
+        Question("branch", line=4, occurrence=1),
+        "NO",
+        "The first time line 4 runs, x = 1, and 1 % 2 == 0 is False.",
+    ),
     "loop": (Question("loop", line=3), "3", "The list has 3 items, so the body of the loop starts 3 times."),
     "exception": (Question("exception"), "None", "Only additions and comparisons of ints: nothing raises."),
 }
@@ -120,13 +143,10 @@ def render_prompt(
     q, answer, thought = FEWSHOT_ANSWERS[kind]
     example_output = "6" if kind == "input" else None
     example_call = "f(...)" if kind == "input" else FEWSHOT_CALL
-    head = (
-        f"{_INTRO} Answer the question about it. "
-        + (
-            "Think step by step between [THOUGHT] and [/THOUGHT], then give the final answer between [ANSWER] and [/ANSWER]."
-            if cot
-            else "Give only the final answer, between [ANSWER] and [/ANSWER]."
-        )
+    head = f"{_INTRO} Answer the question about it. " + (
+        "Think step by step between [THOUGHT] and [/THOUGHT], then give the final answer between [ANSWER] and [/ANSWER]."
+        if cot
+        else "Give only the final answer, between [ANSWER] and [/ANSWER]."
     )
     example = _block(FEWSHOT_CODE, example_call, q, example_output)
     if cot:
@@ -140,11 +160,7 @@ def render_prompt(
 
 def render_codegen(problem_prompt: str, entry: str, *, cot: bool) -> str:
     """Code generation (HumanEval/MBPP): complete the function; the code goes in the answer block."""
-    how = (
-        "Think step by step between [THOUGHT] and [/THOUGHT], then give"
-        if cot
-        else "Give"
-    )
+    how = "Think step by step between [THOUGHT] and [/THOUGHT], then give" if cot else "Give"
     return (
         f"Complete the Python function {entry} below so that it does what its docstring says. "
         f"{how} the complete function (signature included) between [ANSWER] and [/ANSWER], "

@@ -54,7 +54,9 @@ def _recorded(locals_: Mapping[str, Snapshot]) -> dict[str, Snapshot]:
     return {
         k: v
         for k, v in locals_.items()
-        if v is not None and str(v.get("type", "")) not in SKIPPED_TYPES and not str(v.get("type", "")).endswith("iterator")
+        if v is not None
+        and str(v.get("type", "")) not in SKIPPED_TYPES
+        and not str(v.get("type", "")).endswith("iterator")
     }
 
 
@@ -81,9 +83,19 @@ def _attribute(obj: Snapshot, attr: str) -> Snapshot | None:
 def _subscript(container: Snapshot, index: Snapshot) -> Snapshot | None:
     items = container.get("items")
     kind = str(container.get("type", ""))
-    if isinstance(items, list) and items and isinstance(items[0], list) and len(items[0]) == 2 and kind not in ("list", "tuple"):
+    if (
+        isinstance(items, list)
+        and items
+        and isinstance(items[0], list)
+        and len(items[0]) == 2
+        and kind not in ("list", "tuple")
+    ):
         for key, value in items:  # mapping: [key, value] pairs
-            if isinstance(key, dict) and key.get("repr") == index.get("repr") and key.get("type") == index.get("type"):
+            if (
+                isinstance(key, dict)
+                and key.get("repr") == index.get("repr")
+                and key.get("type") == index.get("type")
+            ):
                 return value
         return None
     ok, position = _literal(index)
@@ -124,7 +136,9 @@ def _analyze(node: ast.expr, states: Sequence[Mapping[str, Snapshot]]) -> list[S
         indices = _analyze(node.slice, states)
         if arrays is None or indices is None:
             return None
-        found = [v for v in (_subscript(a, i) for a, i in itertools.product(arrays, indices)) if v is not None]
+        found = [
+            v for v in (_subscript(a, i) for a, i in itertools.product(arrays, indices)) if v is not None
+        ]
         return found or None
     return None
 

@@ -118,9 +118,7 @@ def _crux_sample(task: Task) -> CruxSample:
     )
 
 
-def _plan_exec(
-    pending: _Pending, strict_reqs: list[ExecRequest], compat_programs: list[str]
-) -> None:
+def _plan_exec(pending: _Pending, strict_reqs: list[ExecRequest], compat_programs: list[str]) -> None:
     """Decide what to run for an output/input/codegen prediction."""
     task, text = pending.task, pending.prediction.text
     meta = task.meta
@@ -168,7 +166,9 @@ def _plan_exec(
         return
     valid = parse_literal(strict_answer)[0] if task.kind == "output" else _call_ok(strict_answer, entry)
     if not valid:
-        pending.note = "not a literal" if task.kind == "output" else "not a call of the entry with literal arguments"
+        pending.note = (
+            "not a literal" if task.kind == "output" else "not a call of the entry with literal arguments"
+        )
     if mode == "cruxeval" and valid and pending.compat is not None and strict_answer == pending.extracted:
         if _same_parse(expected, strict_answer):
             pending.strict_is_compat = True
@@ -242,7 +242,9 @@ def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any
     unknown = [p.task_id for p in predictions if p.task_id not in by_id]
     if unknown:
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
-        raise UserError(f"prediction for unknown task id {unknown[0]!r}{more}; score predictions against the tasks file they were made for")
+        raise UserError(
+            f"prediction for unknown task id {unknown[0]!r}{more}; score predictions against the tasks file they were made for"
+        )
     verdicts: list[Verdict | None] = [None] * len(predictions)
     waiting: list[_Pending] = []
     strict_reqs: list[ExecRequest] = []
@@ -265,7 +267,9 @@ def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any
             _plan_exec(pending, strict_reqs, compat_programs)
             waiting.append(pending)
         else:
-            raise UserError(f"task {task.task_id!r} has kind {task.kind!r}, which has no scorer; rebuild the tasks")
+            raise UserError(
+                f"task {task.task_id!r} has kind {task.kind!r}, which has no scorer; rebuild the tasks"
+            )
     if waiting:
         strict_results, compat_texts, compat_iso = _execute(strict_reqs, compat_programs, pool)
         for pending in waiting:
@@ -279,7 +283,8 @@ def _execute(
     """Run both batches on one pool; identical executions run once (programs are deterministic)."""
     unique_strict: dict[tuple[str, str], int] = {}
     strict_slots = [
-        unique_strict.setdefault((r.code, json.dumps(r.args, sort_keys=True)), len(unique_strict)) for r in strict_reqs
+        unique_strict.setdefault((r.code, json.dumps(r.args, sort_keys=True)), len(unique_strict))
+        for r in strict_reqs
     ]
     firsts = {slot: i for i, slot in reversed(list(enumerate(strict_slots)))}
     strict_run = [strict_reqs[firsts[u]] for u in range(len(unique_strict))]

@@ -106,8 +106,11 @@ def _user(path: str, kinds: tuple[str, ...]) -> list[Subject]:
 
 
 #: pytest exit codes that mean the suite did not really run (1 = some tests failed, 2 = stopped).
-_PYTEST_TROUBLE = {3: "an internal error", 4: "a usage error (check the project's pytest options)",
-                   5: "no tests collected"}
+_PYTEST_TROUBLE = {
+    3: "an internal error",
+    4: "a usage error (check the project's pytest options)",
+    5: "no tests collected",
+}
 
 
 def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject], dict[str, int]]:
@@ -122,8 +125,10 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
     from execbench.tasks._exec import run_requests
 
     if importlib.util.find_spec("pytest") is None:
-        raise UserError(f"{path} is a project with a pytest suite, and running it needs pytest in "
-                        "execbench's environment: pip install pytest")
+        raise UserError(
+            f"{path} is a project with a pytest suite, and running it needs pytest in "
+            "execbench's environment: pip install pytest"
+        )
     project = pp.read_project(path)
     request = ExecRequest(
         code="",
@@ -136,7 +141,11 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
     run = pp.parse_run(result.payload if result.passed else None)
     notes: dict[str, int] = {}
     if not result.passed:
-        why = f"{result.status.value}, {result.exception_type}" if result.exception_type else result.status.value
+        why = (
+            f"{result.status.value}, {result.exception_type}"
+            if result.exception_type
+            else result.status.value
+        )
         notes[f"project test runs that ended {why} (no calls recorded)"] = 1
     for name, count in (("failed", run.failed), ("errored", run.errors)):
         if count:
@@ -168,8 +177,16 @@ def _project(path: str, kinds: tuple[str, ...], pool: Any) -> tuple[list[Subject
                 id_prefix=f"{program_id}/{call.index}",
                 kinds=kinds,
                 extra=(("file", call.file),),
-                harness=(("project", {"files": closures[call.file], "roots": roots,
-                                      "package": pp.module_context(project.texts, call.file)[1]}),),
+                harness=(
+                    (
+                        "project",
+                        {
+                            "files": closures[call.file],
+                            "roots": roots,
+                            "package": pp.module_context(project.texts, call.file)[1],
+                        },
+                    ),
+                ),
             )
         )
     return subjects, notes
@@ -199,7 +216,9 @@ def _cruxeval(path: str | None, kinds: tuple[str, ...]) -> list[Subject]:
 def _problems(name: str, problems: dict[str, Problem], kinds: tuple[str, ...]) -> list[Subject]:
     out = []
     for problem in problems.values():
-        code = problem.prompt + problem.canonical_solution if name == "humaneval" else problem.canonical_solution
+        code = (
+            problem.prompt + problem.canonical_solution if name == "humaneval" else problem.canonical_solution
+        )
         if not code.strip():
             continue
         number = problem_number(problem.task_id)
@@ -233,7 +252,9 @@ def _ldb(path: str, kinds: tuple[str, ...]) -> list[Subject]:
         for line, row in read_jsonl(file, what="LDB seed file"):
             solution, entry, task_id = row.get("solution"), row.get("entry_point"), row.get("task_id")
             if not (isinstance(solution, str) and isinstance(entry, str) and isinstance(task_id, str)):
-                raise UserError(f"{file}:{line}: an LDB seed row needs 'task_id', 'entry_point' and 'solution'")
+                raise UserError(
+                    f"{file}:{line}: an LDB seed row needs 'task_id', 'entry_point' and 'solution'"
+                )
             tests = str(row.get("test", "")) + "\n" + "\n".join(str(t) for t in row.get("given_tests") or [])
             number = problem_number(task_id)
             bench = task_id.split("/")[0].lower()
@@ -248,7 +269,11 @@ def _ldb(path: str, kinds: tuple[str, ...]) -> list[Subject]:
                         input_idx=i,
                         id_prefix=f"ldb/{model}/{bench}/{number}/{i}",
                         kinds=kinds,
-                        extra=(("model", model), ("problem", task_id), ("is_solved", bool(row.get("is_solved")))),
+                        extra=(
+                            ("model", model),
+                            ("problem", task_id),
+                            ("is_solved", bool(row.get("is_solved"))),
+                        ),
                     )
                 )
     return out
@@ -280,7 +305,9 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
                     questions=tuple(questions),
                     extra=(("problem", program.task_id),),
                     shown_call=f"the test code:\n{program.inputs[input_idx].rstrip()}\n",
-                    harness=(("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),),
+                    harness=(
+                        ("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),
+                    ),
                 )
             )
             continue

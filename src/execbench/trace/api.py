@@ -45,22 +45,37 @@ def parse_call(call: str) -> types.CodeType:
     try:
         return compile(f"__execbench_args__({call}\n)", "<execbench-call>", "eval")
     except SyntaxError as exc:
-        raise UserError(f"the call arguments {call!r} are not valid Python arguments ({exc.msg}); "
-                        "give them as you would write them inside f(...)") from None
+        raise UserError(
+            f"the call arguments {call!r} are not valid Python arguments ({exc.msg}); "
+            "give them as you would write them inside f(...)"
+        ) from None
 
 
-def trace_program(code: str, *, limits: TraceLimits | None = None, record_states: bool = True,
-                  sink: Callable[[RawEvent], None] | None = None) -> Trace:
+def trace_program(
+    code: str,
+    *,
+    limits: TraceLimits | None = None,
+    record_states: bool = True,
+    sink: Callable[[RawEvent], None] | None = None,
+) -> Trace:
     """Trace the whole module body of ``code`` (no entry call)."""
-    return trace_call(code, None, None, limits=limits, record_states=record_states,
-                      whole_program=True, sink=sink)
+    return trace_call(
+        code, None, None, limits=limits, record_states=record_states, whole_program=True, sink=sink
+    )
 
 
-def trace_call(code: str, entry: str | None, call: str | None = "", *,
-               limits: TraceLimits | None = None, record_states: bool = True,
-               whole_program: bool = False,
-               sink: Callable[[RawEvent], None] | None = None,
-               package: str | None = None, path: Sequence[str] = ()) -> Trace:
+def trace_call(
+    code: str,
+    entry: str | None,
+    call: str | None = "",
+    *,
+    limits: TraceLimits | None = None,
+    record_states: bool = True,
+    whole_program: bool = False,
+    sink: Callable[[RawEvent], None] | None = None,
+    package: str | None = None,
+    path: Sequence[str] = (),
+) -> Trace:
     """Run ``code``, then trace ``entry(<call>)``; return the ``Trace``.
 
     ``package`` runs the program as a module of that package (its relative imports
@@ -106,8 +121,10 @@ def trace_call(code: str, entry: str | None, call: str | None = "", *,
             func = namespace.get(entry)
             if not callable(func):
                 names = sorted(k for k, v in namespace.items() if callable(v) and not k.startswith("_"))
-                raise UserError(f"the program defines no function {entry!r} to call "
-                                f"(it defines: {', '.join(names) or 'none'}); check the entry name")
+                raise UserError(
+                    f"the program defines no function {entry!r} to call "
+                    f"(it defines: {', '.join(names) or 'none'}); check the entry name"
+                )
             ok, parsed = _untraced(eval, call_code, namespace, {"__execbench_args__": _capture})
             if not ok:
                 exc_info = exception_info(parsed, filename, recorder.encoder, "args")
@@ -136,9 +153,16 @@ def _untraced(fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
         return False, exc
 
 
-def _build(code: str, entry: str | None, call: str | None, recorder: Recorder, return_value: Any,
-           exc_info: ExceptionInfo | None, whole_program: bool,
-           sink: Callable[[RawEvent], None] | None) -> Trace:
+def _build(
+    code: str,
+    entry: str | None,
+    call: str | None,
+    recorder: Recorder,
+    return_value: Any,
+    exc_info: ExceptionInfo | None,
+    whole_program: bool,
+    sink: Callable[[RawEvent], None] | None,
+) -> Trace:
     return Trace(
         source=code,
         entry=entry,

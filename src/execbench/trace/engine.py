@@ -65,8 +65,6 @@ _TIME_CHECK_MASK = 255
 _GC_YOUNG = 50_000
 
 
-
-
 class _TraceCut(BaseException):
     """Raised out of the trace function to stop the traced program at a limit."""
 
@@ -134,8 +132,13 @@ class Recorder:
     function with tracing on; ``steps``, ``bytes`` and ``cut`` say what was recorded.
     """
 
-    def __init__(self, filename: str, limits: TraceLimits, record_states: bool = True,
-                 sink: Callable[[RawEvent], None] | None = None) -> None:
+    def __init__(
+        self,
+        filename: str,
+        limits: TraceLimits,
+        record_states: bool = True,
+        sink: Callable[[RawEvent], None] | None = None,
+    ) -> None:
         self.filename = filename
         self.limits = limits
         self.record_states = record_states
@@ -212,9 +215,15 @@ class Recorder:
         int_snaps = enc._int_cache
         str_snaps = enc._str_cache
 
-        def diff(loc: dict[str, Any], atoms: dict[str, Any], snaps: dict[str, Snapshot],
-                 imms: dict[str, Any], skipped: set[str], fps: dict[str, Any],
-                 module_like: bool) -> dict[str, Any] | None:
+        def diff(
+            loc: dict[str, Any],
+            atoms: dict[str, Any],
+            snaps: dict[str, Snapshot],
+            imms: dict[str, Any],
+            skipped: set[str],
+            fps: dict[str, Any],
+            module_like: bool,
+        ) -> dict[str, Any] | None:
             """Locals that changed since the frame's last event, as snapshots.
 
             ``atoms`` keeps the frame's atomic values alive, so ``atoms[name] is v`` is a
@@ -229,8 +238,10 @@ class Recorder:
                         continue
                     if name in skipped:
                         continue
-                    if old is _MISSING and name not in snaps and (
-                        name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
+                    if (
+                        old is _MISSING
+                        and name not in snaps
+                        and (name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__"))
                     ):
                         skipped.add(name)
                         continue
@@ -239,8 +250,9 @@ class Recorder:
                         del snaps[name]
                         imms.pop(name, None)
                         fps.pop(name, None)
-                    snap = (int_snaps.get(v) if t is int else str_snaps.get(v) if t is str else None) \
-                        or atom(v, t)
+                    snap = (int_snaps.get(v) if t is int else str_snaps.get(v) if t is str else None) or atom(
+                        v, t
+                    )
                 else:
                     if imms.get(name, _MISSING) is v or name in skipped:
                         continue
@@ -249,19 +261,27 @@ class Recorder:
                         # inline fast paths for small lists and dicts (the common case), else
                         # the general check; both compare identities only
                         if t is list and old_fp[3] is list:
-                            if id(v) == old_fp[0] and len(v) == old_fp[1] <= n_max and \
-                                    all(map(is_, v, old_fp[2])):
+                            if (
+                                id(v) == old_fp[0]
+                                and len(v) == old_fp[1] <= n_max
+                                and all(map(is_, v, old_fp[2]))
+                            ):
                                 continue
                         elif t is dict and old_fp[3] is dict:
-                            if id(v) == old_fp[0] and len(v) == old_fp[1] <= n_max and \
-                                    all(map(is_, chain(dict.keys(v), dict.values(v)), old_fp[2])):
+                            if (
+                                id(v) == old_fp[0]
+                                and len(v) == old_fp[1] <= n_max
+                                and all(map(is_, chain(dict.keys(v), dict.values(v)), old_fp[2]))
+                            ):
                                 continue
                         if unchanged(v, old_fp, n_max):
                             continue
                     fp = fingerprint(v, n_max)
                     old_snap = snaps.get(name)
-                    if old_snap is None and name not in atoms and (
-                        name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__")
+                    if (
+                        old_snap is None
+                        and name not in atoms
+                        and (name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__"))
                     ):
                         skipped.add(name)
                         continue
@@ -339,8 +359,20 @@ class Recorder:
                     existing.depth[0] = depth_of(frame)
                 except RecursionError:
                     pass
-                sink(("resume", counts[0], existing.fid, existing.depth[0], frame.f_lineno, code.co_name,
-                      None, None, take() if pending else None, False))
+                sink(
+                    (
+                        "resume",
+                        counts[0],
+                        existing.fid,
+                        existing.depth[0],
+                        frame.f_lineno,
+                        code.co_name,
+                        None,
+                        None,
+                        take() if pending else None,
+                        False,
+                    )
+                )
                 return existing
             func = code.co_name
             genlike = code.co_flags & _CO_GENLIKE
@@ -372,8 +404,20 @@ class Recorder:
                         except RecursionError:
                             pass
                     counts[0] = step + 1
-                    sink(("line", step, fid, depth[0], frame.f_lineno, func, delta, None,
-                          take() if pending else None, False))
+                    sink(
+                        (
+                            "line",
+                            step,
+                            fid,
+                            depth[0],
+                            frame.f_lineno,
+                            func,
+                            delta,
+                            None,
+                            take() if pending else None,
+                            False,
+                        )
+                    )
                     return local
                 raised = False
                 try:
@@ -392,8 +436,20 @@ class Recorder:
                 except RecursionError:
                     kind, value = event, None
                 counts[1] += 16
-                sink((kind, counts[0], fid, depth[0], frame.f_lineno, func, delta, value,
-                      take() if pending else None, raised))
+                sink(
+                    (
+                        kind,
+                        counts[0],
+                        fid,
+                        depth[0],
+                        frame.f_lineno,
+                        func,
+                        delta,
+                        value,
+                        take() if pending else None,
+                        raised,
+                    )
+                )
                 return local
 
             local.fid = fid  # type: ignore[attr-defined]
@@ -409,13 +465,28 @@ class Recorder:
                 imms.clear()
                 fps.clear()
             counts[1] += 16
-            sink(("call", counts[0], fid, depth[0], frame.f_lineno, func, delta, None,
-                  take() if pending else None, False))
+            sink(
+                (
+                    "call",
+                    counts[0],
+                    fid,
+                    depth[0],
+                    frame.f_lineno,
+                    func,
+                    delta,
+                    None,
+                    take() if pending else None,
+                    False,
+                )
+            )
             return local
 
         def exception_value(arg: Any) -> dict[str, str]:
-            etype, message = safe_exception_info(arg[1], enc) if arg[1] is not None \
+            etype, message = (
+                safe_exception_info(arg[1], enc)
+                if arg[1] is not None
                 else (getattr(arg[0], "__name__", "?"), "")
+            )
             return {"type": etype, "message": message}
 
         return tracer

@@ -52,8 +52,12 @@ class Coverage:
     percent: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"executed": list(self.executed), "executable": list(self.executable),
-                "missing": list(self.missing), "percent": self.percent}
+        return {
+            "executed": list(self.executed),
+            "executable": list(self.executable),
+            "missing": list(self.missing),
+            "percent": self.percent,
+        }
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,9 @@ def executable_lines(source: str, *, whole_program: bool = False) -> tuple[int, 
 
 def coverage(trace: Trace, code: str | None = None) -> Coverage:
     """Line coverage of the trace over ``code`` (default: the traced source)."""
-    executable = set(executable_lines(code if code is not None else trace.source,
-                                      whole_program=trace.whole_program))
+    executable = set(
+        executable_lines(code if code is not None else trace.source, whole_program=trace.whole_program)
+    )
     executed = set(trace.lines)
     executable |= executed
     missing = executable - executed
@@ -198,8 +203,10 @@ def _inside(line: int, span: tuple[int, int] | None) -> bool:
 def _branch_points(source: str) -> dict[int, ast.stmt]:
     points: dict[int, ast.stmt] = {}
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.Try, ast.Match)) or \
-                type(node).__name__ == "TryStar":
+        if (
+            isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.Try, ast.Match))
+            or type(node).__name__ == "TryStar"
+        ):
             points.setdefault(node.lineno, node)  # type: ignore[arg-type]
     return points
 
@@ -267,7 +274,7 @@ def branches(trace: Trace, code: str | None = None) -> list[Branch]:
             if i + 1 < len(steps) and _inside(flines[i + 1], header) and flines[i + 1] != node.lineno:
                 continue  # a multi-line header: decide at its last line
             kind = {"AsyncFor": "for", "TryStar": "try"}.get(type(node).__name__, type(node).__name__.lower())
-            out.append(Branch(node.lineno, kind, step, _outcome(node, trace.lines, flines[i + 1:i + 400])))
+            out.append(Branch(node.lineno, kind, step, _outcome(node, trace.lines, flines[i + 1 : i + 400])))
     out.sort(key=lambda b: b.step)
     return out
 

@@ -35,7 +35,8 @@ def fingerprint(value: object, n_max: int, depth: int = 2) -> tuple[Any, ...] | 
     elif t is dict:
         n = dict.__len__(value)  # type: ignore[arg-type]
         items = tuple(itertools.islice(dict.keys(value), n_max)) + tuple(  # type: ignore[arg-type]
-            itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
+            itertools.islice(dict.values(value), n_max)
+        )  # type: ignore[arg-type]
     elif t is set or t is frozenset:
         items = tuple(itertools.islice(t.__iter__(value), n_max))  # type: ignore[attr-defined]
         n = t.__len__(value)  # type: ignore[attr-defined]
@@ -73,10 +74,14 @@ def unchanged(value: object, fp: tuple[Any, ...], n_max: int) -> bool:
     elif t is dict:
         if dict.__len__(value) != n:  # type: ignore[arg-type]
             return False
-        live = itertools.chain(itertools.islice(dict.keys(value), n_max),  # type: ignore[arg-type]
-                               itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
-        again = itertools.chain(itertools.islice(dict.keys(value), n_max),  # type: ignore[arg-type]
-                                itertools.islice(dict.values(value), n_max))  # type: ignore[arg-type]
+        live = itertools.chain(
+            itertools.islice(dict.keys(value), n_max),  # type: ignore[arg-type]
+            itertools.islice(dict.values(value), n_max),
+        )  # type: ignore[arg-type]
+        again = itertools.chain(
+            itertools.islice(dict.keys(value), n_max),  # type: ignore[arg-type]
+            itertools.islice(dict.values(value), n_max),
+        )  # type: ignore[arg-type]
     else:
         if t.__len__(value) != n:  # type: ignore[attr-defined]
             return False

@@ -88,9 +88,7 @@ class _TypeInfo:
     def __init__(self, cls: type) -> None:
         self.name: str = _qualname(cls)
         mro: tuple[type, ...] = _MRO_GET(cls)
-        self.base: type | None = next(
-            (b for b in mro if b in _BASE_KINDS), None
-        )
+        self.base: type | None = next((b for b in mro if b in _BASE_KINDS), None)
         self.dict_getter: Any = None
         self.slots: list[tuple[str, Any]] = []
         self.dc_fields: tuple[str, ...] | None = None
@@ -134,8 +132,9 @@ _BASE_KINDS: frozenset[type] = frozenset(
 
 def _generator_state(gen: Any) -> str:
     """created / suspended / running / closed, read without resuming the generator."""
-    prefix = "gi" if type(gen) is types.GeneratorType else (
-        "cr" if type(gen) is types.CoroutineType else "ag")
+    prefix = (
+        "gi" if type(gen) is types.GeneratorType else ("cr" if type(gen) is types.CoroutineType else "ag")
+    )
     if getattr(gen, f"{prefix}_running", False):
         return "running"
     if getattr(gen, f"{prefix}_frame", None) is None:

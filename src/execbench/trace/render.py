@@ -81,8 +81,10 @@ def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2)
         if elided is not None:
             if elided.first not in shown_elision:
                 shown_elision.add(elided.first)
-                console.print(f"[dim]{'  ' * ev.depth}     ... {elided.iterations} iterations of the loop "
-                              f"at line {elided.line} not shown (steps {elided.first}-{elided.last})[/dim]")
+                console.print(
+                    f"[dim]{'  ' * ev.depth}     ... {elided.iterations} iterations of the loop "
+                    f"at line {elided.line} not shown (steps {elided.first}-{elided.last})[/dim]"
+                )
             continue
         _render_event(console, trace, ev, source_lines)
     _render_end(console, trace)
@@ -109,12 +111,15 @@ def _render_event(console: Console, trace: Trace, ev: Event, source_lines: list[
         if ev.raised:
             console.print(f"{pad}[red]<- {escape(ev.func)} left by the exception[/red]")
         else:
-            console.print(f"{pad}[magenta]<- return {escape(ev.value['repr'] if ev.value else 'None')}"
-                          "[/magenta]")
+            console.print(
+                f"{pad}[magenta]<- return {escape(ev.value['repr'] if ev.value else 'None')}[/magenta]"
+            )
     elif ev.kind == "exception":
         value = ev.value or {}
-        console.print(f"{pad}[red]!! {escape(str(value.get('type')))}: {escape(str(value.get('message')))}"
-                      f" (line {ev.line})[/red]")
+        console.print(
+            f"{pad}[red]!! {escape(str(value.get('type')))}: {escape(str(value.get('message')))}"
+            f" (line {ev.line})[/red]"
+        )
 
 
 def _render_end(console: Console, trace: Trace) -> None:
@@ -123,8 +128,12 @@ def _render_end(console: Console, trace: Trace) -> None:
         console.print(f"[bold]return:[/bold] {escape(trace.return_value['repr'])}")
     if trace.exception is not None:
         exc = trace.exception
-        console.print(f"[bold red]exception ({exc.phase}):[/bold red] {escape(exc.type)}: "
-                      f"{escape(exc.message)}" + (f" at line {exc.line}" if exc.line else ""))
+        console.print(
+            f"[bold red]exception ({exc.phase}):[/bold red] {escape(exc.type)}: "
+            f"{escape(exc.message)}" + (f" at line {exc.line}" if exc.line else "")
+        )
     if trace.cut is not None:
-        console.print(f"[bold yellow]cut:[/bold yellow] stopped at the {trace.cut.reason} limit "
-                      f"({trace.cut.limit}) after {trace.cut.step} steps")
+        console.print(
+            f"[bold yellow]cut:[/bold yellow] stopped at the {trace.cut.reason} limit "
+            f"({trace.cut.limit}) after {trace.cut.step} steps"
+        )

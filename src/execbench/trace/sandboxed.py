@@ -59,8 +59,13 @@ def run_traced(code: str, args: dict[str, Any]) -> dict[str, Any]:
     """Sandbox runner: trace ``entry(<call>)`` in this (sandboxed) process."""
     limits = _limits_from(args.get("limits") or {})
     try:
-        trace = trace_call(code, args.get("entry"), args.get("call", ""), limits=limits,
-                           record_states=bool(args.get("states", True)))
+        trace = trace_call(
+            code,
+            args.get("entry"),
+            args.get("call", ""),
+            limits=limits,
+            record_states=bool(args.get("states", True)),
+        )
     except UserError as exc:
         return {"invalid": str(exc)}
     return trace_records(trace)
@@ -72,9 +77,15 @@ def _limits_from(obj: Mapping[str, Any]) -> TraceLimits:
     return TraceLimits(**rest, snapshot=snap)
 
 
-def trace_many(calls: Iterable[TraceCall | Mapping[str, Any]], pool: SandboxPool | None = None, *,
-               limits: TraceLimits | None = None, states: bool = True,
-               memory_bytes: int | None = 4 * 1024**3, timeout: float | None = None) -> list[TraceResult]:
+def trace_many(
+    calls: Iterable[TraceCall | Mapping[str, Any]],
+    pool: SandboxPool | None = None,
+    *,
+    limits: TraceLimits | None = None,
+    states: bool = True,
+    memory_bytes: int | None = 4 * 1024**3,
+    timeout: float | None = None,
+) -> list[TraceResult]:
     """Trace each call in the sandbox (in parallel over ``pool``); results in input order.
 
     Calls are ``TraceCall`` or mappings with ``code``, ``entry``, ``call`` (and ``id``).
@@ -87,15 +98,26 @@ def trace_many(calls: Iterable[TraceCall | Mapping[str, Any]], pool: SandboxPool
     lim = asdict(limits)
     requests = []
     for i, item in enumerate(calls):
-        tc = item if isinstance(item, TraceCall) else TraceCall(
-            code=item["code"], entry=item.get("entry"), call=item.get("call", ""), id=item.get("id"))
-        requests.append(ExecRequest(
-            code=tc.code, runner=RUNNER,
-            args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states},
-            limits=Limits(timeout=timeout if timeout is not None else limits.max_time + _GRACE,
-                          memory_bytes=memory_bytes,
-                          output_bytes=16 * 1024),
-            id=tc.id if tc.id is not None else str(i)))
+        tc = (
+            item
+            if isinstance(item, TraceCall)
+            else TraceCall(
+                code=item["code"], entry=item.get("entry"), call=item.get("call", ""), id=item.get("id")
+            )
+        )
+        requests.append(
+            ExecRequest(
+                code=tc.code,
+                runner=RUNNER,
+                args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states},
+                limits=Limits(
+                    timeout=timeout if timeout is not None else limits.max_time + _GRACE,
+                    memory_bytes=memory_bytes,
+                    output_bytes=16 * 1024,
+                ),
+                id=tc.id if tc.id is not None else str(i),
+            )
+        )
     if not requests:
         return []
     if pool is None:
@@ -113,7 +135,9 @@ def _to_result(res: ExecResult, rid: str | None) -> TraceResult:
         try:
             trace = trace_from_records(res.payload)
         except (UserError, KeyError, TypeError, ValueError) as exc:
-            return TraceResult("failed", None, f"unreadable trace from the sandbox: {exc}", res.wall_time, rid)
+            return TraceResult(
+                "failed", None, f"unreadable trace from the sandbox: {exc}", res.wall_time, rid
+            )
         return TraceResult(trace.status, trace, None, res.wall_time, rid)
     message = res.exception_message or res.status.value
     if res.exception_type:
@@ -126,8 +150,15 @@ def result_to_json(result: TraceResult, *, states: bool = True) -> dict[str, Any
     if result.trace is not None:
         doc = trace_to_json(result.trace, states=states)
     else:
-        doc = {"lines": [], "steps": 0, "return": None, "exception": None, "cut": None,
-               "stdout": "", "coverage": None}
+        doc = {
+            "lines": [],
+            "steps": 0,
+            "return": None,
+            "exception": None,
+            "cut": None,
+            "stdout": "",
+            "coverage": None,
+        }
         if states:
             doc["states"] = []
     doc["status"] = result.status

@@ -67,8 +67,18 @@ FORMAT_NAME = "execbench-trace"
 def event_to_json(raw: RawEvent | Event) -> dict[str, Any]:
     """The compact JSON object of one event (see the module docstring)."""
     if isinstance(raw, Event):
-        raw = (raw.kind, raw.step, raw.frame, raw.depth, raw.line, raw.func, raw.delta,  # type: ignore[assignment]
-               raw.value, raw.stdout, raw.raised)
+        raw = (
+            raw.kind,
+            raw.step,
+            raw.frame,
+            raw.depth,
+            raw.line,
+            raw.func,
+            raw.delta,  # type: ignore[assignment]
+            raw.value,
+            raw.stdout,
+            raw.raised,
+        )
     kind, step, frame, depth, line, func, delta, value, out, raised = raw
     obj: dict[str, Any] = {"k": kind, "s": step, "f": frame, "d": depth, "l": line, "fn": func}
     if delta:
@@ -85,14 +95,23 @@ def event_to_json(raw: RawEvent | Event) -> dict[str, Any]:
 class TraceWriter:
     """Streams a trace to ``path`` as the tracer reports events (pass it as ``sink``)."""
 
-    def __init__(self, path: str | Path, source: str, entry: str | None, call: str | None,
-                 *, whole_program: bool = False, python: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        source: str,
+        entry: str | None,
+        call: str | None,
+        *,
+        whole_program: bool = False,
+        python: str | None = None,
+    ) -> None:
         self.path = Path(path)
         try:
             self._fh: IO[str] = gzip.open(self.path, "wt", encoding="utf-8", compresslevel=5)
         except OSError as exc:
-            raise UserError(f"cannot write the trace to {self.path}: {exc.strerror}; "
-                            "choose a writable path") from None
+            raise UserError(
+                f"cannot write the trace to {self.path}: {exc.strerror}; choose a writable path"
+            ) from None
         header = _header_of(source, entry, call, whole_program, python or Trace.python)
         self._fh.write(json.dumps(header) + "\n")
 
@@ -128,58 +147,110 @@ def load_trace(path: str | Path) -> Trace:
                 if "end" in obj:
                     end = obj["end"]
                     break
-                events.append(Event(obj["k"], obj["s"], obj["f"], obj["d"], obj["l"], obj["fn"],
-                                    obj.get("v"), obj.get("x"), obj.get("o"), obj.get("r", False)))
+                events.append(
+                    Event(
+                        obj["k"],
+                        obj["s"],
+                        obj["f"],
+                        obj["d"],
+                        obj["l"],
+                        obj["fn"],
+                        obj.get("v"),
+                        obj.get("x"),
+                        obj.get("o"),
+                        obj.get("r", False),
+                    )
+                )
     except FileNotFoundError:
         raise UserError(f"trace file {path} does not exist; check the path") from None
     except (OSError, EOFError, json.JSONDecodeError, KeyError) as exc:
-        raise UserError(f"{path} is not a readable execbench trace ({type(exc).__name__}: {exc}); "
-                        "write it with execbench's TraceWriter") from None
+        raise UserError(
+            f"{path} is not a readable execbench trace ({type(exc).__name__}: {exc}); "
+            "write it with execbench's TraceWriter"
+        ) from None
     return _from_parts(header, events, end)
 
 
 def trace_records(trace: Trace) -> dict[str, Any]:
     """The whole trace as one JSON-able object (header, events, end), as in the file."""
-    return {"header": _header_of(trace.source, trace.entry, trace.call, trace.whole_program, trace.python),
-            "events": [event_to_json(ev) for ev in trace.events], "end": _end_of(trace)}
+    return {
+        "header": _header_of(trace.source, trace.entry, trace.call, trace.whole_program, trace.python),
+        "events": [event_to_json(ev) for ev in trace.events],
+        "end": _end_of(trace),
+    }
 
 
 def trace_from_records(records: dict[str, Any]) -> Trace:
     """Inverse of ``trace_records`` (checks the schema version)."""
     header = _header(json.dumps(records.get("header")), Path("<records>"))
-    events = [Event(o["k"], o["s"], o["f"], o["d"], o["l"], o["fn"], o.get("v"), o.get("x"),
-                    o.get("o"), o.get("r", False)) for o in records.get("events", [])]
+    events = [
+        Event(
+            o["k"],
+            o["s"],
+            o["f"],
+            o["d"],
+            o["l"],
+            o["fn"],
+            o.get("v"),
+            o.get("x"),
+            o.get("o"),
+            o.get("r", False),
+        )
+        for o in records.get("events", [])
+    ]
     return _from_parts(header, events, records.get("end"))
 
 
-def _header_of(source: str, entry: str | None, call: str | None, whole_program: bool,
-               python: str) -> dict[str, Any]:
-    return {"format": FORMAT_NAME, "version": TRACE_SCHEMA_VERSION, "python": python,
-            "source": source, "entry": entry, "call": call,
-            "whole_program": whole_program or entry is None}
+def _header_of(
+    source: str, entry: str | None, call: str | None, whole_program: bool, python: str
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT_NAME,
+        "version": TRACE_SCHEMA_VERSION,
+        "python": python,
+        "source": source,
+        "entry": entry,
+        "call": call,
+        "whole_program": whole_program or entry is None,
+    }
 
 
 def _end_of(trace: Trace) -> dict[str, Any]:
-    return {"steps": trace.steps, "return": trace.return_value,
-            "exception": trace.exception.to_json() if trace.exception else None,
-            "cut": trace.cut.to_json() if trace.cut else None, "stdout": trace.stdout}
+    return {
+        "steps": trace.steps,
+        "return": trace.return_value,
+        "exception": trace.exception.to_json() if trace.exception else None,
+        "cut": trace.cut.to_json() if trace.cut else None,
+        "stdout": trace.stdout,
+    }
 
 
 def _from_parts(header: dict[str, Any], events: list[Event], end: dict[str, Any] | None) -> Trace:
     if end is None:
         n = sum(1 for e in events if e.kind == "line")
-        end = {"steps": n, "cut": {"reason": "incomplete", "limit": 0, "step": n},
-               "stdout": "".join(e.stdout or "" for e in events)}
+        end = {
+            "steps": n,
+            "cut": {"reason": "incomplete", "limit": 0, "step": n},
+            "stdout": "".join(e.stdout or "" for e in events),
+        }
     exc_obj = end.get("exception")
     cut_obj = end.get("cut")
     return Trace(
-        source=header["source"], entry=header.get("entry"), call=header.get("call"),
-        raw=tuple((e.kind, e.step, e.frame, e.depth, e.line, e.func, e.delta, e.value, e.stdout, e.raised)
-                  for e in events),
-        steps=int(end.get("steps", 0)), return_value=end.get("return"),
-        exception=ExceptionInfo(**exc_obj) if exc_obj else None, stdout=end.get("stdout", ""),
-        cut=Cut(**cut_obj) if cut_obj else None, whole_program=bool(header.get("whole_program")),
-        python=header.get("python", "?"), schema_version=header["version"],
+        source=header["source"],
+        entry=header.get("entry"),
+        call=header.get("call"),
+        raw=tuple(
+            (e.kind, e.step, e.frame, e.depth, e.line, e.func, e.delta, e.value, e.stdout, e.raised)
+            for e in events
+        ),
+        steps=int(end.get("steps", 0)),
+        return_value=end.get("return"),
+        exception=ExceptionInfo(**exc_obj) if exc_obj else None,
+        stdout=end.get("stdout", ""),
+        cut=Cut(**cut_obj) if cut_obj else None,
+        whole_program=bool(header.get("whole_program")),
+        python=header.get("python", "?"),
+        schema_version=header["version"],
     )
 
 
@@ -189,12 +260,15 @@ def _header(first: str, path: Path) -> dict[str, Any]:
     except json.JSONDecodeError:
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise UserError(f"{path} is not an execbench trace (no header line); "
-                        "write it with execbench's TraceWriter")
+        raise UserError(
+            f"{path} is not an execbench trace (no header line); write it with execbench's TraceWriter"
+        )
     version = header.get("version")
     if not isinstance(version, int) or version > TRACE_SCHEMA_VERSION:
-        raise UserError(f"{path} uses trace schema version {version}, newer than this execbench "
-                        f"reads ({TRACE_SCHEMA_VERSION}); upgrade execbench to read it")
+        raise UserError(
+            f"{path} uses trace schema version {version}, newer than this execbench "
+            f"reads ({TRACE_SCHEMA_VERSION}); upgrade execbench to read it"
+        )
     return header
 
 
@@ -242,8 +316,9 @@ def _states(trace: Trace) -> list[dict[str, Any]]:
         if ev.kind == "line":
             after = dict(state)
             _apply(after, trace.changes[ev.step])
-            out.append({"step": ev.step, "line": ev.line, "frame": ev.frame, "depth": ev.depth,
-                        "locals": after})
+            out.append(
+                {"step": ev.step, "line": ev.line, "frame": ev.frame, "depth": ev.depth, "locals": after}
+            )
     return out
 
 
@@ -253,5 +328,3 @@ def _apply(state: dict[str, str], delta: Any) -> None:
             state.pop(name, None)
         else:
             state[name] = snap["repr"]
-
-

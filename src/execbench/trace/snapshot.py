@@ -55,6 +55,7 @@ __all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_imm
 #: A snapshot is a JSON-able dict; see the module docstring for its keys.
 Snapshot = dict[str, Any]
 
+
 @dataclass(frozen=True)
 class SnapshotLimits:
     """Bounds on one snapshot; anything beyond is replaced and marked with ``cut``."""
@@ -109,8 +110,13 @@ class Encoder:
         try:
             return self._enc(value, 0, set())
         except Exception as exc:  # defensive: the value defeated a reader
-            return {"type": _qualname(type(value)), "repr": "<?>", "literal": False,
-                    "cut": "error", "error": type(exc).__name__}
+            return {
+                "type": _qualname(type(value)),
+                "repr": "<?>",
+                "literal": False,
+                "cut": "error",
+                "error": type(exc).__name__,
+            }
 
     # -- internals -----------------------------------------------------------------------
 
@@ -123,8 +129,13 @@ class Encoder:
     def _atom(self, value: Any, t: type) -> Snapshot:
         if t is str:
             if len(value) > self.limits.max_str:
-                return {"type": "str", "repr": str.__repr__(value[: self.limits.max_str]),
-                        "literal": False, "len": len(value), "cut": "str"}
+                return {
+                    "type": "str",
+                    "repr": str.__repr__(value[: self.limits.max_str]),
+                    "literal": False,
+                    "len": len(value),
+                    "cut": "str",
+                }
             if len(value) <= 64:
                 snap = self._str_cache.get(value)
                 if snap is None:
@@ -143,8 +154,12 @@ class Encoder:
                 return snap
             # bit_length * log10(2) bounds the digit count without formatting the int
             if value.bit_length() * 0.30103 > self.limits.max_int_digits:
-                return {"type": "int", "repr": f"<int of {value.bit_length()} bits>",
-                        "literal": False, "cut": "int"}
+                return {
+                    "type": "int",
+                    "repr": f"<int of {value.bit_length()} bits>",
+                    "literal": False,
+                    "cut": "int",
+                }
             return {"type": "int", "repr": int.__repr__(value)}
         if t is bool:
             return _TRUE if value else _FALSE
@@ -158,8 +173,13 @@ class Encoder:
             return _NONE
         if t is bytes:
             if len(value) > self.limits.max_str:
-                return {"type": "bytes", "repr": bytes.__repr__(value[: self.limits.max_str]),
-                        "literal": False, "len": len(value), "cut": "str"}
+                return {
+                    "type": "bytes",
+                    "repr": bytes.__repr__(value[: self.limits.max_str]),
+                    "literal": False,
+                    "len": len(value),
+                    "cut": "str",
+                }
             return {"type": "bytes", "repr": bytes.__repr__(value)}
         if t is complex:
             text = complex.__repr__(value)
@@ -185,8 +205,12 @@ class Encoder:
         if depth >= self.limits.max_depth:
             return {"type": self._info(t).name, "id": ref, "repr": "...", "literal": False, "cut": "depth"}
         if t in _SAFE_REPR_TYPES and safe_repr_ok(value, t):
-            return {"type": t.__name__, "id": ref, "repr": repr(value),
-                    "literal": t in (range, slice) and "..." not in repr(value)}
+            return {
+                "type": t.__name__,
+                "id": ref,
+                "repr": repr(value),
+                "literal": t in (range, slice) and "..." not in repr(value),
+            }
         info = self._info(t)
         base = info.base
         path.add(id(value))
@@ -200,8 +224,13 @@ class Encoder:
             if base is bytearray:
                 data = bytes(bytearray.copy(value))
                 text = "bytearray(" + bytes.__repr__(data[: self.limits.max_str]) + ")"
-                return {"type": info.name, "id": ref, "repr": text, "len": len(data),
-                        "literal": t is bytearray and len(data) <= self.limits.max_str}
+                return {
+                    "type": info.name,
+                    "id": ref,
+                    "repr": text,
+                    "len": len(data),
+                    "literal": t is bytearray and len(data) <= self.limits.max_str,
+                }
             return self._object(value, t, info, ref, depth, path)
         finally:
             path.discard(id(value))
@@ -247,11 +276,15 @@ class Encoder:
             items.append(self._enc(item, depth + 1, path))
         return items, n > len(items)
 
-    def _sequence(self, value: Any, t: type, base: type, info: _TypeInfo, ref: int,
-                  depth: int, path: set[int]) -> Snapshot:
+    def _sequence(
+        self, value: Any, t: type, base: type, info: _TypeInfo, ref: int, depth: int, path: set[int]
+    ) -> Snapshot:
         n = base.__len__(value)
-        flat = self._flat(list(itertools.islice(base.__iter__(value), self.limits.max_items))) \
-            if base is not collections.deque else None
+        flat = (
+            self._flat(list(itertools.islice(base.__iter__(value), self.limits.max_items)))
+            if base is not collections.deque
+            else None
+        )
         if flat is not None:
             items, cut = flat, n > len(flat)
             literal = not cut
@@ -276,8 +309,12 @@ class Encoder:
         if t is not base:
             literal = False
             if info.nt_fields is not None and len(info.nt_fields) == n and not cut:
-                snap["repr"] = info.name + "(" + ", ".join(
-                    f"{k}={c['repr']}" for k, c in zip(info.nt_fields, items, strict=True)) + ")"
+                snap["repr"] = (
+                    info.name
+                    + "("
+                    + ", ".join(f"{k}={c['repr']}" for k, c in zip(info.nt_fields, items, strict=True))
+                    + ")"
+                )
                 snap["fields"] = dict(zip(info.nt_fields, items, strict=True))
             else:
                 snap["repr"] = info.name + "(" + text + ")"
@@ -287,10 +324,13 @@ class Encoder:
             snap["literal"] = False
         return snap
 
-    def _mapping(self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int,
-                 path: set[int]) -> Snapshot:
+    def _mapping(
+        self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int, path: set[int]
+    ) -> Snapshot:
         n = dict.__len__(value)
-        pairs_iter = collections.OrderedDict.items(value) if t is collections.OrderedDict else dict.items(value)
+        pairs_iter = (
+            collections.OrderedDict.items(value) if t is collections.OrderedDict else dict.items(value)
+        )
         items: list[list[Snapshot]] = []
         cut = False
         for k, v in pairs_iter:
@@ -306,8 +346,11 @@ class Encoder:
             literal = False
             if t is collections.defaultdict:
                 factory = collections.defaultdict.__dict__["default_factory"].__get__(value)
-                fname = _qualname(factory) if issubclass(type(factory), type) else (
-                    "None" if factory is None else "<callable>")
+                fname = (
+                    _qualname(factory)
+                    if issubclass(type(factory), type)
+                    else ("None" if factory is None else "<callable>")
+                )
                 snap["repr"] = f"defaultdict({fname}, {text})"
             else:
                 snap["repr"] = f"{info.name}({text})"
@@ -317,8 +360,9 @@ class Encoder:
             snap["literal"] = False
         return snap
 
-    def _set(self, value: Any, t: type, base: type, info: _TypeInfo, ref: int, depth: int,
-             path: set[int]) -> Snapshot:
+    def _set(
+        self, value: Any, t: type, base: type, info: _TypeInfo, ref: int, depth: int, path: set[int]
+    ) -> Snapshot:
         n = base.__len__(value)
         elems = list(base.__iter__(value))
         kinds = frozenset(type(e) for e in elems)
@@ -345,8 +389,7 @@ class Encoder:
             snap["literal"] = False
         return snap
 
-    def _object(self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int,
-                path: set[int]) -> Snapshot:
+    def _object(self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int, path: set[int]) -> Snapshot:
         name = info.name
         snap: Snapshot = {"type": name, "id": ref, "literal": False}
         if issubclass(t, type):
@@ -398,8 +441,9 @@ class Encoder:
             snap["repr"] = f"{name}.{fields['_name_']['repr'].strip(chr(39))}"
         elif info.dc_fields is not None or issubclass(t, BaseException):
             shown = info.dc_fields if info.dc_fields is not None else ("args",)
-            snap["repr"] = name + "(" + ", ".join(
-                f"{k}={fields[k]['repr']}" for k in shown if k in fields) + ")"
+            snap["repr"] = (
+                name + "(" + ", ".join(f"{k}={fields[k]['repr']}" for k in shown if k in fields) + ")"
+            )
         elif "value" in fields and base is not None:
             snap["repr"] = f"{name}({fields['value']['repr']})"
         else:

@@ -184,9 +184,9 @@ class Trace:
         return None if self.return_value is None else self.return_value["repr"]
 
 
-def step_views(raw: Iterable[RawEvent]) -> tuple[
-    tuple[int, ...], tuple[Mapping[str, Snapshot | None], ...], tuple[int, ...]
-]:
+def step_views(
+    raw: Iterable[RawEvent],
+) -> tuple[tuple[int, ...], tuple[Mapping[str, Snapshot | None], ...], tuple[int, ...]]:
     """Per-step lines, after-line changes and frames, from the raw event stream.
 
     Events carry the changes *observed* at them (the effect of the frame's previous line);

@@ -155,21 +155,28 @@ def _walk(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(
-            d for d in dirnames
+            d
+            for d in dirnames
             if not d.startswith(".") and d not in _SKIP_DIRS and not (here / d / "pyvenv.cfg").exists()
         )
-        out.extend(here / f for f in sorted(filenames) if not f.startswith(".") and not f.endswith((".pyc", ".pyo")))
+        out.extend(
+            here / f for f in sorted(filenames) if not f.startswith(".") and not f.endswith((".pyc", ".pyo"))
+        )
     return out
 
 
 def has_pytest_suite(root: Path) -> bool:
     """A folder with pytest test files and no file using the ``# execbench:`` convention."""
     files = [p for p in _walk(root) if p.suffix == ".py"]
-    if not any(p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py" for p in files):
+    if not any(
+        p.name.startswith("test_") or p.name.endswith("_test.py") or p.name == "conftest.py" for p in files
+    ):
         return False
     for p in files:
         try:
-            if p.stat().st_size <= _MAX_FILE and _DIRECTIVE.search(p.read_text(encoding="utf-8", errors="replace")):
+            if p.stat().st_size <= _MAX_FILE and _DIRECTIVE.search(
+                p.read_text(encoding="utf-8", errors="replace")
+            ):
                 return False
         except OSError:
             continue
@@ -190,8 +197,10 @@ def read_project(root: str | Path) -> Project:
             continue
         total += size
         if total > _MAX_TOTAL:
-            raise UserError(f"{base}: the project has more than {_MAX_TOTAL // 1_000_000} MB of files; "
-                            "build from a smaller folder")
+            raise UserError(
+                f"{base}: the project has more than {_MAX_TOTAL // 1_000_000} MB of files; "
+                "build from a smaller folder"
+            )
         rel = path.relative_to(base).as_posix()
         data = path.read_bytes()
         try:
@@ -275,8 +284,13 @@ def closure(files: Mapping[str, str], rel: str) -> dict[str, str]:
     return {r: files[r] for r in sorted(seen)}
 
 
-def suite_args(project: Project, *, per_function: int = DEFAULT_CALLS_PER_FUNCTION,
-               per_test_timeout: float = PER_TEST_TIMEOUT, budget: float = SUITE_TIMEOUT) -> dict[str, Any]:
+def suite_args(
+    project: Project,
+    *,
+    per_function: int = DEFAULT_CALLS_PER_FUNCTION,
+    per_test_timeout: float = PER_TEST_TIMEOUT,
+    budget: float = SUITE_TIMEOUT,
+) -> dict[str, Any]:
     """The :func:`run_suite` arguments for a project."""
     return {
         "texts": project.texts,
@@ -295,8 +309,11 @@ def parse_run(payload: Any) -> ProjectRun:
         return ProjectRun(calls=())
     calls = []
     for item in payload.get("calls") or []:
-        if isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("file", "function", "args")) \
-                and isinstance(item.get("index"), int):
+        if (
+            isinstance(item, dict)
+            and all(isinstance(item.get(k), str) for k in ("file", "function", "args"))
+            and isinstance(item.get("index"), int)
+        ):
             calls.append(ProjectCall(item["file"], item["function"], item["args"], item["index"]))
 
     def count(name: str) -> int:
@@ -306,7 +323,12 @@ def parse_run(payload: Any) -> ProjectRun:
     exit_code = payload.get("exit_code")
     return ProjectRun(
         calls=tuple(sorted(calls, key=lambda c: (c.file, c.function, c.index))),
-        passed=count("passed"), failed=count("failed"), errors=count("errors"), skipped=count("skipped"),
-        collected=count("collected"), exit_code=exit_code if isinstance(exit_code, int) else None,
-        stopped=payload.get("stopped") is True, non_literal=count("non_literal"),
+        passed=count("passed"),
+        failed=count("failed"),
+        errors=count("errors"),
+        skipped=count("skipped"),
+        collected=count("collected"),
+        exit_code=exit_code if isinstance(exit_code, int) else None,
+        stopped=payload.get("stopped") is True,
+        non_literal=count("non_literal"),
     )

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
-__all__ = ["DEFAULT_CALLS_PER_FUNCTION", "PER_TEST_TIMEOUT", "SUITE_TIMEOUT", "literal_text", "materialize", "run_suite"]
+__all__ = [
+    "DEFAULT_CALLS_PER_FUNCTION",
+    "PER_TEST_TIMEOUT",
+    "SUITE_TIMEOUT",
+    "literal_text",
+    "materialize",
+    "run_suite",
+]
 
 DEFAULT_CALLS_PER_FUNCTION = 5
 #: Seconds one test may run before it is interrupted (and fails).
@@ -38,8 +45,10 @@ def materialize(texts: Mapping[str, str], blobs: Mapping[str, str], base: str) -
     """Write the files under ``base/project`` (the sandbox's private folder); return that folder."""
     root = os.path.join(base, "project")
     os.makedirs(root, exist_ok=True)
-    for rel, content in [*((r, t.encode("utf-8")) for r, t in texts.items()),
-                         *((r, base64.b64decode(b)) for r, b in blobs.items())]:
+    for rel, content in [
+        *((r, t.encode("utf-8")) for r, t in texts.items()),
+        *((r, base64.b64decode(b)) for r, b in blobs.items()),
+    ]:
         path = PurePosixPath(rel)
         if path.is_absolute() or ".." in path.parts:
             continue
@@ -99,14 +108,14 @@ def _args_text(frame: types.FrameType) -> str | None:
             if text is None:
                 return None
             parts.append(text)
-    for name in names[n_pos:n_pos + n_kw]:
+    for name in names[n_pos : n_pos + n_kw]:
         text = literal_text(local.get(name))
         if text is None or name not in local:
             return None
         parts.append(f"{name}={text}")
     if code.co_flags & 0x08:  # **kwargs
         extra = local.get(names[index])
-        for key, value in (extra.items() if type(extra) is dict else ()):
+        for key, value in extra.items() if type(extra) is dict else ():
             text = literal_text(value)
             if text is None or not str(key).isidentifier():
                 return None
@@ -134,7 +143,9 @@ class _TestTimeout(BaseException):
 class _Collector:
     """The pytest plugin: counts outcomes, bounds time, records calls into project functions."""
 
-    def __init__(self, root: str, modules: list[str], per_function: int, per_test: float, budget: float) -> None:
+    def __init__(
+        self, root: str, modules: list[str], per_function: int, per_test: float, budget: float
+    ) -> None:
         self.root = os.path.realpath(root)
         self.modules = set(modules)
         self.per_function = per_function
@@ -266,8 +277,13 @@ def run_suite(code: str, args: dict[str, Any]) -> dict[str, Any]:
     root = materialize(args["texts"], args.get("blobs", {}), os.getcwd())
     for entry in reversed(list(args.get("roots", [""]))):
         sys.path.insert(0, os.path.join(root, entry) if entry else root)
-    collector = _Collector(root, list(args["modules"]), int(args.get("per_function", DEFAULT_CALLS_PER_FUNCTION)),
-                           float(args.get("per_test_timeout", PER_TEST_TIMEOUT)), float(args.get("budget", SUITE_TIMEOUT)))
+    collector = _Collector(
+        root,
+        list(args["modules"]),
+        int(args.get("per_function", DEFAULT_CALLS_PER_FUNCTION)),
+        float(args.get("per_test_timeout", PER_TEST_TIMEOUT)),
+        float(args.get("budget", SUITE_TIMEOUT)),
+    )
     exit_code = pytest.main(
         [root, "-q", "-p", "no:cacheprovider", "--rootdir", root],
         plugins=[collector, _wrap_call(collector)],
@@ -277,5 +293,10 @@ def run_suite(code: str, args: dict[str, Any]) -> dict[str, Any]:
         for (file, function), texts in sorted(collector.kept.items())
         for k, text in enumerate(texts)
     ]
-    return {"calls": calls, **collector.counts, "exit_code": int(exit_code), "stopped": collector.stopped,
-            "non_literal": collector.non_literal}
+    return {
+        "calls": calls,
+        **collector.counts,
+        "exit_code": int(exit_code),
+        "stopped": collector.stopped,
+        "non_literal": collector.non_literal,
+    }
