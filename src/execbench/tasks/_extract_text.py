@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import warnings
 from dataclasses import dataclass
 
 __all__ = [
@@ -151,7 +152,10 @@ def parse_expr(text: str) -> ast.expr | None:
     if not text or len(text) > MAX_EXPR or "\x00" in text:
         return None
     try:
-        return ast.parse(text.strip(), mode="eval").body
+        with warnings.catch_warnings():
+            # model text is full of odd literals ("1st"); their SyntaxWarnings are noise
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
 

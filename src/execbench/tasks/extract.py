@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Callable
 
 from execbench.tasks._extract_literal import parse_literal
@@ -100,7 +101,9 @@ def _compare_sides(chunk: str) -> tuple[str, str] | None:
     text = chunk
     if chunk.startswith("assert"):
         try:
-            module = ast.parse(chunk)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                module = ast.parse(chunk)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return None
         if len(module.body) != 1 or not isinstance(module.body[0], ast.Assert):
