@@ -27,6 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from execbench.sandbox import ExecRequest, SandboxPool, Status
+from execbench.sandbox._reap import proc_stat_fields
 
 PROGRAM = "total = sum(range(10))\nprint(total)\n"
 
@@ -40,18 +41,10 @@ def _tree_cpu(roots: set[int]) -> float:
     Workers may sit inside bubblewrap, whose processes do not all end up in this process's
     RUSAGE_CHILDREN; /proc sees them all.
     """
-    stats: dict[int, tuple[int, float]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                raw = fh.read()
-        except OSError:
-            continue
-        fields = raw[raw.rfind(b")") + 2 :].split()
-        ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
-        stats[int(name)] = (int(fields[1]), ticks / _TICK)
+    stats = {
+        pid: (int(fields[1]), sum(int(x) for x in fields[11:15]) / _TICK)  # utime stime cutime cstime
+        for pid, fields in proc_stat_fields().items()
+    }
     total = 0.0
     for pid, (_ppid, cpu) in stats.items():
         cur, hops = pid, 0

@@ -5,22 +5,13 @@ from __future__ import annotations
 import os
 
 from execbench.sandbox import SandboxPool
+from execbench.sandbox._reap import proc_stat_fields
 
 __all__ = ["job_processes"]
 
 
 def _parents() -> dict[int, int]:
-    out: dict[int, int] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        out[int(name)] = int(stat[stat.rfind(b")") + 2 :].split()[1])
-    return out
+    return {pid: int(fields[1]) for pid, fields in proc_stat_fields().items()}
 
 
 def _uid(pid: int) -> int | None:

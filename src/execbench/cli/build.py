@@ -21,6 +21,7 @@ import argparse
 import sys
 from collections import Counter
 
+from execbench.cli._common import command
 from execbench.errors import UserError
 from execbench.tasks.kinds import KINDS, parse_kinds
 
@@ -28,12 +29,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "build",
-        help="build reasoning tasks from traced programs",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "build", "build reasoning tasks from traced programs", __doc__)
     p.add_argument(
         "source",
         metavar="SOURCE",

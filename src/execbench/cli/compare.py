@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from execbench.cli._common import add_store_option, command
 from execbench.errors import UserError
 from execbench.runs import Store, compare_runs
 from execbench.runs.render import compare_view, out_console
@@ -19,19 +20,10 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "compare",
-        help="compare two runs (paired CIs, McNemar)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "compare", "compare two runs (paired CIs, McNemar)", __doc__)
     p.add_argument("run_a", metavar="RUN_A", help="run id or unique prefix")
     p.add_argument("run_b", metavar="RUN_B", help="run id or unique prefix")
-    p.add_argument(
-        "--store",
-        default=None,
-        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
-    )
+    add_store_option(p)
     p.add_argument("--show", type=int, default=20, help="disagreeing tasks to list (default 20)")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p.set_defaults(handler=_handle)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from execbench.cli._common import add_store_option, command
 from execbench.errors import UserError
 from execbench.models import BackendError
 from execbench.runs import (
@@ -63,12 +64,12 @@ on the cluster at --address or on a local one (pip install 'execbench[ray]').
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
+    p = command(
+        subparsers,
         "eval",
-        help="evaluate a model on a suite (resumable; results in a SQLite store)",
-        description="Generate, extract, verify in the sandbox, store, and summarise.",
+        "evaluate a model on a suite (resumable; results in a SQLite store)",
+        "Generate, extract, verify in the sandbox, store, and summarise.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--suite", required=True, help="task file, suite name, or NAME:DATA")
     p.add_argument("--data", default=None, help="dataset file for a suite name (same as --suite NAME:DATA)")
@@ -89,11 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--max-tokens", type=int, default=1024, help="generation limit (default 1024)")
     p.add_argument("--limit", type=int, default=None, help="only the first K tasks of the suite")
     p.add_argument("--concurrency", type=int, default=8, help="model requests in flight (default 8)")
-    p.add_argument(
-        "--store",
-        default=None,
-        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
-    )
+    add_store_option(p)
     p.add_argument(
         "--executor",
         choices=EXECUTORS,

@@ -17,6 +17,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from execbench.cli._common import add_store_option, command
 from execbench.errors import UserError
 from execbench.runs import EXPORT_FORMATS, Store, export_run
 
@@ -26,12 +27,7 @@ TASK_FORMATS = ("jsonl", "parquet", "hf")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "export",
-        help="export a run's verdicts or a task file",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "export", "export a run's verdicts or a task file", __doc__)
     p.add_argument("target", metavar="RUN|TASKS", help="run id (or prefix) in the store, or a task file")
     p.add_argument(
         "--format",
@@ -40,11 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="runs: jsonl, csv, parquet; task files: jsonl, parquet, hf",
     )
     p.add_argument("--out", default=None, help="output file (runs: default stdout for jsonl/csv)")
-    p.add_argument(
-        "--store",
-        default=None,
-        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
-    )
+    add_store_option(p)
     p.add_argument(
         "--with-rationale", action="store_true", help="task files: include the rationale (trace-derived)"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from execbench.cli._common import add_store_option, command
 from execbench.runs import Store, leaderboard
 from execbench.runs.render import leaderboard_table, out_console
 
@@ -16,17 +17,8 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "leaderboard",
-        help="rank the runs in a store",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--store",
-        default=None,
-        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
-    )
+    p = command(subparsers, "leaderboard", "rank the runs in a store", __doc__)
+    add_store_option(p)
     p.add_argument("--suite", default=None, help="only runs of this suite (as given to eval)")
     p.add_argument("--all", action="store_true", help="include incomplete runs")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")

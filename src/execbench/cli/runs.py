@@ -12,6 +12,7 @@ import argparse
 import json
 from dataclasses import asdict
 
+from execbench.cli._common import add_store_option, command
 from execbench.runs import Store
 from execbench.runs.render import out_console, run_view, runs_table
 
@@ -19,24 +20,15 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "runs",
-        help="list stored runs or show one",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "runs", "list stored runs or show one", __doc__)
     sub = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
     lst = sub.add_parser("list", help="list the runs in the store")
-    lst.add_argument(
-        "--store",
-        default=None,
-        help="SQLite results store (default $EXECBENCH_STORE or ./execbench-runs.sqlite)",
-    )
+    add_store_option(lst)
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     lst.set_defaults(handler=_list)
     show = sub.add_parser("show", help="show one run: configuration, environment, summary")
     show.add_argument("run", help="run id or unique prefix")
-    show.add_argument("--store", default=None, help="SQLite results store")
+    add_store_option(show)
     show.add_argument("--json", action="store_true", help="print the stored run as JSON")
     show.set_defaults(handler=_show)
 

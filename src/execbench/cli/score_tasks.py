@@ -13,17 +13,15 @@ import json
 import sys
 from pathlib import Path
 
+from execbench.cli._common import command
 from execbench.errors import UserError
 
 __all__ = ["register"]
 
 
 def register(score_subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = score_subparsers.add_parser(
-        "tasks",
-        help="model answers to execbench tasks (from 'execbench build')",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = command(
+        score_subparsers, "tasks", "model answers to execbench tasks (from 'execbench build')", __doc__
     )
     p.add_argument("--tasks", required=True, type=Path, help="tasks JSONL from 'execbench build'")
     p.add_argument("--predictions", required=True, type=Path, help="JSONL of {task_id, prediction[, sample]}")

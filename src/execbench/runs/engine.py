@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -381,9 +381,10 @@ def run_eval(
     progress.start(len(tasks) * spec.n, len(previous), sum(1 for r in previous if r.correct))
     t_setup = time.perf_counter() - t_start
     try:
-        asyncio.run(
-            _finish(store, run_id, backend, executor, todo, cached, params, options, progress, counters)
+        work = _pipeline(
+            store, run_id, backend, executor, todo, cached, params, options.concurrency, progress, counters
         )
+        asyncio.run(_closing(backend, work))
     except KeyboardInterrupt:
         store.update_run(run_id, status="interrupted")
         store.add_timings(run_id, {"total": time.perf_counter() - t_start})
@@ -425,21 +426,9 @@ def run_eval(
     return EvalOutcome(final, summary, resumed, counters["requests"], counters["failures"])
 
 
-async def _finish(
-    store: Store,
-    run_id: str,
-    backend: Backend,
-    executor: Executor,
-    todo: list[tuple[Task, int, str, str]],
-    cached: dict[str, CachedResponse],
-    params: GenParams,
-    options: EvalOptions,
-    progress: ProgressSink,
-    counters: dict[str, Any],
-) -> None:
+async def _closing(backend: Backend, work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work``, then close the backend whatever happened (its HTTP client, actors)."""
     try:
-        await _pipeline(
-            store, run_id, backend, executor, todo, cached, params, options.concurrency, progress, counters
-        )
+        await work
     finally:
         await backend.aclose()

@@ -73,24 +73,37 @@ def _signal_all(worker_pid: int, uid: int | None, own_pid_namespace: bool) -> No
             posix.kill(pid, signal.SIGKILL)
 
 
-def _descendants(worker_pid: int, uid: int | None) -> list[int]:
-    parents: dict[int, int] = {}
-    uids: dict[int, int] = {}
+def proc_stat_fields() -> dict[int, list[bytes]]:
+    """Per live pid, the fields of ``/proc/<pid>/stat`` after the command name: ``[0]`` is
+    the state, ``[1]`` the parent pid, ``[11:15]`` utime, stime, cutime, cstime (ticks).
+    The name is skipped by its last ``)``, since a program may put anything in it."""
+    out: dict[int, list[bytes]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/stat", "rb") as fh:
                 stat = fh.read()
-            uids[int(name)] = os.stat(f"/proc/{name}").st_uid
         except OSError:
             continue
-        parents[int(name)] = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        out[int(name)] = stat[stat.rfind(b")") + 2 :].split()
+    return out
+
+
+def _uid_of(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def _descendants(worker_pid: int, uid: int | None) -> list[int]:
+    parents = {pid: int(fields[1]) for pid, fields in proc_stat_fields().items()}
     found = []
     for pid in parents:
         if pid == worker_pid:
             continue
-        if uid is not None and uids.get(pid) == uid:
+        if uid is not None and _uid_of(pid) == uid:
             found.append(pid)
             continue
         hops, cur = 0, parents.get(pid)

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from execbench.datasets.loading import read_jsonl
 from execbench.errors import UserError
 from execbench.tasks.types import TASK_SCHEMA_VERSION, Prediction, Task
 
@@ -84,24 +85,9 @@ def write_tasks(tasks: Iterable[Task], path: str | Path) -> None:
 
 
 def _read_lines(path: str | Path, what: str) -> Iterable[tuple[str, dict[str, Any]]]:
-    source = Path(path)
-    if not source.is_file():
-        raise UserError(f"{source}: no such {what} file")
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{source}: cannot read {what} file: {exc}") from None
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"{where}: not JSON ({exc.msg}); {what} files hold one JSON object per line"
-            ) from None
-        yield where, row
+    """``(where, object)`` per non-blank line, through the one JSONL reader of the project."""
+    for number, row in read_jsonl(path, what=f"{what} file"):
+        yield f"{path}:{number}", row
 
 
 def read_tasks(path: str | Path) -> list[Task]:

@@ -289,40 +289,29 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
     out, skipped = [], 0
     for (idx, input_idx), questions in grouped.items():
         program = programs[idx]
+        specific: dict[str, Any] = {"args": program.inputs[input_idx], "kinds": kinds}
         if program.test is not None:
             # ClassEval: the i-th test case of the class drives the code; REval asks no plain
             # output there (its output task is completing the test's asserts), so none is built
-            out.append(
-                Subject(
-                    source="reval",
-                    program_id=f"reval/{idx}",
-                    code=program.code,
-                    entry=program.entry,
-                    args="",
-                    input_idx=input_idx,
-                    id_prefix=f"reval/{idx}/{input_idx}",
-                    kinds=tuple(k for k in kinds if k != "output"),
-                    questions=tuple(questions),
-                    extra=(("problem", program.task_id),),
-                    shown_call=f"the test code:\n{program.inputs[input_idx].rstrip()}\n",
-                    harness=(
-                        ("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),
-                    ),
-                )
-            )
-            continue
+            specific = {
+                "args": "",
+                "kinds": tuple(k for k in kinds if k != "output"),
+                "shown_call": f"the test code:\n{program.inputs[input_idx].rstrip()}\n",
+                "harness": (
+                    ("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),
+                ),
+            }
         out.append(
             Subject(
                 source="reval",
                 program_id=f"reval/{idx}",
                 code=program.code,
                 entry=program.entry,
-                args=program.inputs[input_idx],
                 input_idx=input_idx,
                 id_prefix=f"reval/{idx}/{input_idx}",
-                kinds=kinds,
                 questions=tuple(questions),
                 extra=(("problem", program.task_id),),
+                **specific,
             )
         )
     return out, skipped

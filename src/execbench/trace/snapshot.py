@@ -31,6 +31,7 @@ import collections
 import itertools
 import math
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,14 @@ __all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_imm
 
 #: A snapshot is a JSON-able dict; see the module docstring for its keys.
 Snapshot = dict[str, Any]
+
+
+def _remember(cache: dict[Any, Snapshot], value: Any, snap: Snapshot) -> Snapshot:
+    """Cache ``snap`` for ``value``; a full cache starts over (bounded memory on long traces)."""
+    if len(cache) >= _CACHE_ITEMS:
+        cache.clear()
+    cache[value] = snap
+    return snap
 
 
 @dataclass(frozen=True)
@@ -126,31 +135,26 @@ class Encoder:
             info = self._types[cls] = _TypeInfo(cls)
         return info
 
+    def _long_text(self, value: Any, name: str, rep: Callable[[Any], str]) -> Snapshot:
+        """A str/bytes over ``max_str``: its head, marked as cut (not a literal any more)."""
+        head = rep(value[: self.limits.max_str])
+        return {"type": name, "repr": head, "literal": False, "len": len(value), "cut": "str"}
+
     def _atom(self, value: Any, t: type) -> Snapshot:
         if t is str:
             if len(value) > self.limits.max_str:
-                return {
-                    "type": "str",
-                    "repr": str.__repr__(value[: self.limits.max_str]),
-                    "literal": False,
-                    "len": len(value),
-                    "cut": "str",
-                }
+                return self._long_text(value, "str", str.__repr__)
             if len(value) <= 64:
                 snap = self._str_cache.get(value)
                 if snap is None:
-                    if len(self._str_cache) >= _CACHE_ITEMS:
-                        self._str_cache.clear()
-                    snap = self._str_cache[value] = {"type": "str", "repr": str.__repr__(value)}
+                    snap = _remember(self._str_cache, value, {"type": "str", "repr": str.__repr__(value)})
                 return snap
             return {"type": "str", "repr": str.__repr__(value)}
         if t is int:
             if -(10**9) < value < 10**9:
                 snap = self._int_cache.get(value)
                 if snap is None:
-                    if len(self._int_cache) >= _CACHE_ITEMS:
-                        self._int_cache.clear()
-                    snap = self._int_cache[value] = {"type": "int", "repr": int.__repr__(value)}
+                    snap = _remember(self._int_cache, value, {"type": "int", "repr": int.__repr__(value)})
                 return snap
             # bit_length * log10(2) bounds the digit count without formatting the int
             if value.bit_length() * 0.30103 > self.limits.max_int_digits:
@@ -173,13 +177,7 @@ class Encoder:
             return _NONE
         if t is bytes:
             if len(value) > self.limits.max_str:
-                return {
-                    "type": "bytes",
-                    "repr": bytes.__repr__(value[: self.limits.max_str]),
-                    "literal": False,
-                    "len": len(value),
-                    "cut": "str",
-                }
+                return self._long_text(value, "bytes", bytes.__repr__)
             return {"type": "bytes", "repr": bytes.__repr__(value)}
         if t is complex:
             text = complex.__repr__(value)
