@@ -1,4 +1,4 @@
-"""The settrace engine on small hand-checked programs: lines, events, states, limits."""
+"""Both tracer engines on small hand-checked programs: lines, events, states, limits."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ import pytest
 
 from execbench.errors import UserError
 from execbench.trace import TraceLimits, state_after, state_at, trace_call, trace_program
+from execbench.trace import engine as engine_module
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.types import Trace
+
+
+@pytest.fixture(autouse=True, params=engine_module.ENGINES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs on every engine this interpreter has."""
+    monkeypatch.setattr(engine_module, "ENGINE", request.param)
+    return str(request.param)
 
 
 def check_trace(
@@ -154,6 +162,49 @@ def test_generator_yield_resume_and_send() -> None:
     ]
     assert trace.changes[yield_steps[0]]["got"]["repr"] == "10"
     assert trace.changes[yield_steps[1]]["got"]["repr"] == "5"
+
+
+def test_generator_left_by_throw_and_close_returns_raised_not_yield() -> None:
+    """An exception thrown in at a yield and not caught leaves the frame from the yield's
+    own instruction: the tracer must report an unwinding return, not a second yield."""
+    code = """
+    def gen():
+        got = yield 1
+        return got
+
+    def f():
+        g = gen()
+        next(g)
+        try:
+            g.throw(ValueError("x"))
+        except ValueError:
+            pass
+        h = gen()
+        next(h)
+        h.close()
+        k = gen()
+        next(k)
+        try:
+            k.send(None)
+        except StopIteration:
+            pass
+        return 0
+    """
+    trace = check_trace(code, "", ret="0")
+    gen_events = [
+        (e.kind, e.raised) for e in trace.events if e.func == "gen" and e.kind in ("yield", "return")
+    ]
+    # 3.13 closes a generator that has no handler for GeneratorExit without resuming it:
+    # settrace then reports nothing for ``h.close()``
+    closed = [] if PYBEHAVIOR.version >= (3, 13) else [("return", True)]
+    assert gen_events == [
+        ("yield", False),
+        ("return", True),
+        ("yield", False),
+        *closed,
+        ("yield", False),
+        ("return", False),
+    ]
 
 
 def test_exception_events_unwinding_and_handled() -> None:

@@ -2,7 +2,7 @@
 
 Public surface::
 
-    trace_call(code, entry, call, *, limits=TraceLimits(), record_states=True) -> Trace
+    trace_call(code, entry, call, *, limits=TraceLimits(), record_states=True, engine=None) -> Trace
     trace_program(code, ...) -> Trace                    # the whole module body
     trace_many(calls, pool=None) -> list[TraceResult]    # sandboxed, for untrusted code
     Trace, Event, ExceptionInfo, Cut, TraceLimits, SnapshotLimits, TraceCall, TraceResult
@@ -10,10 +10,13 @@ Public surface::
     next_lines, blocks, block_runs, compress_loops
     TraceWriter, load_trace, trace_to_json, TRACE_SCHEMA_VERSION
 
-Engine: ``sys.settrace`` only (see ``engine``). It is exact on 3.11 and still correct on
-3.12+ (where comprehensions are inlined, see ``pybehavior``). A ``sys.monitoring`` engine
-for 3.12+ is not written: this machine has only 3.11 to verify that it records exactly the
-same events, and an engine we cannot check would break the "exact" promise.
+Engines (chosen in one place, ``engine._choose_engine``): ``ctrace``, the settrace hot
+path in C (``_ctracer.c``, built at install, optional), and ``settrace``, the same rules in
+Python (``diffing.py``, ``engine.py``), used when the C engine is not built or when
+``EXECBENCH_TRACER=settrace``. Both record identical events and states (tested on the
+datasets). Both sit on CPython's settrace layer, which on 3.12+ runs over
+``sys.monitoring``; a native ``sys.monitoring`` engine is not written (see the README).
+Interpreter differences are named in ``pybehavior``.
 """
 
 from __future__ import annotations

@@ -29,6 +29,9 @@ __all__ = ["trace_call", "trace_program", "parse_call", "new_filename", "PROGRAM
 PROGRAM_MODULE = "__execbench_program__"
 
 _counter = itertools.count(1)
+#: Limits are frozen, so the default is made once (two dataclasses per trace add up over
+#: thousands of small traces).
+_DEFAULT_LIMITS = TraceLimits()
 
 
 def new_filename() -> str:
@@ -57,10 +60,18 @@ def trace_program(
     limits: TraceLimits | None = None,
     record_states: bool = True,
     sink: Callable[[RawEvent], None] | None = None,
+    engine: str | None = None,
 ) -> Trace:
     """Trace the whole module body of ``code`` (no entry call)."""
     return trace_call(
-        code, None, None, limits=limits, record_states=record_states, whole_program=True, sink=sink
+        code,
+        None,
+        None,
+        limits=limits,
+        record_states=record_states,
+        whole_program=True,
+        sink=sink,
+        engine=engine,
     )
 
 
@@ -75,23 +86,25 @@ def trace_call(
     sink: Callable[[RawEvent], None] | None = None,
     package: str | None = None,
     path: Sequence[str] = (),
+    engine: str | None = None,
 ) -> Trace:
     """Run ``code``, then trace ``entry(<call>)``; return the ``Trace``.
 
     ``package`` runs the program as a module of that package (its relative imports
     resolve there) and ``path`` puts import folders first on ``sys.path`` while it runs:
     a module of a real project can then import its siblings (``execbench build`` on a
-    project). Both default to a standalone program, as before.
+    project). Both default to a standalone program, as before. ``engine`` picks a tracer
+    engine by name (``execbench.trace.engine.ENGINES``); the default is the fastest exact one.
 
     ``sink`` (e.g. a :class:`execbench.trace.schema.TraceWriter`) receives the events as they
     happen instead of memory; the returned trace then has ``streamed=True`` and no events.
     Raises ``UserError`` when the call text does not parse or ``entry`` is not a function
     of the program; failures of the program itself are recorded in ``Trace.exception``.
     """
-    limits = limits or TraceLimits()
+    limits = limits or _DEFAULT_LIMITS
     filename = new_filename()
     call_code = parse_call(call or "") if entry is not None else None
-    recorder = Recorder(filename, limits, record_states, sink)
+    recorder = Recorder(filename, limits, record_states, sink, engine)
     exc_info: ExceptionInfo | None = None
     return_value = None
     try:

@@ -31,33 +31,62 @@ from __future__ import annotations
 import gc
 import io
 import itertools
-import operator
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from execbench.trace.fingerprint import fingerprint, unchanged
+from execbench.trace.diffing import make_rules
 from execbench.trace.pybehavior import PYBEHAVIOR
-from execbench.trace.snapshot import ATOMIC_TYPES, Encoder, Snapshot, is_deep_immutable
+from execbench.trace.snapshot import _CACHE_ITEMS, _FALSE, _NONE, _TRUE, ATOMIC_TYPES, Encoder, Snapshot
 from execbench.trace.types import Cut, Event, ExceptionInfo, RawEvent, TraceLimits
 
-__all__ = ["ENGINE", "Recorder", "safe_exception_info"]
+__all__ = ["ENGINE", "ENGINES", "Recorder", "safe_exception_info"]
 
-#: The one place the engine is chosen. ``sys.settrace`` on every version: it is exact on
-#: 3.11 (the only interpreter here) and still exact on 3.12+, where it is implemented on
-#: top of ``sys.monitoring``. A native ``sys.monitoring`` engine could be faster on 3.12+,
-#: but it must reproduce settrace's line events exactly and that cannot be verified on
-#: this machine, so it is not offered.
-ENGINE = "settrace"
+try:
+    from execbench.trace._ctracer import CTracer
+except ImportError:  # not built (no compiler at install time): the Python engine serves
+    CTracer = None
+
+
+def _choose_engine() -> str:
+    """The one place the engine is chosen, and why.
+
+    ``ctrace``: the settrace hot path in C (``_ctracer.c``), 2.5x faster than the Python
+    engine on the CRUXEval calls and recording the same events and states (the engines are
+    compared on the datasets by the tests). It is used wherever it is built.
+
+    ``settrace``: the same rules in Python; used where the C engine is not built (no
+    compiler at install) and forced with ``EXECBENCH_TRACER=settrace``.
+
+    Near the recursion limit: on 3.11 the C engine takes the recursion units the Python
+    engine's frames take, so both stop tracing a runaway recursion at the same line. From
+    3.12 Python frames have their own counter, which a C trace function does not consume,
+    so there the C engine lets such a program recurse a few frames further.
+
+    Both engines run on CPython's settrace layer, which is what defines a trace's line
+    events; on 3.12+ that layer is built on ``sys.monitoring``. A native ``sys.monitoring``
+    engine would have to re-derive settrace's line rules (backward jumps, line starts) and
+    read locals through ``sys._getframe`` per event; it is not written.
+    """
+    wanted = os.environ.get("EXECBENCH_TRACER", "")
+    if wanted == "settrace" or CTracer is None:
+        return "settrace"
+    return "ctrace"
+
+
+#: The engine new recorders use (see ``_choose_engine``).
+ENGINE = _choose_engine()
+#: The engines this interpreter can run.
+ENGINES: tuple[str, ...] = ("settrace", "ctrace") if CTracer is not None else ("settrace",)
 
 _CO_NEWLOCALS = 0x0002
 _CO_GENLIKE = 0x0020 | 0x0080 | 0x0200  # generator, coroutine, async generator
 _YIELD_OPS = PYBEHAVIOR.yield_opcodes
-_RETURN_OP = __import__("dis").opmap["RETURN_VALUE"]
-_MISSING = object()
-_HIDDEN = PYBEHAVIOR.hidden_local_prefix
+_RETURN_OPS = PYBEHAVIOR.return_opcodes
+_RESUME_OP = __import__("dis").opmap["RESUME"] if PYBEHAVIOR.yield_lasti_after else -1
 _TIME_CHECK_MASK = 255
 #: Young-generation GC threshold while tracing. The recorded events are many small
 #: containers, which would otherwise trigger a collection every few steps (half the
@@ -138,6 +167,7 @@ class Recorder:
         limits: TraceLimits,
         record_states: bool = True,
         sink: Callable[[RawEvent], None] | None = None,
+        engine: str | None = None,
     ) -> None:
         self.filename = filename
         self.limits = limits
@@ -145,21 +175,33 @@ class Recorder:
         self.encoder = Encoder(limits.snapshot)
         self.raw: list[RawEvent] = []
         self.sink = sink if sink is not None else self.raw.append
-        self.cut: Cut | None = None
+        self._cut: list[Cut] = []  # a box, so the trace functions need no reference to self
         self.stdout = _StdoutCapture(limits.max_stdout)
         self._counts = [0, 0, 0]  # steps, approximate bytes, frames
         self._deadline = [0.0]
-        self.tracer = self._make_tracer()
+        self.rules = make_rules(self.encoder, self._counts)
+        self.engine = engine or ENGINE
+        if self.engine not in ENGINES:
+            raise ValueError(
+                f"tracer engine {self.engine!r} is not available here (have: {', '.join(ENGINES)})"
+            )
+        self._ctracer = self._make_ctracer(sink is None) if self.engine == "ctrace" else None
+        self.tracer = self._ctracer if self._ctracer is not None else self._make_tracer()
+
+    @property
+    def cut(self) -> Cut | None:
+        """The limit that stopped the program, if one did."""
+        return self._cut[0] if self._cut else None
 
     @property
     def steps(self) -> int:
         """Line events recorded so far."""
-        return self._counts[0]
+        return self._ctracer.steps if self._ctracer is not None else self._counts[0]
 
     @property
     def bytes(self) -> int:
         """Approximate encoded size of what was recorded so far."""
-        return self._counts[1]
+        return self._ctracer.bytes if self._ctracer is not None else self._counts[1]
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
         """Call ``fn`` traced. Returns (True, result) or (False, exception); a limit stop
@@ -168,9 +210,16 @@ class Recorder:
         old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
         self._deadline[0] = time.perf_counter() + self.limits.max_time
         threshold = gc.get_threshold()
-        gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
+        if self._ctracer is None:  # the C engine keeps its records out of the collector's sight
+            gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
+        # a thread started by the program calls the tracer as a Python trace function
+        # first; the C tracer then installs itself in that thread
         threading.settrace(self.tracer)
-        sys.settrace(self.tracer)
+        if self._ctracer is not None:
+            self._ctracer.deadline = self._deadline[0]
+            self._ctracer.start()
+        else:
+            sys.settrace(self.tracer)
         try:
             result = fn(*args, **kwargs)
             return True, result
@@ -181,12 +230,55 @@ class Recorder:
         finally:
             sys.settrace(old_trace)
             threading.settrace(old_thread_trace)  # type: ignore[arg-type]
-            gc.set_threshold(*threshold)
+            if self._ctracer is None:
+                gc.set_threshold(*threshold)
 
     def events(self) -> list[Event]:
         return [Event(*raw) for raw in self.raw]
 
     # -- the trace functions -----------------------------------------------------------------
+
+    def _make_ctracer(self, to_raw: bool) -> Any:
+        """The C engine, given the rules and helpers it calls for everything but the common
+        cases (see ``_ctracer.c``)."""
+        enc = self.encoder
+        limits = self.limits
+
+        return CTracer(
+            self.filename,
+            self.raw if to_raw else None,
+            self.sink,
+            self.stdout.pending,
+            self.stdout.take,
+            enc._atom,
+            enc.encode,
+            enc.ref,
+            self.rules.diff_name,
+            self.rules.diff,
+            self.rules.cleanup,
+            lambda arg: _exception_value(arg, enc),
+            Cut,
+            self._cut,
+            _TraceCut,
+            time.perf_counter,
+            enc._int_cache,
+            enc._str_cache,
+            _TRUE,
+            _FALSE,
+            _NONE,
+            _RUN_CODE,
+            _YIELD_OP,
+            bytes(sorted(_RETURN_OPS)),
+            _RESUME_OP,
+            limits.max_steps,
+            limits.max_bytes,
+            float(limits.max_time),
+            limits.snapshot.max_items,
+            limits.snapshot.max_depth,
+            enc._short_str,
+            _CACHE_ITEMS,
+            self.record_states,
+        )
 
     def _make_tracer(self) -> Callable[..., Any]:
         """Build the global trace function; everything it needs is bound in closures
@@ -194,10 +286,6 @@ class Recorder:
         fname = self.filename
         enc = self.encoder
         encode = enc.encode
-        atom = enc._atom
-        n_max = self.limits.snapshot.max_items
-        is_ = operator.is_
-        chain = itertools.chain
         sink = self.sink
         out = self.stdout
         pending = out.pending
@@ -206,130 +294,22 @@ class Recorder:
         max_steps = limits.max_steps
         max_bytes = limits.max_bytes
         record_states = self.record_states
-        atomic = ATOMIC_TYPES
         counts = self._counts
         deadline = self._deadline
         step_counter = itertools.count()
-        recorder = self
+        cut = self._cut
 
-        int_snaps = enc._int_cache
-        str_snaps = enc._str_cache
-
-        def diff(
-            loc: dict[str, Any],
-            atoms: dict[str, Any],
-            snaps: dict[str, Snapshot],
-            imms: dict[str, Any],
-            skipped: set[str],
-            fps: dict[str, Any],
-            module_like: bool,
-        ) -> dict[str, Any] | None:
-            """Locals that changed since the frame's last event, as snapshots.
-
-            ``atoms`` keeps the frame's atomic values alive, so ``atoms[name] is v`` is a
-            sound "unchanged" test; ``fps``/``snaps`` decide for everything else."""
-            delta: dict[str, Any] | None = None
-            cost = 0
-            for name, v in loc.items():
-                t = type(v)
-                if t is int or t is str or t is bool or v is None:
-                    old = atoms.get(name, _MISSING)
-                    if old is v or (type(old) is t and old == v):
-                        continue
-                    if name in skipped:
-                        continue
-                    if (
-                        old is _MISSING
-                        and name not in snaps
-                        and (name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__"))
-                    ):
-                        skipped.add(name)
-                        continue
-                    atoms[name] = v
-                    if name in snaps:
-                        del snaps[name]
-                        imms.pop(name, None)
-                        fps.pop(name, None)
-                    snap = (int_snaps.get(v) if t is int else str_snaps.get(v) if t is str else None) or atom(
-                        v, t
-                    )
-                else:
-                    if imms.get(name, _MISSING) is v or name in skipped:
-                        continue
-                    old_fp = fps.get(name)
-                    if old_fp is not None:
-                        # inline fast paths for small lists and dicts (the common case), else
-                        # the general check; both compare identities only
-                        if t is list and old_fp[3] is list:
-                            if (
-                                id(v) == old_fp[0]
-                                and len(v) == old_fp[1] <= n_max
-                                and all(map(is_, v, old_fp[2]))
-                            ):
-                                continue
-                        elif t is dict and old_fp[3] is dict:
-                            if (
-                                id(v) == old_fp[0]
-                                and len(v) == old_fp[1] <= n_max
-                                and all(map(is_, chain(dict.keys(v), dict.values(v)), old_fp[2]))
-                            ):
-                                continue
-                        if unchanged(v, old_fp, n_max):
-                            continue
-                    fp = fingerprint(v, n_max)
-                    old_snap = snaps.get(name)
-                    if (
-                        old_snap is None
-                        and name not in atoms
-                        and (name[0] == _HIDDEN or (module_like and name[:2] == "__" and name[-2:] == "__"))
-                    ):
-                        skipped.add(name)
-                        continue
-                    snap = atom(v, t) if t in atomic else encode(v)
-                    if fp is not None:
-                        fps[name] = fp
-                    else:
-                        fps.pop(name, None)
-                    if old_snap is not None and old_snap == snap:
-                        if t in atomic or is_deep_immutable(v):
-                            imms[name] = v
-                        continue
-                    atoms.pop(name, None)
-                    snaps[name] = snap
-                    if is_deep_immutable(v):
-                        imms[name] = v
-                    else:
-                        imms.pop(name, None)
-                if delta is None:
-                    delta = {}
-                delta[name] = snap
-                cost += 24 + len(snap["repr"])
-            # every name of ``loc`` is now in exactly one of atoms/snaps/skipped
-            if len(atoms) + len(snaps) + len(skipped) > len(loc):
-                for store in (atoms, snaps, fps):
-                    for name in [n for n in store if n not in loc]:
-                        del store[name]
-                        if store is fps:
-                            continue
-                        imms.pop(name, None)
-                        if delta is None:
-                            delta = {}
-                        delta[name] = None
-                for name in [n for n in skipped if n not in loc]:
-                    skipped.discard(name)
-            if cost:
-                counts[1] += cost
-            return delta
+        diff = self.rules.diff
 
         def check_limits(step: int) -> None:
             if step >= max_steps:
-                recorder.cut = Cut("steps", max_steps, step)
+                cut.append(Cut("steps", max_steps, step))
                 raise _TraceCut
             if counts[1] >= max_bytes:
-                recorder.cut = Cut("bytes", max_bytes, step)
+                cut.append(Cut("bytes", max_bytes, step))
                 raise _TraceCut
             if time.perf_counter() > deadline[0]:
-                recorder.cut = Cut("time", limits.max_time, step)
+                cut.append(Cut("time", limits.max_time, step))
                 raise _TraceCut
 
         def depth_of(frame: Any) -> int:
@@ -355,6 +335,7 @@ class Recorder:
                 return None
             existing = frame.f_trace
             if existing is not None:  # a generator/coroutine frame resuming
+                existing.unwinding[0] = False
                 try:
                     existing.depth[0] = depth_of(frame)
                 except RecursionError:
@@ -385,6 +366,7 @@ class Recorder:
             counts[2] += 1
             fid = counts[2]
             depth = [0]
+            unwinding = [False]  # an exception event since the last line: a return now unwinds
 
             def local(frame: Any, event: str, arg: Any) -> Callable[..., Any] | None:
                 delta = None
@@ -397,6 +379,7 @@ class Recorder:
                         imms.clear()
                         fps.clear()
                 if event == "line":
+                    unwinding[0] = False
                     step = next(step_counter)
                     if step >= max_steps or counts[1] >= max_bytes or not step & _TIME_CHECK_MASK:
                         try:
@@ -422,14 +405,24 @@ class Recorder:
                 raised = False
                 try:
                     if event == "return":
-                        op = code.co_code[frame.f_lasti] if frame.f_lasti >= 0 else -1
-                        if genlike and op in _YIELD_OPS:
-                            kind, value = "yield", encode(arg)
-                        elif op == _RETURN_OP:
+                        lasti = frame.f_lasti
+                        co = code.co_code
+                        op = co[lasti] if lasti >= 0 else -1
+                        if op in _RETURN_OPS:
                             kind, value = "return", encode(arg)
+                        elif (
+                            genlike
+                            and not unwinding[0]
+                            and (
+                                op in _YIELD_OPS
+                                or (op == _RESUME_OP and lasti >= 2 and co[lasti - 2] in _YIELD_OPS)
+                            )
+                        ):
+                            kind, value = "yield", encode(arg)
                         else:
                             kind, value, raised = "return", None, True
                     elif event == "exception":
+                        unwinding[0] = True
                         kind, value = "exception", exception_value(arg)
                     else:  # opcode events are never enabled
                         return local
@@ -454,6 +447,7 @@ class Recorder:
 
             local.fid = fid  # type: ignore[attr-defined]
             local.depth = depth  # type: ignore[attr-defined]
+            local.unwinding = unwinding  # type: ignore[attr-defined]
             delta = None
             try:
                 depth[0] = depth_of(frame)
@@ -482,17 +476,21 @@ class Recorder:
             return local
 
         def exception_value(arg: Any) -> dict[str, str]:
-            etype, message = (
-                safe_exception_info(arg[1], enc)
-                if arg[1] is not None
-                else (getattr(arg[0], "__name__", "?"), "")
-            )
-            return {"type": etype, "message": message}
+            return _exception_value(arg, enc)
 
         return tracer
 
 
+def _exception_value(arg: Any, enc: Encoder) -> dict[str, str]:
+    etype, message = (
+        safe_exception_info(arg[1], enc) if arg[1] is not None else (getattr(arg[0], "__name__", "?"), "")
+    )
+    return {"type": etype, "message": message}
+
+
 _RUN_CODE = Recorder.run.__code__
+assert len(_YIELD_OPS) == 1, "the C engine knows one yield opcode"
+_YIELD_OP = next(iter(_YIELD_OPS))
 
 
 def deepest_line(exc: BaseException, filename: str) -> int | None:

@@ -37,6 +37,13 @@ class PyBehavior:
     yield_opcodes: frozenset[int]
     """Opcodes at ``f_lasti`` when a settrace ``return`` event is really a ``yield``
     (settrace reports both as ``return``; the instruction tells them apart)."""
+    yield_lasti_after: bool
+    """3.13+: at a yield's ``return`` event ``f_lasti`` is the ``RESUME`` after the
+    ``YIELD_VALUE`` (up to 3.12 it is the ``YIELD_VALUE`` itself)."""
+    return_opcodes: frozenset[int]
+    """Opcodes at ``f_lasti`` when a settrace ``return`` event is a real return (3.12 adds
+    ``RETURN_CONST`` for ``return <constant>``); any other instruction there means the
+    frame is unwinding an exception."""
     lasti_is_byte_offset: bool
     """``frame.f_lasti`` is a byte offset into ``co_code`` (true since 3.10)."""
     int_max_str_digits: int
@@ -50,6 +57,7 @@ class PyBehavior:
 def _detect() -> PyBehavior:
     version = (sys.version_info.major, sys.version_info.minor)
     yield_ops = {dis.opmap[name] for name in ("YIELD_VALUE",) if name in dis.opmap}
+    return_ops = {dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap}
     get_limit = getattr(sys, "get_int_max_str_digits", None)
     return PyBehavior(
         version=version,
@@ -57,6 +65,8 @@ def _detect() -> PyBehavior:
         has_sys_monitoring=hasattr(sys, "monitoring"),
         settrace_locals_synced=version < (3, 13),
         yield_opcodes=frozenset(yield_ops),
+        return_opcodes=frozenset(return_ops),
+        yield_lasti_after=version >= (3, 13),
         lasti_is_byte_offset=version >= (3, 10),
         int_max_str_digits=int(get_limit()) if get_limit is not None else 0,
         hidden_local_prefix=".",

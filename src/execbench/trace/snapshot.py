@@ -21,8 +21,8 @@ dicts, and identity/type through ``id``/``type``. Iterators and generators are n
 Anything unexpected becomes a snapshot with ``cut: "error"`` instead of an exception, so
 snapshotting cannot crash, hang or change the traced run.
 
-Snapshots of equal atoms and of unchanged tuples are shared (cached per trace): treat
-snapshots as read-only values.
+Snapshots of equal atoms and of unchanged tuples are shared (small ints and short strs
+across traces, tuples within one): treat snapshots as read-only values.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ from execbench.trace.readers import (
     is_deep_immutable,
     safe_repr_ok,
 )
+
+try:  # the C engine's helper for flat containers (same result, C speed)
+    from execbench.trace._ctracer import flat as _cflat
+except ImportError:
+    _cflat = None
 
 __all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable"]
 
@@ -87,15 +92,20 @@ class Encoder:
     program's objects, only their ``id`` numbers and per-class facts.
     """
 
-    __slots__ = ("limits", "_ids", "_next_ref", "_types", "_int_cache", "_str_cache", "_tuples")
+    __slots__ = ("limits", "_ids", "_next_ref", "_types", "_int_cache", "_str_cache", "_short_str", "_tuples")
 
     def __init__(self, limits: SnapshotLimits | None = None) -> None:
         self.limits = limits or SnapshotLimits()
         self._ids: dict[int, int] = {}
         self._next_ref = 0
         self._types: dict[type, _TypeInfo] = {}
-        self._int_cache: dict[int, Snapshot] = {}
-        self._str_cache: dict[str, Snapshot] = {}
+        # Snapshots of small ints and short strs do not depend on the trace (only on
+        # max_str, when it is below the cached length), so traces share them: a process
+        # tracing many small calls would otherwise rebuild the same few hundred each time.
+        shared = self.limits.max_str >= _SHORT_STR
+        self._int_cache: dict[int, Snapshot] = _SHARED_INTS if shared else {}
+        self._str_cache: dict[str, Snapshot] = _SHARED_STRS if shared else {}
+        self._short_str = min(_SHORT_STR, self.limits.max_str)
         # snapshots of tuples of small atomics, by id; the tuple is kept so its id stays its own
         self._tuples: dict[int, tuple[tuple[Any, ...], Snapshot]] = {}
 
@@ -116,6 +126,11 @@ class Encoder:
 
     def encode(self, value: object) -> Snapshot:
         """Snapshot of ``value``; never raises, never runs the program's code."""
+        t = type(value)
+        if (t is list or t is tuple or t is dict) and self.limits.max_depth > 0:
+            snap = self._flat_container(value, t)
+            if snap is not None:
+                return snap
         try:
             return self._enc(value, 0, set())
         except Exception as exc:  # defensive: the value defeated a reader
@@ -129,10 +144,58 @@ class Encoder:
 
     # -- internals -----------------------------------------------------------------------
 
+    def _flat_container(self, value: Any, t: type) -> Snapshot | None:
+        """The snapshot of an exact list, tuple or dict of small ints or short strs (most
+        of the state a trace records), made without the general walk; ``None`` sends the
+        value down the general path, whose result this equals."""
+        n = len(value)
+        if not 0 < n <= self.limits.max_items:
+            return None
+        if t is tuple:
+            hit = self._tuples.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+        if _cflat is not None:
+            parts = _cflat(value, self._int_cache, self._str_cache, self._short_str, _CACHE_ITEMS)
+            if parts is None:
+                return None
+            items, text = parts
+        elif t is dict:
+            keys = self._flat(list(dict.keys(value)))
+            values = self._flat(list(dict.values(value))) if keys is not None else None
+            if keys is None or values is None:
+                return None
+            text = (
+                "{"
+                + ", ".join([k["repr"] + ": " + v["repr"] for k, v in zip(keys, values, strict=True)])
+                + "}"
+            )
+            items = [[k, v] for k, v in zip(keys, values, strict=True)]
+        else:
+            items = self._flat(value)
+            if items is None:
+                return None
+            text = _tuple_text(items) if t is tuple else "[" + ", ".join([c["repr"] for c in items]) + "]"
+        ref = self.ref(value)
+        if t is not tuple:
+            return {"type": t.__name__, "id": ref, "repr": text, "len": n, "items": items}
+        if len(self._tuples) >= _CACHE_ITEMS:
+            self._tuples.clear()
+        snap = {"type": "tuple", "id": ref, "repr": text, "len": n, "items": items}
+        self._tuples[id(value)] = (value, snap)
+        return snap
+
     def _info(self, cls: type) -> _TypeInfo:
         info = self._types.get(cls)
         if info is None:
-            info = self._types[cls] = _TypeInfo(cls)
+            # builtin (static) types cannot change, so what is found about them is shared
+            if not type.__dict__["__flags__"].__get__(cls) & _HEAPTYPE:
+                info = _STATIC_INFO.get(cls)
+                if info is None:
+                    info = _STATIC_INFO[cls] = _TypeInfo(cls)
+            else:
+                info = _TypeInfo(cls)
+            self._types[cls] = info
         return info
 
     def _long_text(self, value: Any, name: str, rep: Callable[[Any], str]) -> Snapshot:
@@ -144,7 +207,7 @@ class Encoder:
         if t is str:
             if len(value) > self.limits.max_str:
                 return self._long_text(value, "str", str.__repr__)
-            if len(value) <= 64:
+            if len(value) <= self._short_str:
                 snap = self._str_cache.get(value)
                 if snap is None:
                     snap = _remember(self._str_cache, value, {"type": "str", "repr": str.__repr__(value)})
@@ -237,7 +300,7 @@ class Encoder:
         """Snapshots of a homogeneous run of small ints or short strs, at C speed.
 
         Most traced state is lists of small ints or short strings; their snapshots come
-        from a per-trace cache through ``map`` instead of one Python call per item.
+        from the shared cache through ``map`` instead of one Python call per item.
         """
         if not items:
             return []
@@ -249,21 +312,22 @@ class Encoder:
             if not (-(10**9) < min(items) and max(items) < 10**9):
                 return None
             cache = self._int_cache
-            if len(cache) >= _CACHE_ITEMS:
-                cache.clear()
-            for value in set(items).difference(cache):
-                cache[value] = {"type": "int", "repr": int.__repr__(value)}
+            make = _int_snap
         elif kind is str:
-            if max(map(len, items)) > 64:
+            if max(map(len, items)) > self._short_str:
                 return None
             cache = self._str_cache
+            make = _str_snap
+        else:
+            return None
+        try:
+            return list(map(cache.__getitem__, items))
+        except KeyError:
             if len(cache) >= _CACHE_ITEMS:
                 cache.clear()
             for value in set(items).difference(cache):
-                cache[value] = {"type": "str", "repr": str.__repr__(value)}
-        else:
-            return None
-        return list(map(cache.__getitem__, items))
+                cache[value] = make(value)
+            return list(map(cache.__getitem__, items))
 
     def _children(self, it: Any, n: int, depth: int, path: set[int]) -> tuple[list[Snapshot], bool]:
         items: list[Snapshot] = []
@@ -453,8 +517,22 @@ class Encoder:
         return snap
 
 
-#: Entries each per-trace cache holds before it starts afresh (keeps memory bounded).
+#: Entries each cache holds before it starts afresh (keeps memory bounded).
 _CACHE_ITEMS = 20_000
+#: Strs up to this length have cached snapshots.
+_SHORT_STR = 64
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made at run time (by a class statement)
+_SHARED_INTS: dict[int, Snapshot] = {}
+_SHARED_STRS: dict[str, Snapshot] = {}
+_STATIC_INFO: dict[type, _TypeInfo] = {}
+
+
+def _int_snap(value: int) -> Snapshot:
+    return {"type": "int", "repr": int.__repr__(value)}
+
+
+def _str_snap(value: str) -> Snapshot:
+    return {"type": "str", "repr": str.__repr__(value)}
 
 
 def _tuple_text(items: list[Snapshot]) -> str:
