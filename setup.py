@@ -10,7 +10,10 @@ setup(
     ext_modules=[
         Extension(
             "execbench.trace._ctracer",
-            sources=["src/execbench/trace/_ctracer.c"],
+            sources=[
+                f"src/execbench/trace/csrc/{name}.c" for name in ("module", "events", "diff", "flat")
+            ],
+            depends=["src/execbench/trace/csrc/ctracer.h"],
             optional=True,
         )
     ]

@@ -2,7 +2,7 @@
 the return value, the exception and stdout, on the datasets and on odd programs.
 
 The Python engine is the reference rendering of the rules (``diffing.py``, ``engine.py``);
-the C engine (``_ctracer.c``) must be indistinguishable from it. Also: the C helper for
+the C engine (``csrc/``) must be indistinguishable from it. Also: the C helper for
 flat containers equals the encoder's general walk.
 """
 
@@ -26,7 +26,7 @@ from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import Encoder
 from execbench.trace.types import Trace
 
-pytestmark = pytest.mark.skipif("ctrace" not in ENGINES, reason="the C engine is not built here")
+needs_c = pytest.mark.skipif("ctrace" not in ENGINES, reason="the C engine is not built here")
 
 LIMITS = TraceLimits(max_steps=CAP, max_time=600.0)
 
@@ -105,10 +105,12 @@ def _dataset(calls: Any) -> list[str]:
     return failures
 
 
+@needs_c
 def test_engines_agree_on_cruxeval(shared_data: Path) -> None:
     assert _dataset(cruxeval(shared_data)) == []
 
 
+@needs_c
 def test_engines_agree_on_humaneval(shared_data: Path) -> None:
     assert _dataset(humaneval(shared_data)) == []
 
@@ -218,12 +220,14 @@ PROGRAMS = {
 }
 
 
+@needs_c
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_engines_agree_on_odd_programs(name: str) -> None:
     code, call = PROGRAMS[name]
     agree(code, "f", call)
 
 
+@needs_c
 def test_engines_agree_on_whole_programs_and_class_bodies() -> None:
     agree(
         """
@@ -242,6 +246,7 @@ def test_engines_agree_on_whole_programs_and_class_bodies() -> None:
     )
 
 
+@needs_c
 def test_engines_agree_at_limits() -> None:
     loop = "def f():\n    i = 0\n    while True:\n        i += 1\n"
     c = agree(loop, "f", "", limits=TraceLimits(max_steps=1000))
@@ -251,6 +256,7 @@ def test_engines_agree_at_limits() -> None:
     agree("def f(x):\n    return x\n", "f", "1", record_states=False)
 
 
+@needs_c
 @pytest.mark.skipif(PYBEHAVIOR.version != (3, 11), reason="3.12+ counts Python frames apart from C recursion")
 @pytest.mark.parametrize("depth_margin", [0, 1, 2, 3, 5, 10])
 def test_engines_agree_at_the_recursion_limit(depth_margin: int) -> None:
@@ -279,6 +285,7 @@ FLAT = st.one_of(
 )
 
 
+@needs_c
 @settings(max_examples=300, deadline=None)
 @given(
     FLAT,
@@ -305,3 +312,20 @@ def test_flat_container_fast_path_equals_the_general_walk(items: list[Any], shap
         assert Encoder(limits).encode(value) == general
     finally:
         snapshot_mod._cflat = saved
+
+
+def test_the_c_engine_is_built_where_it_can_be() -> None:
+    """The extension is optional (a machine without a compiler still installs), so a broken
+    build would only show as a slower tracer: where a compiler and the Python headers exist,
+    it must have been built."""
+    import shutil
+    import sysconfig
+
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if not (shutil.which("cc") or shutil.which("gcc")) or not headers.exists():
+        pytest.skip("no C compiler or Python headers here")
+    from execbench.trace import engine
+
+    assert engine.CTracer is not None, (
+        "the C tracer did not build: run scripts/bootstrap and read its warnings"
+    )

@@ -11,7 +11,7 @@ Public surface::
     TraceWriter, load_trace, trace_to_json, TRACE_SCHEMA_VERSION
 
 Engines (chosen in one place, ``engine._choose_engine``): ``ctrace``, the settrace hot
-path in C (``_ctracer.c``, built at install, optional), and ``settrace``, the same rules in
+path in C (``csrc/``, built at install, optional), and ``settrace``, the same rules in
 Python (``diffing.py``, ``engine.py``), used when the C engine is not built or when
 ``EXECBENCH_TRACER=settrace``. Both record identical events and states (tested on the
 datasets). Both sit on CPython's settrace layer, which on 3.12+ runs over

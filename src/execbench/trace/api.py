@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from execbench.errors import UserError
-from execbench.trace.engine import Recorder, exception_info
+from execbench.trace.engine import Recorder
+from execbench.trace.exceptions import exception_info
 from execbench.trace.types import ExceptionInfo, RawEvent, Trace, TraceLimits
 
 __all__ = ["trace_call", "trace_program", "parse_call", "new_filename", "PROGRAM_MODULE"]

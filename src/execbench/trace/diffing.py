@@ -1,7 +1,7 @@
 """The rule that decides which locals changed between two events of a frame.
 
 Both engines follow it: the Python engine runs ``diff`` as is, the C engine
-(``_ctracer.c``) renders its common cases in C and calls ``diff_name`` / ``cleanup`` /
+(``csrc/``) renders its common cases in C and calls ``diff_name`` / ``cleanup`` /
 ``diff`` for the rest, so the two record the same changes by construction.
 
 Per frame the rule keeps five stores: ``atoms`` (name -> the atomic value last seen, kept

@@ -39,11 +39,12 @@ from collections.abc import Callable
 from typing import Any
 
 from execbench.trace.diffing import make_rules
+from execbench.trace.exceptions import exception_value
 from execbench.trace.pybehavior import PYBEHAVIOR
-from execbench.trace.snapshot import _CACHE_ITEMS, _FALSE, _NONE, _TRUE, ATOMIC_TYPES, Encoder, Snapshot
-from execbench.trace.types import Cut, Event, ExceptionInfo, RawEvent, TraceLimits
+from execbench.trace.snapshot import _CACHE_ITEMS, _FALSE, _NONE, _TRUE, Encoder, Snapshot
+from execbench.trace.types import Cut, Event, RawEvent, TraceLimits
 
-__all__ = ["ENGINE", "ENGINES", "Recorder", "safe_exception_info"]
+__all__ = ["ENGINE", "ENGINES", "Recorder"]
 
 try:
     from execbench.trace._ctracer import CTracer
@@ -54,7 +55,7 @@ except ImportError:  # not built (no compiler at install time): the Python engin
 def _choose_engine() -> str:
     """The one place the engine is chosen, and why.
 
-    ``ctrace``: the settrace hot path in C (``_ctracer.c``), 2.5x faster than the Python
+    ``ctrace``: the settrace hot path in C (``csrc/``), 2.5x faster than the Python
     engine on the CRUXEval calls and recording the same events and states (the engines are
     compared on the datasets by the tests). It is used wherever it is built.
 
@@ -126,32 +127,6 @@ class _StdoutCapture(io.TextIOBase):
         text = "".join(self.pending)
         self.pending.clear()
         return text
-
-
-def safe_exception_info(exc: BaseException, encoder: Encoder) -> tuple[str, str]:
-    """(type name, message) of an exception without running the program's ``__str__``.
-
-    A builtin exception class's ``__str__`` is called only when all its args are atomic
-    values (then it cannot reach user code); otherwise the message is the args' snapshot.
-    """
-    cls = type(exc)
-    info = encoder._info(cls)
-    user_str = False
-    for klass in type.__dict__["__mro__"].__get__(cls):
-        cdict = type.__dict__["__dict__"].__get__(klass)
-        if "__str__" in cdict:
-            user_str = type.__dict__["__module__"].__get__(klass) != "builtins"
-            break
-    args = BaseException.__dict__["args"].__get__(exc)
-    if not user_str and all(type(a) in ATOMIC_TYPES for a in args):
-        try:
-            return info.name, cls.__str__(exc)
-        except Exception:
-            pass
-    snap = encoder.encode(args)
-    items = snap.get("items") or []
-    text = items[0]["repr"] if len(items) == 1 else snap["repr"]
-    return info.name, text
 
 
 class Recorder:
@@ -240,7 +215,7 @@ class Recorder:
 
     def _make_ctracer(self, to_raw: bool) -> Any:
         """The C engine, given the rules and helpers it calls for everything but the common
-        cases (see ``_ctracer.c``)."""
+        cases (see ``csrc/``)."""
         enc = self.encoder
         limits = self.limits
 
@@ -256,7 +231,7 @@ class Recorder:
             self.rules.diff_name,
             self.rules.diff,
             self.rules.cleanup,
-            lambda arg: _exception_value(arg, enc),
+            lambda arg: exception_value(arg, enc),
             Cut,
             self._cut,
             _TraceCut,
@@ -423,7 +398,7 @@ class Recorder:
                             kind, value, raised = "return", None, True
                     elif event == "exception":
                         unwinding[0] = True
-                        kind, value = "exception", exception_value(arg)
+                        kind, value = "exception", exc_value(arg)
                     else:  # opcode events are never enabled
                         return local
                 except RecursionError:
@@ -475,38 +450,12 @@ class Recorder:
             )
             return local
 
-        def exception_value(arg: Any) -> dict[str, str]:
-            return _exception_value(arg, enc)
+        def exc_value(arg: Any) -> dict[str, str]:
+            return exception_value(arg, enc)
 
         return tracer
-
-
-def _exception_value(arg: Any, enc: Encoder) -> dict[str, str]:
-    etype, message = (
-        safe_exception_info(arg[1], enc) if arg[1] is not None else (getattr(arg[0], "__name__", "?"), "")
-    )
-    return {"type": etype, "message": message}
 
 
 _RUN_CODE = Recorder.run.__code__
 assert len(_YIELD_OPS) == 1, "the C engine knows one yield opcode"
 _YIELD_OP = next(iter(_YIELD_OPS))
-
-
-def deepest_line(exc: BaseException, filename: str) -> int | None:
-    """Line of the traced source where ``exc`` was raised (its deepest traced frame)."""
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    if line is None and type(exc) is SyntaxError or issubclass(type(exc), SyntaxError):
-        lineno = SyntaxError.__dict__["lineno"].__get__(exc)
-        line = lineno if type(lineno) is int else None
-    return line
-
-
-def exception_info(exc: BaseException, filename: str, encoder: Encoder, phase: str) -> ExceptionInfo:
-    etype, message = safe_exception_info(exc, encoder)
-    return ExceptionInfo(etype, message, deepest_line(exc, filename), phase)

@@ -1,0 +1,137 @@
+/* execbench's C tracer: the settrace hot path without a Python frame per event.
+ *
+ * It records exactly what the Python engine records, event for event: the rules live in
+ * ../diffing.py and ../engine.py, and this extension renders their common cases in C.
+ *
+ *   module.c  the FrameState and CTracer types, their Python surface, the module
+ *   events.c  the trace function: one event of a traced frame in, one event tuple out
+ *   diff.c    which locals changed (diffing.py's rule), and the recursion-unit accounting
+ *   flat.c    snapshots of flat containers, shared with the Python encoder's fast path
+ *
+ * - every event of a frame of the traced source (co_filename equal to the recorder's) is
+ *   handled here; frames of other code cost one string compare per event;
+ * - locals are diffed here when the rule is simple (an int/str/bool/None, a container whose
+ *   fingerprint still matches, a flat list or dict); every other case calls the Python
+ *   rule `diff_name`, and module-like frames (module and class bodies, whose namespace the
+ *   program can fill with anything) use the Python `diff` whole;
+ * - snapshots other than flat containers are made by the Python encoder (the part that
+ *   must never run program code is written once);
+ * - the per-frame state lives in `frame.f_trace` as a FrameState, as the Python engine keeps
+ *   its closure there, so it dies with the frame and a resumed generator finds its own.
+ *
+ * Failure: like CPython's own trampoline for Python trace functions, an error raised by the
+ * tracer (the limit stop `_TraceCut` among them) switches tracing off for the thread and
+ * propagates into the program.
+ */
+#ifndef EXECBENCH_CTRACER_H
+#define EXECBENCH_CTRACER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#if PY_VERSION_HEX < 0x030B0000
+#error "execbench's C tracer needs CPython 3.11 or newer"
+#endif
+
+/* What the tracer knows about one traced frame (kept in frame.f_trace). */
+typedef struct {
+    PyObject_HEAD
+    long long fid;
+    long long depth;
+    PyObject *func;    /* co_name */
+    int genlike;
+    int module_like;
+    int unwinding;     /* an exception event since the last line: a return now unwinds */
+    PyObject *atoms;   /* dict name -> atomic value last seen */
+    PyObject *snaps;   /* dict name -> snapshot of a non-atomic value last recorded */
+    PyObject *imms;    /* dict name -> deep-immutable value known unchanged */
+    PyObject *skipped; /* set of hidden names */
+    PyObject *fps;     /* dict name -> fingerprint */
+} FrameState;
+
+extern PyTypeObject FrameStateType;
+FrameState *FrameState_new(void);
+int FrameState_clear_stores(FrameState *st);
+
+/* One tracing session (a Recorder's), with the Python helpers it calls. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *filename;
+    PyObject *raw;            /* list the events are appended to, or NULL */
+    PyObject *sink;           /* callable taking an event, used when raw is NULL */
+    PyObject *pending;        /* the stdout capture's pending list */
+    PyObject *take;           /* () -> str: the pending stdout */
+    PyObject *atom;           /* (value, type) -> snapshot */
+    PyObject *encode;         /* (value) -> snapshot */
+    PyObject *ref;            /* (value) -> the encoder's identity number */
+    PyObject *diff_name;      /* the full per-name rule (engine.py) */
+    PyObject *diff;           /* the full per-frame rule, for module-like frames */
+    PyObject *cleanup;        /* names gone from the locals -> delta */
+    PyObject *exception_value;/* (exc_info tuple) -> {"type", "message"} */
+    PyObject *cut_cls;        /* the Cut class */
+    PyObject *cuts;           /* list the Cut is appended to */
+    PyObject *cut_exc;        /* the _TraceCut class */
+    PyObject *perf_counter;   /* time.perf_counter */
+    PyObject *int_snaps;      /* encoder caches */
+    PyObject *str_snaps;
+    PyObject *true_snap, *false_snap, *none_snap;
+    PyObject *run_code;       /* Recorder.run's code: the depth walk stops there */
+    int yield_op;
+    int resume_op;            /* 3.13+: the RESUME after a yield is at f_lasti, else -1 */
+    char return_ops[8];       /* the opcodes of a real return (see pybehavior.py) */
+    Py_ssize_t n_return_ops;
+    long long steps;          /* line events recorded */
+    long long bytes;          /* approximate encoded size */
+    long long frames;         /* frames seen (the last fid) */
+    long long next_step;
+    long long max_steps;
+    long long max_bytes;
+    double deadline;
+    double max_time;
+    Py_ssize_t n_max;         /* snapshot max_items (fingerprints keep as many) */
+    Py_ssize_t max_depth;     /* snapshot max_depth */
+    Py_ssize_t short_str;     /* strs up to this length have cached snapshots */
+    Py_ssize_t cache_items;   /* entries a snapshot cache holds before starting afresh */
+    int record_states;
+} CTracer;
+
+#define TIME_CHECK_MASK 255
+
+/* Interned strings, made at module init. */
+extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+
+/* events.c */
+int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+
+/* diff.c */
+int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
+PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
+void ct_untrack_tree(PyObject *o, int depth);
+
+/* flat.c */
+PyObject *ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_str,
+                        Py_ssize_t cache_items);
+
+/* ---- recursion units ---------------------------------------------------------------------
+ *
+ * The Python engine's code runs in Python frames, each a unit of the recursion limit, and
+ * a RecursionError raised by any of them has a defined effect (see engine.py). To behave
+ * the same near the limit, this engine holds one unit for each frame the Python engine
+ * would be in ("emulated" frames) and calls the Python helpers as a Python caller would.
+ * Calling Python from C takes two units (entering the eval loop, then the frame) where a
+ * Python caller takes one, so one held unit is handed back for the duration of the call. */
+
+static inline int
+enter(void)
+{
+    return Py_EnterRecursiveCall(" while calling a Python object");
+}
+
+static inline int
+is_recursion_error(void)
+{
+    return PyErr_ExceptionMatches(PyExc_RecursionError);
+}
+
+#endif

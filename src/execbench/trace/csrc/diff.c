@@ -1,0 +1,593 @@
+/* Which locals changed since a frame's last event: diffing.py's rule, rendered in C for
+ * function frames, with the recursion units of the Python engine's frames (ctracer.h). */
+#include "ctracer.h"
+
+/* Whether `fp` is a fingerprint (fingerprint.py: (id, len, items, type)) taken of `v`
+ * itself: 1 with its length and items set, 0 if not, -1 on error. */
+static int
+fingerprint_of(PyObject *v, PyObject *fp, Py_ssize_t *n_out, PyObject **items_out)
+{
+    if (!PyTuple_CheckExact(fp) || PyTuple_GET_SIZE(fp) != 4)
+        return 0;
+    PyObject *t = PyTuple_GET_ITEM(fp, 3);
+    if ((PyObject *)Py_TYPE(v) != t)
+        return 0;
+    void *addr = PyLong_AsVoidPtr(PyTuple_GET_ITEM(fp, 0));
+    if (addr == NULL && PyErr_Occurred())
+        return -1;
+    if (addr != (void *)v)
+        return 0;
+    Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(fp, 1));
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    PyObject *items = PyTuple_GET_ITEM(fp, 2);
+    if (!PyTuple_CheckExact(items))
+        return 0;
+    *n_out = n;
+    *items_out = items;
+    return 1;
+}
+
+/* Whether `v` still matches fingerprint `fp` (engine.py: fingerprint.unchanged): the same
+ * container, length and item identities, nested fingerprints compared recursively.
+ * Returns 1, 0, or -1 with an exception. Runs no program code: only exact builtin
+ * containers carry fingerprints. */
+static int
+c_unchanged(PyObject *v, PyObject *fp, Py_ssize_t n_max)
+{
+    Py_ssize_t n;
+    PyObject *items;
+    int is_fp = fingerprint_of(v, fp, &n, &items);
+    if (is_fp <= 0)
+        return is_fp;
+    Py_ssize_t m = PyTuple_GET_SIZE(items);
+    if (PyList_CheckExact(v) || PyTuple_CheckExact(v)) {
+        Py_ssize_t len = PyList_CheckExact(v) ? PyList_GET_SIZE(v) : PyTuple_GET_SIZE(v);
+        if (len != n)
+            return 0;
+        Py_ssize_t k = len < n_max ? len : n_max;
+        if (k > m)
+            k = m;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            PyObject *x = PyList_CheckExact(v) ? PyList_GET_ITEM(v, i) : PyTuple_GET_ITEM(v, i);
+            PyObject *y = PyTuple_GET_ITEM(items, i);
+            if (x == y)
+                continue;
+            if (!PyTuple_CheckExact(y))
+                return 0;
+            int r = c_unchanged(x, y, n_max);
+            if (r != 1)
+                return r;
+        }
+        return 1;
+    }
+    if (PyDict_CheckExact(v)) {
+        if (PyDict_GET_SIZE(v) != n)
+            return 0;
+        Py_ssize_t k = n < n_max ? n : n_max;
+        if (2 * k != m)
+            return 0;
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *key, *value;
+        while (i < k && PyDict_Next(v, &pos, &key, &value)) {
+            PyObject *yk = PyTuple_GET_ITEM(items, i);
+            PyObject *yv = PyTuple_GET_ITEM(items, k + i);
+            if (key != yk) {
+                if (!PyTuple_CheckExact(yk))
+                    return 0;
+                int r = c_unchanged(key, yk, n_max);
+                if (r != 1)
+                    return r;
+            }
+            if (value != yv) {
+                if (!PyTuple_CheckExact(yv))
+                    return 0;
+                int r = c_unchanged(value, yv, n_max);
+                if (r != 1)
+                    return r;
+            }
+            i++;
+        }
+        return 1;
+    }
+    if (PySet_CheckExact(v) || PyFrozenSet_CheckExact(v)) {
+        if (PySet_GET_SIZE(v) != n)
+            return 0;
+        PyObject *it = PyObject_GetIter(v);
+        if (it == NULL)
+            return -1;
+        Py_ssize_t i = 0;
+        int result = 1;
+        PyObject *x;
+        while (i < m && (x = PyIter_Next(it)) != NULL) {
+            PyObject *y = PyTuple_GET_ITEM(items, i);
+            int r = 1;
+            if (x != y)
+                r = PyTuple_CheckExact(y) ? c_unchanged(x, y, n_max) : 0;
+            Py_DECREF(x);
+            if (r != 1) {
+                result = r;
+                break;
+            }
+            i++;
+        }
+        Py_DECREF(it);
+        if (result == 1 && PyErr_Occurred())
+            return -1;
+        return result;
+    }
+    return 0;
+}
+
+/* engine.py's hidden-name test for a name first seen: compiler temporaries (".0") and, in
+ * module-like frames, dunder names. */
+static inline int
+is_hidden(PyObject *name, int module_like)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(name);
+    if (len == 0)
+        return 0;
+    if (PyUnicode_READ_CHAR(name, 0) == '.')
+        return 1;
+    if (module_like && len >= 2 && PyUnicode_READ_CHAR(name, 0) == '_' &&
+        PyUnicode_READ_CHAR(name, 1) == '_' && PyUnicode_READ_CHAR(name, len - 1) == '_' &&
+        PyUnicode_READ_CHAR(name, len - 2) == '_')
+        return 1;
+    return 0;
+}
+
+/* Take recorded data out of the cycle collector's sight. Snapshots, deltas and event
+ * tuples are fresh trees of dicts, lists and strs that never reference themselves or the
+ * program, so they can never be part of a cycle; left tracked, every collection during
+ * and after a trace would walk all of them again. (An untracked container only keeps
+ * what it references alive, which is all the collector needs to know.) */
+void
+ct_untrack_tree(PyObject *o, int depth)
+{
+    if (depth > 64 || !PyObject_GC_IsTracked(o))
+        return;
+    if (PyDict_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(o, &pos, &key, &value))
+            ct_untrack_tree(value, depth + 1);
+    }
+    else if (PyList_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
+            ct_untrack_tree(PyList_GET_ITEM(o, i), depth + 1);
+    }
+    else if (PyTuple_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(o); i++)
+            ct_untrack_tree(PyTuple_GET_ITEM(o, i), depth + 1);
+    }
+}
+
+/* Add `snap` for `name` to *delta (made on first use) and its cost to self->bytes. */
+static int
+record(CTracer *self, PyObject **delta, PyObject *name, PyObject *snap, long long *cost)
+{
+    if (*delta == NULL) {
+        *delta = PyDict_New();
+        if (*delta == NULL)
+            return -1;
+    }
+    if (PyDict_SetItem(*delta, name, snap) < 0)
+        return -1;
+    PyObject *text = PyDict_Check(snap) ? PyDict_GetItemWithError(snap, str_repr) : NULL;
+    if (text == NULL && PyErr_Occurred())
+        return -1;
+    *cost += 24 + ((text != NULL && PyUnicode_Check(text)) ? PyUnicode_GET_LENGTH(text) : 0);
+    return 0;
+}
+
+/* dict.pop(key, None) */
+static int
+discard(PyObject *dict, PyObject *key)
+{
+    if (PyDict_DelItem(dict, key) == 0)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_KeyError))
+        return -1;
+    PyErr_Clear();
+    return 0;
+}
+
+PyObject *
+ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs)
+{
+    Py_LeaveRecursiveCall();
+    PyObject *res = PyObject_Vectorcall(callable, args, nargs, NULL);
+    if (enter()) { /* cannot happen: the unit was held just before the call */
+        Py_XDECREF(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* The Python engine's diff_name frame, held around work done here in its place. */
+#define EMULATE_FRAME(fail_action) \
+    if (enter()) {                 \
+        fail_action;               \
+    }
+
+/* One local whose value is an int/str/bool/None, changed (engine.py: diff_name's first
+ * branch). Runs in diff_name's emulated frame. Returns 0 when done, -1 on error. */
+static int
+diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *old,
+                  PyObject **delta, long long *cost)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    int in = PySet_Contains(st->skipped, name);
+    if (in)
+        return in < 0 ? -1 : 0;
+    int in_snaps = PyDict_Contains(st->snaps, name);
+    if (in_snaps < 0)
+        return -1;
+    if (old == NULL && !in_snaps && is_hidden(name, st->module_like))
+        return PySet_Add(st->skipped, name);
+    if (PyDict_SetItem(st->atoms, name, v) < 0)
+        return -1;
+    if (in_snaps) {
+        if (PyDict_DelItem(st->snaps, name) < 0)
+            return -1;
+        if (discard(st->imms, name) < 0 || discard(st->fps, name) < 0)
+            return -1;
+    }
+    PyObject *snap = NULL;
+    if (t == &PyLong_Type)
+        snap = PyDict_GetItemWithError(self->int_snaps, v);
+    else if (t == &PyUnicode_Type)
+        snap = PyDict_GetItemWithError(self->str_snaps, v);
+    else if (v == Py_None)
+        snap = self->none_snap;
+    else if (v == Py_True)
+        snap = self->true_snap;
+    else if (v == Py_False)
+        snap = self->false_snap;
+    if (snap != NULL) {
+        Py_INCREF(snap);
+    }
+    else {
+        if (PyErr_Occurred())
+            return -1;
+        PyObject *args[2] = {v, (PyObject *)t};
+        snap = ct_py_call(self->atom, args, 2);
+        if (snap == NULL)
+            return -1;
+    }
+    int r = record(self, delta, name, snap, cost);
+    Py_DECREF(snap);
+    return r;
+}
+
+/* engine.py's inline test in `diff`: a list or dict whose items are still the very
+ * objects its fingerprint holds (flat, at most n_max of them). */
+static int
+same_flat(PyObject *v, PyObject *fp, Py_ssize_t n_max)
+{
+    Py_ssize_t n;
+    PyObject *items;
+    int is_fp = fingerprint_of(v, fp, &n, &items);
+    if (is_fp <= 0)
+        return is_fp;
+    if (PyList_CheckExact(v)) {
+        if (PyList_GET_SIZE(v) != n || n > n_max || PyTuple_GET_SIZE(items) != n)
+            return 0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (PyList_GET_ITEM(v, i) != PyTuple_GET_ITEM(items, i))
+                return 0;
+        return 1;
+    }
+    if (PyDict_CheckExact(v)) {
+        if (PyDict_GET_SIZE(v) != n || n > n_max || PyTuple_GET_SIZE(items) != 2 * n)
+            return 0;
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(v, &pos, &key, &value)) {
+            if (key != PyTuple_GET_ITEM(items, i) || value != PyTuple_GET_ITEM(items, n + i))
+                return 0;
+            i++;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* engine.py's diff_name for an exact list or dict of small ints or short strs (most
+ * changes a trace records), rendered here with the encoder's flat helper; the snapshot and
+ * fingerprint are what diff_name would make. Runs in the emulated frames of diff_name and
+ * encode. Returns 1 when done, 0 when the value is not such a container (diff_name then
+ * decides), -1 on error. */
+static int
+diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject **delta,
+          long long *cost)
+{
+    int is_list = PyList_CheckExact(v);
+    if (!is_list && !PyDict_CheckExact(v))
+        return 0;
+    Py_ssize_t n = is_list ? PyList_GET_SIZE(v) : PyDict_GET_SIZE(v);
+    if (self->max_depth <= 0 || n <= 0 || n > self->n_max)
+        return 0;
+    PyObject *old_snap = PyDict_GetItemWithError(st->snaps, name);
+    if (old_snap == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        int in_atoms = PyDict_Contains(st->atoms, name);
+        if (in_atoms < 0)
+            return -1;
+        if (!in_atoms && is_hidden(name, st->module_like))
+            return PySet_Add(st->skipped, name) < 0 ? -1 : 1;
+    }
+    Py_XINCREF(old_snap);
+    PyObject *parts = NULL, *items = NULL, *fp_items = NULL, *fp = NULL, *ref = NULL, *snap = NULL;
+    PyObject *py_n = NULL, *addr = NULL;
+    int rc = -1;
+    parts = ct_flat_parts(v, self->int_snaps, self->str_snaps, self->short_str, self->cache_items);
+    if (parts == NULL)
+        goto done;
+    if (parts == Py_None) {
+        rc = 0;
+        goto done;
+    }
+    if (is_list)
+        fp_items = PyList_AsTuple(v);
+    else {
+        PyObject *keys = PyDict_Keys(v), *values = keys ? PyDict_Values(v) : NULL;
+        if (values != NULL) {
+            PyObject *both = PySequence_Concat(keys, values);
+            if (both != NULL) {
+                fp_items = PyList_AsTuple(both);
+                Py_DECREF(both);
+            }
+        }
+        Py_XDECREF(keys);
+        Py_XDECREF(values);
+    }
+    py_n = PyLong_FromSsize_t(n);
+    addr = PyLong_FromVoidPtr(v);
+    if (fp_items == NULL || py_n == NULL || addr == NULL)
+        goto done;
+    fp = PyTuple_Pack(4, addr, py_n, fp_items, (PyObject *)Py_TYPE(v));
+    if (fp == NULL)
+        goto done;
+    ref = ct_py_call(self->ref, &v, 1);
+    if (ref == NULL)
+        goto done;
+    snap = PyDict_New();
+    if (snap == NULL || PyDict_SetItem(snap, str_type, is_list ? str_list : str_dict) < 0 ||
+        PyDict_SetItem(snap, str_id, ref) < 0 ||
+        PyDict_SetItem(snap, str_repr, PyTuple_GET_ITEM(parts, 1)) < 0 ||
+        PyDict_SetItem(snap, str_len, py_n) < 0 ||
+        PyDict_SetItem(snap, str_items, PyTuple_GET_ITEM(parts, 0)) < 0)
+        goto done;
+    if (PyDict_SetItem(st->fps, name, fp) < 0)
+        goto done;
+    if (old_snap != NULL) {
+        int eq = PyObject_RichCompareBool(old_snap, snap, Py_EQ); /* two snapshots: data only */
+        if (eq < 0)
+            goto done;
+        if (eq) {
+            rc = 1;
+            goto done;
+        }
+    }
+    if (discard(st->atoms, name) < 0 || PyDict_SetItem(st->snaps, name, snap) < 0 ||
+        discard(st->imms, name) < 0 || record(self, delta, name, snap, cost) < 0)
+        goto done;
+    rc = 1;
+done:
+    Py_XDECREF(old_snap);
+    Py_XDECREF(parts);
+    Py_XDECREF(items);
+    Py_XDECREF(fp_items);
+    Py_XDECREF(fp);
+    Py_XDECREF(ref);
+    Py_XDECREF(snap);
+    Py_XDECREF(py_n);
+    Py_XDECREF(addr);
+    return rc;
+}
+
+/* One local of any other type (engine.py: the second branch of `diff`, then diff_name).
+ * Returns 0 when done, -1 on error. */
+static int
+diff_other(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject **delta,
+           long long *cost)
+{
+    PyObject *imm = PyDict_GetItemWithError(st->imms, name);
+    if (imm == NULL && PyErr_Occurred())
+        return -1;
+    if (imm == v)
+        return 0;
+    int in = PySet_Contains(st->skipped, name);
+    if (in)
+        return in < 0 ? -1 : 0;
+    PyObject *fp = PyDict_GetItemWithError(st->fps, name);
+    if (fp == NULL && PyErr_Occurred())
+        return -1;
+    if (fp != NULL) {
+        int r = same_flat(v, fp, self->n_max);
+        if (r)
+            return r < 0 ? -1 : 0;
+        /* diff_name's `unchanged(v, old_fp)`: two emulated frames */
+        EMULATE_FRAME(return -1);
+        if (enter()) {
+            Py_LeaveRecursiveCall();
+            return -1;
+        }
+        Py_INCREF(fp);
+        r = c_unchanged(v, fp, self->n_max);
+        Py_DECREF(fp);
+        Py_LeaveRecursiveCall();
+        Py_LeaveRecursiveCall();
+        if (r)
+            return r < 0 ? -1 : 0;
+    }
+    /* diff_name, encode and _flat_container: three emulated frames */
+    if (enter())
+        return -1;
+    if (enter()) {
+        Py_LeaveRecursiveCall();
+        return -1;
+    }
+    if (enter()) {
+        Py_LeaveRecursiveCall();
+        Py_LeaveRecursiveCall();
+        return -1;
+    }
+    int done = diff_flat(self, st, name, v, delta, cost);
+    Py_LeaveRecursiveCall();
+    Py_LeaveRecursiveCall();
+    Py_LeaveRecursiveCall();
+    if (done)
+        return done < 0 ? -1 : 0;
+    PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+                         st->module_like ? Py_True : Py_False};
+    PyObject *snap = ct_py_call(self->diff_name, args, 8);
+    if (snap == NULL)
+        return -1;
+    int rc = snap != Py_None ? record(self, delta, name, snap, cost) : 0;
+    Py_DECREF(snap);
+    return rc;
+}
+
+/* The cost of what a Python rule recorded in `delta`, counted as `record` does. */
+static int
+count_delta(CTracer *self, PyObject *delta)
+{
+    Py_ssize_t pos = 0;
+    PyObject *name, *snap;
+    long long cost = 0;
+    while (PyDict_Next(delta, &pos, &name, &snap)) {
+        if (snap == Py_None || !PyDict_Check(snap))
+            continue;
+        PyObject *text = PyDict_GetItemWithError(snap, str_repr);
+        if (text == NULL && PyErr_Occurred())
+            return -1;
+        cost += 24 + ((text != NULL && PyUnicode_Check(text)) ? PyUnicode_GET_LENGTH(text) : 0);
+    }
+    self->bytes += cost;
+    return 0;
+}
+
+/* Locals that changed since the frame's last event; *out is a new dict or NULL (none).
+ * engine.py's `diff` is the rule; this renders it for function frames, holding the unit
+ * of the `diff` frame. */
+static int
+cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
+{
+    *out = NULL;
+    PyObject *delta = NULL;
+    long long cost = 0;
+    Py_ssize_t pos = 0;
+    PyObject *name, *v;
+    int rc = 0;
+    while (PyDict_Next(loc, &pos, &name, &v)) {
+        Py_INCREF(name);
+        Py_INCREF(v);
+        PyTypeObject *t = Py_TYPE(v);
+        if (!PyUnicode_CheckExact(name)) { /* only diff_name knows what to do */
+            PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+                                 Py_False};
+            PyObject *snap = ct_py_call(self->diff_name, args, 8);
+            if (snap == NULL)
+                rc = -1;
+            else {
+                if (snap != Py_None)
+                    rc = record(self, &delta, name, snap, &cost);
+                Py_DECREF(snap);
+            }
+        }
+        else if (t == &PyLong_Type || t == &PyUnicode_Type || t == &PyBool_Type || v == Py_None) {
+            PyObject *old = PyDict_GetItemWithError(st->atoms, name);
+            if (old == NULL && PyErr_Occurred())
+                rc = -1;
+            else if (old != v) {
+                int eq = 0;
+                if (old != NULL && Py_TYPE(old) == t && v != Py_None)
+                    eq = PyObject_RichCompareBool(old, v, Py_EQ); /* exact int/str/bool */
+                if (eq < 0)
+                    rc = -1;
+                else if (!eq) {
+                    Py_XINCREF(old);
+                    EMULATE_FRAME(rc = -1)
+                    else {
+                        rc = diff_atom_changed(self, st, name, v, old, &delta, &cost);
+                        Py_LeaveRecursiveCall();
+                    }
+                    Py_XDECREF(old);
+                }
+            }
+        }
+        else
+            rc = diff_other(self, st, name, v, &delta, &cost);
+        Py_DECREF(name);
+        Py_DECREF(v);
+        if (rc < 0) {
+            Py_XDECREF(delta);
+            return -1;
+        }
+    }
+    if (PyDict_GET_SIZE(st->atoms) + PyDict_GET_SIZE(st->snaps) + PySet_GET_SIZE(st->skipped) >
+        PyDict_GET_SIZE(loc)) {
+        PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+                             delta != NULL ? delta : Py_None};
+        PyObject *res = ct_py_call(self->cleanup, args, 7);
+        Py_XDECREF(delta);
+        if (res == NULL)
+            return -1;
+        if (res == Py_None) {
+            Py_DECREF(res);
+            delta = NULL;
+        }
+        else
+            delta = res;
+    }
+    self->bytes += cost;
+    *out = delta;
+    return 0;
+}
+
+/* Diff the frame's locals under one more recursion unit (the Python engine's `diff`
+ * frame). A RecursionError forgets what the frame's state was, so everything is recorded
+ * again at the next event; *delta is NULL then. */
+int
+ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
+{
+    *delta = NULL;
+    if (!self->record_states)
+        return 0;
+    int rc;
+    if (st->module_like || !PyDict_CheckExact(loc)) {
+        /* module and class bodies: the Python rule, called as the Python engine calls it */
+        PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+                             st->module_like ? Py_True : Py_False};
+        PyObject *res = ct_py_call(self->diff, args, 7);
+        rc = res == NULL ? -1 : 0;
+        if (res == Py_None)
+            Py_DECREF(res);
+        else if (res != NULL) {
+            *delta = res;
+            rc = count_delta(self, res);
+        }
+    }
+    else if (enter()) {
+        PyErr_Clear();
+        return FrameState_clear_stores(st);
+    }
+    else {
+        rc = cdiff(self, st, loc, delta);
+        Py_LeaveRecursiveCall();
+    }
+    if (rc < 0) {
+        Py_CLEAR(*delta);
+        if (!is_recursion_error())
+            return -1;
+        PyErr_Clear();
+        FrameState_clear_stores(st);
+    }
+    return 0;
+}

@@ -1,0 +1,346 @@
+/* The extension's types and module: FrameState, CTracer (constructed by engine.py with the
+ * Python helpers it calls), the module-level `flat` helper. */
+#include "ctracer.h"
+
+PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+
+static void
+FrameState_dealloc(FrameState *self)
+{
+    Py_XDECREF(self->func);
+    Py_XDECREF(self->atoms);
+    Py_XDECREF(self->snaps);
+    Py_XDECREF(self->imms);
+    Py_XDECREF(self->skipped);
+    Py_XDECREF(self->fps);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyTypeObject FrameStateType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "execbench.trace._ctracer.FrameState",
+    .tp_basicsize = sizeof(FrameState),
+    .tp_dealloc = (destructor)FrameState_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "What the C tracer knows about one traced frame (kept in frame.f_trace).",
+};
+
+FrameState *
+FrameState_new(void)
+{
+    FrameState *st = PyObject_New(FrameState, &FrameStateType);
+    if (st == NULL)
+        return NULL;
+    st->func = NULL;
+    st->atoms = PyDict_New();
+    st->snaps = PyDict_New();
+    st->imms = PyDict_New();
+    st->skipped = PySet_New(NULL);
+    st->fps = PyDict_New();
+    if (!st->atoms || !st->snaps || !st->imms || !st->skipped || !st->fps) {
+        Py_DECREF(st);
+        return NULL;
+    }
+    st->fid = 0;
+    st->depth = 0;
+    st->genlike = 0;
+    st->module_like = 0;
+    st->unwinding = 0;
+    return st;
+}
+
+int
+FrameState_clear_stores(FrameState *st)
+{
+    PyDict_Clear(st->atoms);
+    PyDict_Clear(st->snaps);
+    PyDict_Clear(st->imms);
+    PyDict_Clear(st->fps);
+    return 0;
+}
+
+static int
+CTracer_traverse(CTracer *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->filename);
+    Py_VISIT(self->raw);
+    Py_VISIT(self->sink);
+    Py_VISIT(self->pending);
+    Py_VISIT(self->take);
+    Py_VISIT(self->atom);
+    Py_VISIT(self->encode);
+    Py_VISIT(self->ref);
+    Py_VISIT(self->diff_name);
+    Py_VISIT(self->diff);
+    Py_VISIT(self->cleanup);
+    Py_VISIT(self->exception_value);
+    Py_VISIT(self->cut_cls);
+    Py_VISIT(self->cuts);
+    Py_VISIT(self->cut_exc);
+    Py_VISIT(self->perf_counter);
+    Py_VISIT(self->int_snaps);
+    Py_VISIT(self->str_snaps);
+    Py_VISIT(self->true_snap);
+    Py_VISIT(self->false_snap);
+    Py_VISIT(self->none_snap);
+    Py_VISIT(self->run_code);
+    return 0;
+}
+
+static int
+CTracer_clear(CTracer *self)
+{
+    Py_CLEAR(self->filename);
+    Py_CLEAR(self->raw);
+    Py_CLEAR(self->sink);
+    Py_CLEAR(self->pending);
+    Py_CLEAR(self->take);
+    Py_CLEAR(self->atom);
+    Py_CLEAR(self->encode);
+    Py_CLEAR(self->ref);
+    Py_CLEAR(self->diff_name);
+    Py_CLEAR(self->diff);
+    Py_CLEAR(self->cleanup);
+    Py_CLEAR(self->exception_value);
+    Py_CLEAR(self->cut_cls);
+    Py_CLEAR(self->cuts);
+    Py_CLEAR(self->cut_exc);
+    Py_CLEAR(self->perf_counter);
+    Py_CLEAR(self->int_snaps);
+    Py_CLEAR(self->str_snaps);
+    Py_CLEAR(self->true_snap);
+    Py_CLEAR(self->false_snap);
+    Py_CLEAR(self->none_snap);
+    Py_CLEAR(self->run_code);
+    return 0;
+}
+
+static void
+CTracer_dealloc(CTracer *self)
+{
+    PyObject_GC_UnTrack(self);
+    CTracer_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = { /* engine.py passes them in this order */
+        "filename", "raw", "sink", "pending", "take", "atom", "encode", "ref", "diff_name", "diff",
+        "cleanup", "exception_value", "cut_cls", "cuts", "cut_exc", "perf_counter", "int_snaps",
+        "str_snaps", "true_snap", "false_snap", "none_snap", "run_code", "yield_op",
+        "return_ops", "resume_op", "max_steps", "max_bytes", "max_time", "n_max", "max_depth", "short_str", "cache_items", "record_states", NULL};
+    PyObject *filename, *raw, *sink, *pending, *take, *atom, *encode, *ref, *diff_name, *diff, *cleanup,
+        *exception_value, *cut_cls, *cuts, *cut_exc, *perf_counter, *int_snaps, *str_snaps, *true_snap,
+        *false_snap, *none_snap, *run_code;
+    int yield_op, resume_op, record_states;
+    const char *return_ops;
+    Py_ssize_t n_return_ops;
+    long long max_steps, max_bytes;
+    double max_time;
+    Py_ssize_t n_max, max_depth, short_str, cache_items;
+    if (!PyArg_ParseTupleAndKeywords(
+            args, kwds, "UOOO!OOOOOOOOOO!OOO!O!OOOOiy#iLLdnnnnp", kwlist, &filename, &raw, &sink,
+            &PyList_Type, &pending, &take, &atom, &encode, &ref, &diff_name, &diff, &cleanup,
+            &exception_value, &cut_cls, &PyList_Type, &cuts, &cut_exc, &perf_counter, &PyDict_Type, &int_snaps,
+            &PyDict_Type, &str_snaps, &true_snap, &false_snap, &none_snap, &run_code, &yield_op,
+            &return_ops, &n_return_ops, &resume_op, &max_steps, &max_bytes, &max_time, &n_max, &max_depth, &short_str, &cache_items, &record_states))
+        return -1;
+    if (raw != Py_None && !PyList_CheckExact(raw)) {
+        PyErr_SetString(PyExc_TypeError, "raw must be a list or None");
+        return -1;
+    }
+    CTracer_clear(self);
+    Py_INCREF(filename); self->filename = filename;
+    if (raw != Py_None) { Py_INCREF(raw); self->raw = raw; }
+    Py_INCREF(sink); self->sink = sink;
+    Py_INCREF(pending); self->pending = pending;
+    Py_INCREF(take); self->take = take;
+    Py_INCREF(atom); self->atom = atom;
+    Py_INCREF(encode); self->encode = encode;
+    Py_INCREF(ref); self->ref = ref;
+    Py_INCREF(diff_name); self->diff_name = diff_name;
+    Py_INCREF(diff); self->diff = diff;
+    Py_INCREF(cleanup); self->cleanup = cleanup;
+    Py_INCREF(exception_value); self->exception_value = exception_value;
+    Py_INCREF(cut_cls); self->cut_cls = cut_cls;
+    Py_INCREF(cuts); self->cuts = cuts;
+    Py_INCREF(cut_exc); self->cut_exc = cut_exc;
+    Py_INCREF(perf_counter); self->perf_counter = perf_counter;
+    Py_INCREF(int_snaps); self->int_snaps = int_snaps;
+    Py_INCREF(str_snaps); self->str_snaps = str_snaps;
+    Py_INCREF(true_snap); self->true_snap = true_snap;
+    Py_INCREF(false_snap); self->false_snap = false_snap;
+    Py_INCREF(none_snap); self->none_snap = none_snap;
+    Py_INCREF(run_code); self->run_code = run_code;
+    self->yield_op = yield_op;
+    self->resume_op = resume_op;
+    if (n_return_ops < 1 || n_return_ops > (Py_ssize_t)sizeof(self->return_ops)) {
+        PyErr_SetString(PyExc_ValueError, "return_ops: 1 to 8 opcodes");
+        return -1;
+    }
+    memcpy(self->return_ops, return_ops, n_return_ops);
+    self->n_return_ops = n_return_ops;
+    self->max_steps = max_steps;
+    self->max_bytes = max_bytes;
+    self->max_time = max_time;
+    self->n_max = n_max;
+    self->max_depth = max_depth;
+    self->short_str = short_str;
+    self->cache_items = cache_items;
+    self->record_states = record_states;
+    self->steps = self->bytes = self->frames = self->next_step = 0;
+    self->deadline = 1e300;
+    return 0;
+}
+
+static PyObject *
+ctracer_flat(PyObject *module, PyObject *args)
+{
+    PyObject *value, *ints, *strs;
+    Py_ssize_t short_str, cache_items;
+    if (!PyArg_ParseTuple(args, "OO!O!nn", &value, &PyDict_Type, &ints, &PyDict_Type, &strs,
+                          &short_str, &cache_items))
+        return NULL;
+    return ct_flat_parts(value, ints, strs, short_str, cache_items);
+}
+
+static PyMethodDef module_methods[] = {
+    {"flat", ctracer_flat, METH_VARARGS,
+     "flat(value, ints, strs, short_str, cache_items) -> (items, text) or None"},
+    {NULL},
+};
+
+static PyObject *
+CTracer_start(CTracer *self, PyObject *Py_UNUSED(ignored))
+{
+    PyEval_SetTrace(ct_trace, (PyObject *)self);
+    Py_RETURN_NONE;
+}
+
+/* Called as a Python trace function (threading.settrace, or sys.settrace(old) restoring
+ * this tracer): install the C function for this thread and handle the event with it. */
+static PyObject *
+CTracer_call(CTracer *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *frame, *arg;
+    const char *event;
+    if (!PyArg_ParseTuple(args, "O!sO", &PyFrame_Type, &frame, &event, &arg))
+        return NULL;
+    int what;
+    if (strcmp(event, "call") == 0)
+        what = PyTrace_CALL;
+    else if (strcmp(event, "line") == 0)
+        what = PyTrace_LINE;
+    else if (strcmp(event, "return") == 0)
+        what = PyTrace_RETURN;
+    else if (strcmp(event, "exception") == 0)
+        what = PyTrace_EXCEPTION;
+    else
+        Py_RETURN_NONE;
+    PyEval_SetTrace(ct_trace, (PyObject *)self);
+    if (ct_trace((PyObject *)self, (PyFrameObject *)frame, what, arg) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+CTracer_get_steps(CTracer *self, void *c) { return PyLong_FromLongLong(self->steps); }
+
+static PyObject *
+CTracer_get_bytes(CTracer *self, void *c) { return PyLong_FromLongLong(self->bytes); }
+
+static PyObject *
+CTracer_get_frames(CTracer *self, void *c) { return PyLong_FromLongLong(self->frames); }
+
+static PyObject *
+CTracer_get_deadline(CTracer *self, void *c) { return PyFloat_FromDouble(self->deadline); }
+
+static int
+CTracer_set_deadline(CTracer *self, PyObject *v, void *c)
+{
+    double d = PyFloat_AsDouble(v);
+    if (d == -1.0 && PyErr_Occurred())
+        return -1;
+    self->deadline = d;
+    return 0;
+}
+
+static PyGetSetDef CTracer_getset[] = {
+    {"steps", (getter)CTracer_get_steps, NULL, "Line events recorded so far.", NULL},
+    {"bytes", (getter)CTracer_get_bytes, NULL, "Approximate size recorded so far.", NULL},
+    {"frames", (getter)CTracer_get_frames, NULL, "Frames seen so far.", NULL},
+    {"deadline", (getter)CTracer_get_deadline, (setter)CTracer_set_deadline,
+     "time.perf_counter() value after which tracing stops.", NULL},
+    {NULL},
+};
+
+static PyMethodDef CTracer_methods[] = {
+    {"start", (PyCFunction)CTracer_start, METH_NOARGS,
+     "Install this tracer as the current thread's trace function."},
+    {NULL},
+};
+
+static PyTypeObject CTracerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "execbench.trace._ctracer.CTracer",
+    .tp_basicsize = sizeof(CTracer),
+    .tp_dealloc = (destructor)CTracer_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The settrace engine's hot path in C (see engine.py for the rules).",
+    .tp_traverse = (traverseproc)CTracer_traverse,
+    .tp_clear = (inquiry)CTracer_clear,
+    .tp_methods = CTracer_methods,
+    .tp_getset = CTracer_getset,
+    .tp_init = (initproc)CTracer_init,
+    .tp_new = PyType_GenericNew,
+    .tp_call = (ternaryfunc)CTracer_call,
+};
+
+static struct PyModuleDef ctracer_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "execbench.trace._ctracer",
+    .m_doc = "C engine of execbench's tracer.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__ctracer(void)
+{
+    if (PyType_Ready(&FrameStateType) < 0 || PyType_Ready(&CTracerType) < 0)
+        return NULL;
+#define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
+    INTERN(str_line, "line");
+    INTERN(str_call, "call");
+    INTERN(str_return, "return");
+    INTERN(str_exception, "exception");
+    INTERN(str_yield, "yield");
+    INTERN(str_resume, "resume");
+    INTERN(str_f_trace, "f_trace");
+    INTERN(str_repr, "repr");
+    INTERN(str_steps, "steps");
+    INTERN(str_bytes, "bytes");
+    INTERN(str_time, "time");
+    INTERN(str_type, "type");
+    INTERN(str_int, "int");
+    INTERN(str_str, "str");
+    INTERN(str_sep, ", ");
+    INTERN(str_list, "list");
+    INTERN(str_dict, "dict");
+    INTERN(str_id, "id");
+    INTERN(str_len, "len");
+    INTERN(str_items, "items");
+#undef INTERN
+    PyObject *m = PyModule_Create(&ctracer_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&CTracerType);
+    if (PyModule_AddObject(m, "CTracer", (PyObject *)&CTracerType) < 0) {
+        Py_DECREF(&CTracerType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
