@@ -20,6 +20,7 @@ from trace_ref import CAP, cruxeval, humaneval
 
 from execbench.errors import UserError
 from execbench.trace import TraceLimits, trace_call, trace_program
+from execbench.trace import flat as flat_mod
 from execbench.trace import snapshot as snapshot_mod
 from execbench.trace.engine import ENGINES
 from execbench.trace.pybehavior import PYBEHAVIOR
@@ -306,12 +307,12 @@ def test_flat_container_fast_path_equals_the_general_walk(items: list[Any], shap
     limits = snapshot_mod.SnapshotLimits(max_str=max_str, max_items=6)
     general = Encoder(limits)._enc(value, 0, set())
     assert Encoder(limits).encode(value) == general
-    saved = snapshot_mod._cflat
-    snapshot_mod._cflat = None
+    saved = flat_mod._cflat
+    flat_mod._cflat = None
     try:
         assert Encoder(limits).encode(value) == general
     finally:
-        snapshot_mod._cflat = saved
+        flat_mod._cflat = saved
 
 
 def test_the_c_engine_is_built_where_it_can_be() -> None:

@@ -40,8 +40,9 @@ from typing import Any
 
 from execbench.trace.diffing import make_rules
 from execbench.trace.exceptions import exception_value
+from execbench.trace.flat import _CACHE_ITEMS
 from execbench.trace.pybehavior import PYBEHAVIOR
-from execbench.trace.snapshot import _CACHE_ITEMS, _FALSE, _NONE, _TRUE, Encoder, Snapshot
+from execbench.trace.snapshot import _FALSE, _NONE, _TRUE, Encoder, Snapshot
 from execbench.trace.types import Cut, Event, RawEvent, TraceLimits
 
 __all__ = ["ENGINE", "ENGINES", "Recorder"]

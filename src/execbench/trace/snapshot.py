@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from execbench.trace.flat import _CACHE_ITEMS, flat_items, flat_parts, tuple_text
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.readers import (
     _CALLABLE_TYPES,
@@ -50,11 +51,6 @@ from execbench.trace.readers import (
     is_deep_immutable,
     safe_repr_ok,
 )
-
-try:  # the C engine's helper for flat containers (same result, C speed)
-    from execbench.trace._ctracer import flat as _cflat
-except ImportError:
-    _cflat = None
 
 __all__ = ["Snapshot", "SnapshotLimits", "Encoder", "ATOMIC_TYPES", "is_deep_immutable"]
 
@@ -155,27 +151,10 @@ class Encoder:
             hit = self._tuples.get(id(value))
             if hit is not None and hit[0] is value:
                 return hit[1]
-        if _cflat is not None:
-            parts = _cflat(value, self._int_cache, self._str_cache, self._short_str, _CACHE_ITEMS)
-            if parts is None:
-                return None
-            items, text = parts
-        elif t is dict:
-            keys = self._flat(list(dict.keys(value)))
-            values = self._flat(list(dict.values(value))) if keys is not None else None
-            if keys is None or values is None:
-                return None
-            text = (
-                "{"
-                + ", ".join([k["repr"] + ": " + v["repr"] for k, v in zip(keys, values, strict=True)])
-                + "}"
-            )
-            items = [[k, v] for k, v in zip(keys, values, strict=True)]
-        else:
-            items = self._flat(value)
-            if items is None:
-                return None
-            text = _tuple_text(items) if t is tuple else "[" + ", ".join([c["repr"] for c in items]) + "]"
+        parts = flat_parts(value, t, self._int_cache, self._str_cache, self._short_str)
+        if parts is None:
+            return None
+        items, text = parts
         ref = self.ref(value)
         if t is not tuple:
             return {"type": t.__name__, "id": ref, "repr": text, "len": n, "items": items}
@@ -296,39 +275,6 @@ class Encoder:
         finally:
             path.discard(id(value))
 
-    def _flat(self, items: list[Any] | tuple[Any, ...]) -> list[Snapshot] | None:
-        """Snapshots of a homogeneous run of small ints or short strs, at C speed.
-
-        Most traced state is lists of small ints or short strings; their snapshots come
-        from the shared cache through ``map`` instead of one Python call per item.
-        """
-        if not items:
-            return []
-        kinds = set(map(type, items))
-        if len(kinds) != 1:
-            return None
-        kind = kinds.pop()
-        if kind is int:
-            if not (-(10**9) < min(items) and max(items) < 10**9):
-                return None
-            cache = self._int_cache
-            make = _int_snap
-        elif kind is str:
-            if max(map(len, items)) > self._short_str:
-                return None
-            cache = self._str_cache
-            make = _str_snap
-        else:
-            return None
-        try:
-            return list(map(cache.__getitem__, items))
-        except KeyError:
-            if len(cache) >= _CACHE_ITEMS:
-                cache.clear()
-            for value in set(items).difference(cache):
-                cache[value] = make(value)
-            return list(map(cache.__getitem__, items))
-
     def _children(self, it: Any, n: int, depth: int, path: set[int]) -> tuple[list[Snapshot], bool]:
         items: list[Snapshot] = []
         limit = self.limits.max_items
@@ -343,7 +289,12 @@ class Encoder:
     ) -> Snapshot:
         n = base.__len__(value)
         flat = (
-            self._flat(list(itertools.islice(base.__iter__(value), self.limits.max_items)))
+            flat_items(
+                list(itertools.islice(base.__iter__(value), self.limits.max_items)),
+                self._int_cache,
+                self._str_cache,
+                self._short_str,
+            )
             if base is not collections.deque
             else None
         )
@@ -353,7 +304,7 @@ class Encoder:
             if t is tuple and not cut:
                 if len(self._tuples) >= _CACHE_ITEMS:
                     self._tuples.clear()
-                snap = {"type": "tuple", "id": ref, "repr": _tuple_text(items), "len": n, "items": items}
+                snap = {"type": "tuple", "id": ref, "repr": tuple_text(items), "len": n, "items": items}
                 self._tuples[id(value)] = (value, snap)
                 return snap
         else:
@@ -517,27 +468,12 @@ class Encoder:
         return snap
 
 
-#: Entries each cache holds before it starts afresh (keeps memory bounded).
-_CACHE_ITEMS = 20_000
 #: Strs up to this length have cached snapshots.
 _SHORT_STR = 64
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made at run time (by a class statement)
 _SHARED_INTS: dict[int, Snapshot] = {}
 _SHARED_STRS: dict[str, Snapshot] = {}
 _STATIC_INFO: dict[type, _TypeInfo] = {}
-
-
-def _int_snap(value: int) -> Snapshot:
-    return {"type": "int", "repr": int.__repr__(value)}
-
-
-def _str_snap(value: str) -> Snapshot:
-    return {"type": "str", "repr": str.__repr__(value)}
-
-
-def _tuple_text(items: list[Snapshot]) -> str:
-    body = ", ".join([c["repr"] for c in items])
-    return "(" + body + ("," if len(items) == 1 else "") + ")"
 
 
 _NONE: Snapshot = {"type": "NoneType", "repr": "None"}

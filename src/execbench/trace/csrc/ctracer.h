@@ -6,6 +6,7 @@
  *   module.c  the FrameState and CTracer types, their Python surface, the module
  *   events.c  the trace function: one event of a traced frame in, one event tuple out
  *   diff.c    which locals changed (diffing.py's rule), and the recursion-unit accounting
+ *   fingerprint.c  "is this container unchanged?" by identity, in place
  *   flat.c    snapshots of flat containers, shared with the Python encoder's fast path
  *
  * - every event of a frame of the traced source (co_filename equal to the recorder's) is
@@ -108,6 +109,10 @@ int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
 PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
 void ct_untrack_tree(PyObject *o, int depth);
+
+/* fingerprint.c */
+int ct_unchanged(PyObject *v, PyObject *fp, Py_ssize_t n_max);
+int ct_same_flat(PyObject *v, PyObject *fp, Py_ssize_t n_max);
 
 /* flat.c */
 PyObject *ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_str,
