@@ -56,7 +56,7 @@ except ImportError:  # not built (no compiler at install time): the Python engin
 def _choose_engine() -> str:
     """The one place the engine is chosen, and why.
 
-    ``ctrace``: the settrace hot path in C (``csrc/``), 2.5x faster than the Python
+    ``ctrace``: the settrace hot path in C (``csrc/``), over 2x faster than the Python
     engine on the CRUXEval calls and recording the same events and states (the engines are
     compared on the datasets by the tests). It is used wherever it is built.
 
