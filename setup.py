@@ -11,7 +11,7 @@ setup(
         Extension(
             "execbench.trace._ctracer",
             sources=[
-                f"src/execbench/trace/csrc/{name}.c" for name in ("module", "events", "diff", "fingerprint", "flat")
+                f"src/execbench/trace/csrc/{name}.c" for name in ("module", "events", "monitor", "diff", "fingerprint", "flat")
             ],
             depends=["src/execbench/trace/csrc/ctracer.h"],
             optional=True,

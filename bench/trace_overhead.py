@@ -16,7 +16,8 @@ dwarfs the calls, so it shows the cost of a whole trace job but hides the tracer
 differences. Rows beside the tools give scale: ``settrace floor`` is the plainest
 ``sys.settrace`` tracer that records nothing (a lower bound for any settrace-based
 tracer), ``monitoring floor`` (3.12+) the least a ``sys.monitoring`` engine recording
-states would do (its LINE callback reads the frame's locals and records nothing), and
+states would do (its LINE callback reads the frame's locals and records nothing),
+``execbench (ctrace)`` (3.12+) the C engine fed by settrace instead of sys.monitoring, and
 ``execbench (py)`` is execbench's pure-Python engine.
 
 Inputs are made afresh for each repeat, outside the timing (some programs mutate them),
@@ -60,7 +61,9 @@ def _prepare(
     code: str, call: str, filename: str
 ) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
     ns: dict[str, Any] = {"__name__": "__bench__"}
-    exec(compile(code, filename, "exec"), ns)
+    program = compile(code, filename, "exec")
+    ns["__program__"] = program  # what execbench's tracer is given with the call
+    exec(program, ns)
     args, kwargs = eval(f"__c({call})", ns, {"__c": _capture})
     return ns["f"], args, kwargs
 
@@ -122,7 +125,8 @@ def call_untraced(prepared: list[Any]) -> None:
 def _record(prepared: list[Any], engine: str) -> None:
     limits = TraceLimits()
     for name, fn, args, kwargs in prepared:
-        rec = Recorder(name, limits, True, None, engine)  # full states, as trace_call records them
+        # full states, as trace_call records them (it also hands over the compiled program)
+        rec = Recorder(name, limits, True, None, engine, fn.__globals__["__program__"])
         ok, result = rec.run(fn, *args, **kwargs)
         if ok:
             rec.encoder.encode(result)
@@ -134,6 +138,10 @@ def call_execbench(prepared: list[Any]) -> None:
 
 def call_execbench_python(prepared: list[Any]) -> None:
     _record(prepared, "settrace")
+
+
+def call_execbench_ctrace(prepared: list[Any]) -> None:
+    _record(prepared, "ctrace")
 
 
 def call_settrace_floor(prepared: list[Any]) -> None:
@@ -259,6 +267,8 @@ def main() -> None:
         "pysnooper": _time(run_pysnooper, same_jobs, opts.repeats),
         "hunter": _time(run_hunter, same_jobs, opts.repeats),
     }
+    if ENGINE == "monitor":
+        calls["execbench (ctrace)"] = _time(call_execbench_ctrace, fresh_calls, opts.repeats)
     if "ctrace" in ENGINES and ENGINE != "settrace":
         calls["execbench (py)"] = _time(call_execbench_python, fresh_calls, opts.repeats)
         end_to_end["execbench (py)"] = _time(run_execbench_python, same_jobs, opts.repeats)
@@ -278,7 +288,9 @@ def main() -> None:
 
     def keys(table: dict[str, float]) -> dict[str, float]:
         return {
-            f"{tool.replace(' floor', '_floor').replace(' (py)', '_python')}_ms": round(ms, 1)
+            f"{tool.replace(' floor', '_floor').replace(' (py)', '_python').replace(' (ctrace)', '_ctrace')}_ms": round(
+                ms, 1
+            )
             for tool, ms in table.items()
         }
 

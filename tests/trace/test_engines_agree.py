@@ -32,15 +32,26 @@ needs_c = pytest.mark.skipif("ctrace" not in ENGINES, reason="the C engine is no
 LIMITS = TraceLimits(max_steps=CAP, max_time=600.0)
 
 
-def both(code: str, entry: str | None, call: str | None, **kwargs: Any) -> tuple[Trace, Trace]:
+#: The engines compared with the Python one (the reference rendering of the rules).
+OTHERS = [engine for engine in ENGINES if engine != "settrace"]
+
+
+@pytest.fixture(params=OTHERS or ["ctrace"])
+def other(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def both(
+    code: str, entry: str | None, call: str | None, other: str = "ctrace", **kwargs: Any
+) -> tuple[Trace, Trace]:
     if entry is None:
         return (
             trace_program(code, **kwargs, engine="settrace"),
-            trace_program(code, **kwargs, engine="ctrace"),
+            trace_program(code, **kwargs, engine=other),
         )
     return (
         trace_call(code, entry, call, engine="settrace", **kwargs),
-        trace_call(code, entry, call, engine="ctrace", **kwargs),
+        trace_call(code, entry, call, engine=other, **kwargs),
     )
 
 
@@ -87,17 +98,19 @@ def differences(py: Trace, c: Trace) -> list[str]:
     return out
 
 
-def agree(code: str, entry: str | None = "f", call: str | None = "", **kwargs: Any) -> Trace:
-    py, c = both(textwrap.dedent(code), entry, call, **kwargs)
+def agree(
+    code: str, entry: str | None = "f", call: str | None = "", other: str = "ctrace", **kwargs: Any
+) -> Trace:
+    py, c = both(textwrap.dedent(code), entry, call, other, **kwargs)
     assert differences(py, c) == []
     return c
 
 
-def _dataset(calls: Any) -> list[str]:
+def _dataset(calls: Any, other: str) -> list[str]:
     failures = []
     for pid, code, entry, call, *_ in calls:
         try:
-            py, c = both(code, entry, call, limits=LIMITS)
+            py, c = both(code, entry, call, other, limits=LIMITS)
         except UserError:
             continue
         diff = differences(py, c)
@@ -107,13 +120,13 @@ def _dataset(calls: Any) -> list[str]:
 
 
 @needs_c
-def test_engines_agree_on_cruxeval(shared_data: Path) -> None:
-    assert _dataset(cruxeval(shared_data)) == []
+def test_engines_agree_on_cruxeval(shared_data: Path, other: str) -> None:
+    assert _dataset(cruxeval(shared_data), other) == []
 
 
 @needs_c
-def test_engines_agree_on_humaneval(shared_data: Path) -> None:
-    assert _dataset(humaneval(shared_data)) == []
+def test_engines_agree_on_humaneval(shared_data: Path, other: str) -> None:
+    assert _dataset(humaneval(shared_data), other) == []
 
 
 PROGRAMS = {
@@ -223,13 +236,13 @@ PROGRAMS = {
 
 @needs_c
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
-def test_engines_agree_on_odd_programs(name: str) -> None:
+def test_engines_agree_on_odd_programs(name: str, other: str) -> None:
     code, call = PROGRAMS[name]
-    agree(code, "f", call)
+    agree(code, "f", call, other)
 
 
 @needs_c
-def test_engines_agree_on_whole_programs_and_class_bodies() -> None:
+def test_engines_agree_on_whole_programs_and_class_bodies(other: str) -> None:
     agree(
         """
         import math
@@ -244,17 +257,18 @@ def test_engines_agree_on_whole_programs_and_class_bodies() -> None:
         """,
         None,
         None,
+        other,
     )
 
 
 @needs_c
-def test_engines_agree_at_limits() -> None:
+def test_engines_agree_at_limits(other: str) -> None:
     loop = "def f():\n    i = 0\n    while True:\n        i += 1\n"
-    c = agree(loop, "f", "", limits=TraceLimits(max_steps=1000))
+    c = agree(loop, "f", "", other, limits=TraceLimits(max_steps=1000))
     assert c.cut is not None and c.cut.reason == "steps"
-    c = agree(loop.replace("i += 1", "i = [i] * 50"), "f", "", limits=TraceLimits(max_bytes=20_000))
+    c = agree(loop.replace("i += 1", "i = [i] * 50"), "f", "", other, limits=TraceLimits(max_bytes=20_000))
     assert c.cut is not None and c.cut.reason == "bytes"
-    agree("def f(x):\n    return x\n", "f", "1", record_states=False)
+    agree("def f(x):\n    return x\n", "f", "1", other, record_states=False)
 
 
 @needs_c

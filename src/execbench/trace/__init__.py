@@ -10,13 +10,13 @@ Public surface::
     next_lines, blocks, block_runs, compress_loops
     TraceWriter, load_trace, trace_to_json, TRACE_SCHEMA_VERSION
 
-Engines (chosen in one place, ``engine._choose_engine``): ``ctrace``, the settrace hot
-path in C (``csrc/``, built at install, optional), and ``settrace``, the same rules in
-Python (``diffing.py``, ``engine.py``), used when the C engine is not built or when
-``EXECBENCH_TRACER=settrace``. Both record identical events and states (tested on the
-datasets). Both sit on CPython's settrace layer, which on 3.12+ runs over
-``sys.monitoring``; a native ``sys.monitoring`` engine is not written (see the README).
-Interpreter differences are named in ``pybehavior``.
+Engines (chosen in one place, ``engine._choose_engine``), all recording the same events
+and states (the tests compare them on the datasets): ``monitor`` (3.12+), the C engine fed
+by ``sys.monitoring`` callbacks mapped to settrace's events as CPython's own settrace layer
+maps them; ``ctrace``, the same C engine fed by settrace's C hook (3.11); ``settrace``, the
+rules in Python (``diffing.py``, ``engine.py``), used where the C extension is not built.
+``EXECBENCH_TRACER=<name>`` forces one. Interpreter differences are named in
+``pybehavior``.
 """
 
 from __future__ import annotations

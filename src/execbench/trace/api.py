@@ -110,6 +110,7 @@ def trace_call(
     return_value = None
     try:
         program = compile(code, filename, "exec")
+        recorder.source = program
     except (SyntaxError, ValueError) as exc:
         exc_info = exception_info(exc, filename, recorder.encoder, "compile")
         return _build(code, entry, call, recorder, None, exc_info, whole_program, sink)

@@ -35,7 +35,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from execbench.trace.diffing import make_rules
@@ -56,33 +57,42 @@ except ImportError:  # not built (no compiler at install time): the Python engin
 def _choose_engine() -> str:
     """The one place the engine is chosen, and why.
 
-    ``ctrace``: the settrace hot path in C (``csrc/``), over 2x faster than the Python
-    engine on the CRUXEval calls and recording the same events and states (the engines are
-    compared on the datasets by the tests). It is used wherever it is built.
+    ``monitor`` (3.12+): the C engine fed by ``sys.monitoring`` callbacks, mapped to
+    settrace's events exactly as CPython's own settrace layer maps them
+    (``csrc/monitor.c``); it skips that layer's per-event trampoline, so it is the fastest
+    where it exists, and it records what the other two record (the tests compare them).
 
-    ``settrace``: the same rules in Python; used where the C engine is not built (no
-    compiler at install) and forced with ``EXECBENCH_TRACER=settrace``.
+    ``ctrace``: the C engine fed by ``sys.settrace``'s C-level hook, over 2x faster than
+    the Python engine on the CRUXEval calls; the default on 3.11 and wherever no tool id
+    of sys.monitoring is free for a run.
 
-    Near the recursion limit: on 3.11 the C engine takes the recursion units the Python
+    ``settrace``: the same rules in Python (``diffing.py`` and the trace functions below),
+    the reference rendering; used where the C extension is not built (no compiler at
+    install). ``EXECBENCH_TRACER=<name>`` forces any available engine.
+
+    Near the recursion limit: on 3.11 ``ctrace`` takes the recursion units the Python
     engine's frames take, so both stop tracing a runaway recursion at the same line. From
-    3.12 Python frames have their own counter, which a C trace function does not consume,
-    so there the C engine lets such a program recurse a few frames further.
-
-    Both engines run on CPython's settrace layer, which is what defines a trace's line
-    events; on 3.12+ that layer is built on ``sys.monitoring``. A native ``sys.monitoring``
-    engine would have to re-derive settrace's line rules (backward jumps, line starts) and
-    read locals through ``sys._getframe`` per event; it is not written.
+    3.12 Python frames have their own counter, which C callbacks do not consume, so there
+    the C engines let such a program recurse a few frames further.
     """
     wanted = os.environ.get("EXECBENCH_TRACER", "")
-    if wanted == "settrace" or CTracer is None:
-        return "settrace"
-    return "ctrace"
+    if wanted in ENGINES:
+        return wanted
+    if "monitor" in ENGINES:
+        return "monitor"
+    return "ctrace" if CTracer is not None else "settrace"
 
 
+#: The engines this interpreter can run.
+ENGINES: tuple[str, ...] = (
+    ("settrace",)
+    if CTracer is None
+    else ("settrace", "ctrace", "monitor")
+    if PYBEHAVIOR.has_sys_monitoring
+    else ("settrace", "ctrace")
+)
 #: The engine new recorders use (see ``_choose_engine``).
 ENGINE = _choose_engine()
-#: The engines this interpreter can run.
-ENGINES: tuple[str, ...] = ("settrace", "ctrace") if CTracer is not None else ("settrace",)
 
 _CO_NEWLOCALS = 0x0002
 _CO_GENLIKE = 0x0020 | 0x0080 | 0x0200  # generator, coroutine, async generator
@@ -144,8 +154,12 @@ class Recorder:
         record_states: bool = True,
         sink: Callable[[RawEvent], None] | None = None,
         engine: str | None = None,
+        source: types.CodeType | None = None,
     ) -> None:
         self.filename = filename
+        #: The compiled traced source: the ``monitor`` engine switches events on for its
+        #: code objects (without it a run uses the C engine through settrace).
+        self.source = source
         self.limits = limits
         self.record_states = record_states
         self.encoder = Encoder(limits.snapshot)
@@ -161,7 +175,7 @@ class Recorder:
             raise ValueError(
                 f"tracer engine {self.engine!r} is not available here (have: {', '.join(ENGINES)})"
             )
-        self._ctracer = self._make_ctracer(sink is None) if self.engine == "ctrace" else None
+        self._ctracer = self._make_ctracer(sink is None) if self.engine != "settrace" else None
         self.tracer = self._ctracer if self._ctracer is not None else self._make_tracer()
 
     @property
@@ -188,14 +202,20 @@ class Recorder:
         threshold = gc.get_threshold()
         if self._ctracer is None:  # the C engine keeps its records out of the collector's sight
             gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
-        # a thread started by the program calls the tracer as a Python trace function
-        # first; the C tracer then installs itself in that thread
-        threading.settrace(self.tracer)
-        if self._ctracer is not None:
+        codes = _code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
+        tool = _monitoring_tool() if codes else None
+        if tool is not None:  # sys.monitoring covers every thread
             self._ctracer.deadline = self._deadline[0]
-            self._ctracer.start()
+            _monitor(tool, self._ctracer, codes)
         else:
-            sys.settrace(self.tracer)
+            # a thread started by the program calls the tracer as a Python trace function
+            # first; the C tracer then installs itself in that thread
+            threading.settrace(self.tracer)
+            if self._ctracer is not None:
+                self._ctracer.deadline = self._deadline[0]
+                self._ctracer.start()
+            else:
+                sys.settrace(self.tracer)
         try:
             result = fn(*args, **kwargs)
             return True, result
@@ -204,8 +224,11 @@ class Recorder:
         except BaseException as exc:  # the program's failure is data
             return False, exc
         finally:
-            sys.settrace(old_trace)
-            threading.settrace(old_thread_trace)  # type: ignore[arg-type]
+            if tool is not None:
+                _unmonitor(tool, self._ctracer, codes)
+            else:
+                sys.settrace(old_trace)
+                threading.settrace(old_thread_trace)  # type: ignore[arg-type]
             if self._ctracer is None:
                 gc.set_threshold(*threshold)
 
@@ -455,6 +478,77 @@ class Recorder:
             return exception_value(arg, enc)
 
         return tracer
+
+
+#: sys.monitoring tool ids tried, in order: the ones PEP 669 leaves free, then the rest
+#: (a debugger, coverage or profiler of the host may hold theirs).
+_TOOL_IDS = (3, 4, 5, 2, 0, 1)
+
+
+def _monitoring_tool() -> int | None:
+    """A free sys.monitoring tool id, claimed; None when all are taken (the run then uses
+    the C engine through settrace, which records the same)."""
+    mon = sys.monitoring  # type: ignore[attr-defined]
+    for tool in _TOOL_IDS:
+        if mon.get_tool(tool) is None:
+            mon.use_tool_id(tool, "execbench")
+            return tool
+    return None
+
+
+def _code_objects(code: types.CodeType) -> list[types.CodeType]:
+    """``code`` and every code object nested in it: all the code of the traced source."""
+    out = [code]
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            out.extend(_code_objects(const))
+    return out
+
+
+def _monitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
+    """Feed ``ctracer`` from sys.monitoring: the events CPython's own settrace layer is
+    built from (Python/legacy_tracing.c), each to the callback that turns it into the
+    settrace event it stands for. The events are switched on for the traced source's code
+    objects only, so no other code is instrumented or slowed."""
+    mon = sys.monitoring  # type: ignore[attr-defined]
+    ctracer.monitor(True)
+    local = 0
+    for event, callback in _callbacks(ctracer):
+        mon.register_callback(tool, event, callback)
+        local |= event
+    # the exception events cannot be set per code object; they cost nothing until raised
+    unwinding = mon.events.RAISE | mon.events.PY_UNWIND | mon.events.PY_THROW
+    local &= ~unwinding
+    for code in codes:
+        mon.set_local_events(tool, code, local)
+    mon.set_events(tool, unwinding)
+
+
+def _unmonitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
+    mon = sys.monitoring  # type: ignore[attr-defined]
+    mon.set_events(tool, 0)
+    for code in codes:
+        mon.set_local_events(tool, code, 0)
+    for event, _callback in _callbacks(ctracer):
+        mon.register_callback(tool, event, None)
+    mon.free_tool_id(tool)
+    ctracer.monitor(False)
+
+
+def _callbacks(ctracer: Any) -> list[tuple[int, Any]]:
+    e = sys.monitoring.events  # type: ignore[attr-defined]
+    return [
+        (e.PY_START, ctracer.mon_start),
+        (e.PY_RESUME, ctracer.mon_resume),
+        (e.PY_THROW, ctracer.mon_throw),
+        (e.PY_RETURN, ctracer.mon_return),
+        (e.PY_YIELD, ctracer.mon_return),
+        (e.PY_UNWIND, ctracer.mon_unwind),
+        (e.RAISE, ctracer.mon_raise),
+        (e.STOP_ITERATION, ctracer.mon_raise),
+        (e.LINE, ctracer.mon_line),
+        (e.JUMP, ctracer.mon_jump),
+    ]
 
 
 _RUN_CODE = Recorder.run.__code__

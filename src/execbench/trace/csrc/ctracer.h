@@ -7,6 +7,7 @@
  *   events.c  the trace function: one event of a traced frame in, one event tuple out
  *   diff.c    which locals changed (diffing.py's rule), and the recursion-unit accounting
  *   fingerprint.c  "is this container unchanged?" by identity, in place
+ *   monitor.c the same trace function fed by sys.monitoring callbacks (3.12+)
  *   flat.c    snapshots of flat containers, shared with the Python encoder's fast path
  *
  * - every event of a frame of the traced source (co_filename equal to the recorder's) is
@@ -95,6 +96,11 @@ typedef struct {
     Py_ssize_t short_str;     /* strs up to this length have cached snapshots */
     Py_ssize_t cache_items;   /* entries a snapshot cache holds before starting afresh */
     int record_states;
+    int monitoring;           /* events come from sys.monitoring callbacks (monitor.c) */
+    int stopped;              /* a monitoring run hit an error: ignore every later event */
+    int line_override;        /* the line of the line event being handled, or -1 */
+    int fresh_call;           /* the call being handled is a frame's first event (PY_START) */
+    PyObject *states;         /* monitoring: frame address -> FrameState (see events.c) */
 } CTracer;
 
 #define TIME_CHECK_MASK 255
@@ -104,6 +110,17 @@ extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *
 
 /* events.c */
 int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+
+/* monitor.c: sys.monitoring callbacks, CTracer methods (METH_FASTCALL) */
+int ct_monitor_init(void);
+PyObject *ct_mon_start(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_resume(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_throw(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_return(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_raise(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_unwind(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_line(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
 
 /* diff.c */
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);

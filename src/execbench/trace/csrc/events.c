@@ -13,6 +13,44 @@ is_ours(CTracer *self, PyCodeObject *code)
     return PyUnicode_Compare(fn, self->filename) == 0;
 }
 
+/* Where a frame's FrameState is kept. Under settrace: in frame.f_trace, as the Python
+ * engine keeps its closure there (it dies with the frame). Under sys.monitoring a host's
+ * settrace tracer may run beside us and owns f_trace, so the states are kept in a dict by
+ * frame address, dropped when the frame returns or unwinds; a frame's first event
+ * (PY_START) always starts a fresh state, so a reused address cannot inherit one.
+ * Both return new references (Py_None when there is none). */
+static PyObject *
+get_state(CTracer *self, PyFrameObject *frame)
+{
+    if (!self->monitoring)
+        return PyObject_GetAttr((PyObject *)frame, str_f_trace);
+    PyObject *key = PyLong_FromVoidPtr(frame);
+    if (key == NULL)
+        return NULL;
+    PyObject *st = PyDict_GetItemWithError(self->states, key);
+    Py_DECREF(key);
+    if (st == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    return Py_NewRef(st);
+}
+
+static int
+set_state(CTracer *self, PyFrameObject *frame, PyObject *st)
+{
+    if (!self->monitoring)
+        return PyObject_SetAttr((PyObject *)frame, str_f_trace, st);
+    PyObject *key = PyLong_FromVoidPtr(frame);
+    if (key == NULL)
+        return -1;
+    int rc = st == Py_None ? PyDict_DelItem(self->states, key) : PyDict_SetItem(self->states, key, st);
+    if (rc < 0 && st == Py_None && PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+        rc = 0;
+    }
+    Py_DECREF(key);
+    return rc;
+}
+
 /* engine.py's depth_of: 1 + the depth of the nearest traced frame below, stopping at
  * Recorder.run. */
 static long long
@@ -29,7 +67,7 @@ depth_of(CTracer *self, PyFrameObject *frame, int *err)
         int ours = is_ours(self, code);
         Py_DECREF(code);
         if (ours) {
-            PyObject *tr = PyObject_GetAttr((PyObject *)back, str_f_trace);
+            PyObject *tr = get_state(self, back);
             if (tr == NULL) {
                 Py_DECREF(back);
                 *err = 1;
@@ -67,7 +105,7 @@ emit(CTracer *self, PyObject *kind, long long step, FrameState *st, PyFrameObjec
     PyObject *out = take_stdout(self);
     if (out == NULL)
         return -1;
-    int lineno = PyFrame_GetLineNumber(frame);
+    int lineno = self->line_override >= 0 ? self->line_override : PyFrame_GetLineNumber(frame);
     PyObject *event = PyTuple_New(10);
     if (event == NULL) {
         Py_DECREF(out);
@@ -164,12 +202,15 @@ check_limits(CTracer *self, long long step)
 
 /* What CPython's trampoline does when a Python trace function raises. */
 static int
-fail(PyFrameObject *frame)
+fail(CTracer *self, PyFrameObject *frame)
 {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
-    PyEval_SetTrace(NULL, NULL);
-    if (PyObject_SetAttr((PyObject *)frame, str_f_trace, Py_None) < 0)
+    if (self->monitoring)
+        self->stopped = 1; /* engine.py stops the tool; no event is handled until then */
+    else
+        PyEval_SetTrace(NULL, NULL);
+    if (set_state(self, frame, Py_None) < 0)
         PyErr_Clear();
     PyErr_Restore(type, value, tb);
     return -1;
@@ -178,7 +219,7 @@ fail(PyFrameObject *frame)
 static int
 on_call(CTracer *self, PyFrameObject *frame, PyCodeObject *code, PyObject *loc)
 {
-    PyObject *existing = PyObject_GetAttr((PyObject *)frame, str_f_trace);
+    PyObject *existing = self->fresh_call ? Py_NewRef(Py_None) : get_state(self, frame);
     if (existing == NULL)
         return -1;
     if (Py_TYPE(existing) == &FrameStateType) { /* a generator or coroutine resuming */
@@ -240,7 +281,7 @@ on_call(CTracer *self, PyFrameObject *frame, PyCodeObject *code, PyObject *loc)
     int rc = emit(self, str_call, self->steps, st, frame, delta, NULL, 0);
     Py_XDECREF(delta);
     if (rc == 0)
-        rc = PyObject_SetAttr((PyObject *)frame, str_f_trace, (PyObject *)st);
+        rc = set_state(self, frame, (PyObject *)st);
     Py_DECREF(st);
     return rc;
 }
@@ -249,7 +290,7 @@ static int
 on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyObject *arg,
          PyObject *loc)
 {
-    PyObject *tr = PyObject_GetAttr((PyObject *)frame, str_f_trace);
+    PyObject *tr = get_state(self, frame);
     if (tr == NULL)
         return -1;
     if (Py_TYPE(tr) != &FrameStateType) {
@@ -348,6 +389,8 @@ on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyOb
     self->bytes += 16;
     rc = emit(self, kind, self->steps, st, frame, delta, value, raised);
     Py_XDECREF(value);
+    if (rc == 0 && self->monitoring && what == PyTrace_RETURN && kind != str_yield)
+        rc = set_state(self, frame, Py_None); /* the frame is done */
 done:
     Py_XDECREF(delta);
     Py_DECREF(tr);
@@ -358,7 +401,7 @@ int
 ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 {
     CTracer *self = (CTracer *)obj;
-    if (what > PyTrace_RETURN || what == PyTrace_C_CALL)
+    if (what > PyTrace_RETURN || what == PyTrace_C_CALL || self->stopped)
         return 0;
     PyCodeObject *code = PyFrame_GetCode(frame);
     if (!is_ours(self, code)) {
@@ -369,15 +412,20 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
      * the evaluation loop from C, one for the function's frame. */
     if (Py_EnterRecursiveCall(" while calling a Python object")) {
         Py_DECREF(code);
-        return fail(frame);
+        return fail(self, frame);
     }
     if (Py_EnterRecursiveCall(" while calling a Python object")) {
         Py_LeaveRecursiveCall();
         Py_DECREF(code);
-        return fail(frame);
+        return fail(self, frame);
     }
-    /* As CPython does before calling a Python trace function: sync f_locals. */
+    /* As CPython does before calling a Python trace function: sync f_locals. (3.13+: a
+     * frame's f_locals is a proxy; a snapshot dict of the current frame diffs in C.) */
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *loc = PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : PyFrame_GetLocals(frame);
+#else
     PyObject *loc = PyFrame_GetLocals(frame);
+#endif
     int rc;
     if (loc == NULL)
         rc = -1;
@@ -390,6 +438,6 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     Py_LeaveRecursiveCall();
     Py_DECREF(code);
     if (rc < 0)
-        return fail(frame);
+        return fail(self, frame);
     return 0;
 }

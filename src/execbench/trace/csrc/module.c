@@ -84,6 +84,7 @@ CTracer_traverse(CTracer *self, visitproc visit, void *arg)
     Py_VISIT(self->false_snap);
     Py_VISIT(self->none_snap);
     Py_VISIT(self->run_code);
+    Py_VISIT(self->states);
     return 0;
 }
 
@@ -112,6 +113,7 @@ CTracer_clear(CTracer *self)
     Py_CLEAR(self->false_snap);
     Py_CLEAR(self->none_snap);
     Py_CLEAR(self->run_code);
+    Py_CLEAR(self->states);
     return 0;
 }
 
@@ -191,6 +193,11 @@ CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
     self->cache_items = cache_items;
     self->record_states = record_states;
     self->steps = self->bytes = self->frames = self->next_step = 0;
+    self->monitoring = self->stopped = self->fresh_call = 0;
+    self->line_override = -1;
+    self->states = PyDict_New();
+    if (self->states == NULL)
+        return -1;
     self->deadline = 1e300;
     return 0;
 }
@@ -221,6 +228,18 @@ CTracer_start(CTracer *self, PyObject *Py_UNUSED(ignored))
 
 /* Called as a Python trace function (threading.settrace, or sys.settrace(old) restoring
  * this tracer): install the C function for this thread and handle the event with it. */
+static PyObject *
+CTracer_monitor(CTracer *self, PyObject *on)
+{
+    int flag = PyObject_IsTrue(on);
+    if (flag < 0)
+        return NULL;
+    self->monitoring = flag;
+    self->stopped = 0;
+    PyDict_Clear(self->states);
+    Py_RETURN_NONE;
+}
+
 static PyObject *
 CTracer_call(CTracer *self, PyObject *args, PyObject *kwds)
 {
@@ -279,6 +298,16 @@ static PyGetSetDef CTracer_getset[] = {
 static PyMethodDef CTracer_methods[] = {
     {"start", (PyCFunction)CTracer_start, METH_NOARGS,
      "Install this tracer as the current thread's trace function."},
+    {"monitor", (PyCFunction)CTracer_monitor, METH_O,
+     "Feed this tracer from sys.monitoring callbacks (True) or from settrace (False)."},
+    {"mon_start", (PyCFunction)(void (*)(void))ct_mon_start, METH_FASTCALL, "PY_START"},
+    {"mon_resume", (PyCFunction)(void (*)(void))ct_mon_resume, METH_FASTCALL, "PY_RESUME"},
+    {"mon_throw", (PyCFunction)(void (*)(void))ct_mon_throw, METH_FASTCALL, "PY_THROW"},
+    {"mon_return", (PyCFunction)(void (*)(void))ct_mon_return, METH_FASTCALL, "PY_RETURN, PY_YIELD"},
+    {"mon_raise", (PyCFunction)(void (*)(void))ct_mon_raise, METH_FASTCALL, "RAISE, STOP_ITERATION"},
+    {"mon_unwind", (PyCFunction)(void (*)(void))ct_mon_unwind, METH_FASTCALL, "PY_UNWIND"},
+    {"mon_line", (PyCFunction)(void (*)(void))ct_mon_line, METH_FASTCALL, "LINE"},
+    {"mon_jump", (PyCFunction)(void (*)(void))ct_mon_jump, METH_FASTCALL, "JUMP"},
     {NULL},
 };
 
@@ -333,6 +362,8 @@ PyInit__ctracer(void)
     INTERN(str_len, "len");
     INTERN(str_items, "items");
 #undef INTERN
+    if (ct_monitor_init() < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&ctracer_module);
     if (m == NULL)
         return NULL;
