@@ -377,3 +377,15 @@ def test_recursion_limit_program_still_traced() -> None:
     trace = trace_call(code, "f", "0", limits=TraceLimits(max_steps=10**6))
     assert trace.exception is not None and trace.exception.type == "RecursionError"
     assert trace.steps > 100 and set(trace.lines) == {2}
+
+
+def test_monitoring_tool_ids_are_released(engine: str) -> None:
+    """The ``monitor`` engine claims a sys.monitoring tool id per run and gives it back,
+    also when the program fails or a limit stops it."""
+    if engine != "monitor":
+        pytest.skip("sys.monitoring engine only")
+    mon = sys.monitoring  # type: ignore[attr-defined]
+    before = [mon.get_tool(tool) for tool in range(6)]
+    trace_call("def f():\n    raise ValueError\n", "f", "")
+    trace_call("def f():\n    while True:\n        pass\n", "f", "", limits=TraceLimits(max_steps=50))
+    assert [mon.get_tool(tool) for tool in range(6)] == before

@@ -512,16 +512,20 @@ def _monitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
     objects only, so no other code is instrumented or slowed."""
     mon = sys.monitoring  # type: ignore[attr-defined]
     ctracer.monitor(True)
-    local = 0
-    for event, callback in _callbacks(ctracer):
-        mon.register_callback(tool, event, callback)
-        local |= event
-    # the exception events cannot be set per code object; they cost nothing until raised
-    unwinding = mon.events.RAISE | mon.events.PY_UNWIND | mon.events.PY_THROW
-    local &= ~unwinding
-    for code in codes:
-        mon.set_local_events(tool, code, local)
-    mon.set_events(tool, unwinding)
+    try:
+        local = 0
+        for event, callback in _callbacks(ctracer):
+            mon.register_callback(tool, event, callback)
+            local |= event
+        # the exception events cannot be set per code object; they cost nothing until raised
+        unwinding = mon.events.RAISE | mon.events.PY_UNWIND | mon.events.PY_THROW
+        local &= ~unwinding
+        for code in codes:
+            mon.set_local_events(tool, code, local)
+        mon.set_events(tool, unwinding)
+    except BaseException:
+        _unmonitor(tool, ctracer, codes)  # never leave a tool id claimed or events on
+        raise
 
 
 def _unmonitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
