@@ -150,6 +150,18 @@ enter(void)
     return Py_EnterRecursiveCall(" while calling a Python object");
 }
 
+/* Whether `code` comes from the traced source (its unique co_filename). */
+static inline int
+ct_is_ours(CTracer *self, PyCodeObject *code)
+{
+    PyObject *fn = code->co_filename;
+    if (fn == self->filename)
+        return 1;
+    if (PyUnicode_GET_LENGTH(fn) != PyUnicode_GET_LENGTH(self->filename))
+        return 0;
+    return PyUnicode_Compare(fn, self->filename) == 0;
+}
+
 static inline int
 is_recursion_error(void)
 {

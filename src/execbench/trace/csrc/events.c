@@ -2,17 +2,6 @@
  * as engine.py's trace functions make them. */
 #include "ctracer.h"
 
-static inline int
-is_ours(CTracer *self, PyCodeObject *code)
-{
-    PyObject *fn = code->co_filename;
-    if (fn == self->filename)
-        return 1;
-    if (PyUnicode_GET_LENGTH(fn) != PyUnicode_GET_LENGTH(self->filename))
-        return 0;
-    return PyUnicode_Compare(fn, self->filename) == 0;
-}
-
 /* Where a frame's FrameState is kept. Under settrace: in frame.f_trace, as the Python
  * engine keeps its closure there (it dies with the frame). Under sys.monitoring a host's
  * settrace tracer may run beside us and owns f_trace, so the states are kept in a dict by
@@ -64,7 +53,7 @@ depth_of(CTracer *self, PyFrameObject *frame, int *err)
             Py_DECREF(back);
             return 0;
         }
-        int ours = is_ours(self, code);
+        int ours = ct_is_ours(self, code);
         Py_DECREF(code);
         if (ours) {
             PyObject *tr = get_state(self, back);
@@ -404,7 +393,7 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     if (what > PyTrace_RETURN || what == PyTrace_C_CALL || self->stopped)
         return 0;
     PyCodeObject *code = PyFrame_GetCode(frame);
-    if (!is_ours(self, code)) {
+    if (!ct_is_ours(self, code)) {
         Py_DECREF(code);
         return 0;
     }

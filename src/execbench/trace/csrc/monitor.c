@@ -42,14 +42,7 @@ ct_monitor_init(void)
 static inline int
 code_is_ours(CTracer *self, PyObject *code)
 {
-    if (!PyCode_Check(code))
-        return 0;
-    PyObject *fn = ((PyCodeObject *)code)->co_filename;
-    if (fn == self->filename)
-        return 1;
-    if (PyUnicode_GET_LENGTH(fn) != PyUnicode_GET_LENGTH(self->filename))
-        return 0;
-    return PyUnicode_Compare(fn, self->filename) == 0;
+    return PyCode_Check(code) && ct_is_ours(self, (PyCodeObject *)code);
 }
 
 /* Hand one event to the trace function; `disable` is what to answer for other code. */
