@@ -31,6 +31,7 @@ from __future__ import annotations
 import gc
 import io
 import itertools
+import logging
 import os
 import sys
 import threading
@@ -78,6 +79,12 @@ def _choose_engine() -> str:
     wanted = os.environ.get("EXECBENCH_TRACER", "")
     if wanted in ENGINES:
         return wanted
+    if wanted:
+        logging.getLogger("execbench.trace").warning(
+            "EXECBENCH_TRACER=%s is not available here (have: %s); using the default",
+            wanted,
+            ", ".join(ENGINES),
+        )
     if "monitor" in ENGINES:
         return "monitor"
     return "ctrace" if CTracer is not None else "settrace"
