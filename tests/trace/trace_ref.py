@@ -36,6 +36,26 @@ def _prepare(code: str, call: str) -> tuple[dict[str, Any], tuple[Any, ...], dic
     return ns, args, kwargs
 
 
+def _traced(local: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, bool]:
+    """(result-or-exception, ok) of ``fn`` called with ``local`` as the trace function of
+    every frame of the traced source (the plainest settrace tracer), stdout discarded."""
+
+    def glob(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == REF_FILE else None
+
+    saved = sys.stdout
+    sys.stdout = open("/dev/null", "w")  # noqa: SIM115
+    sys.settrace(glob)
+    try:
+        return fn(*args, **kwargs), True
+    except BaseException as exc:
+        return exc, False
+    finally:
+        sys.settrace(None)
+        sys.stdout.close()
+        sys.stdout = saved
+
+
 def reference_lines(code: str, entry: str, call: str, cap: int = CAP) -> tuple[list[int], Any, bool]:
     """(lines, result-or-exception, ok) of ``entry(<call>)``."""
     prepared = _prepare(code, call)
@@ -51,20 +71,8 @@ def reference_lines(code: str, entry: str, call: str, cap: int = CAP) -> tuple[l
             lines.append(frame.f_lineno)
         return local
 
-    def glob(frame: Any, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename == REF_FILE else None
-
-    saved = sys.stdout
-    sys.stdout = open("/dev/null", "w")  # noqa: SIM115
-    sys.settrace(glob)
-    try:
-        return lines, ns[entry](*args, **kwargs), True
-    except BaseException as exc:
-        return lines, exc, False
-    finally:
-        sys.settrace(None)
-        sys.stdout.close()
-        sys.stdout = saved
+    result, ok = _traced(local, ns[entry], args, kwargs)
+    return lines, result, ok
 
 
 def reference_full_states(code: str, entry: str, call: str, cap: int = 2000) -> list[dict[str, Any]]:
@@ -90,20 +98,7 @@ def reference_full_states(code: str, entry: str, call: str, cap: int = 2000) -> 
             )
         return local
 
-    def glob(frame: Any, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename == REF_FILE else None
-
-    saved = sys.stdout
-    sys.stdout = open("/dev/null", "w")  # noqa: SIM115
-    sys.settrace(glob)
-    try:
-        ns[entry](*args, **kwargs)
-    except BaseException:
-        pass
-    finally:
-        sys.settrace(None)
-        sys.stdout.close()
-        sys.stdout = saved
+    _traced(local, ns[entry], args, kwargs)
     return states
 
 

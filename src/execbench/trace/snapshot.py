@@ -158,9 +158,14 @@ class Encoder:
         ref = self.ref(value)
         if t is not tuple:
             return {"type": t.__name__, "id": ref, "repr": text, "len": n, "items": items}
+        return self._remember_tuple(value, ref, text, items)
+
+    def _remember_tuple(self, value: tuple[Any, ...], ref: int, text: str, items: list[Snapshot]) -> Snapshot:
+        """The snapshot of a whole tuple of small atoms, cached by id (the tuple is kept
+        with it, so its id cannot be reused while cached)."""
         if len(self._tuples) >= _CACHE_ITEMS:
             self._tuples.clear()
-        snap = {"type": "tuple", "id": ref, "repr": text, "len": n, "items": items}
+        snap = {"type": "tuple", "id": ref, "repr": text, "len": len(items), "items": items}
         self._tuples[id(value)] = (value, snap)
         return snap
 
@@ -302,11 +307,7 @@ class Encoder:
             items, cut = flat, n > len(flat)
             literal = not cut
             if t is tuple and not cut:
-                if len(self._tuples) >= _CACHE_ITEMS:
-                    self._tuples.clear()
-                snap = {"type": "tuple", "id": ref, "repr": tuple_text(items), "len": n, "items": items}
-                self._tuples[id(value)] = (value, snap)
-                return snap
+                return self._remember_tuple(value, ref, tuple_text(items), items)
         else:
             items, cut = self._children(base.__iter__(value), n, depth, path)
             literal = not cut and all(c.get("literal", True) for c in items)
@@ -331,11 +332,7 @@ class Encoder:
                 snap["fields"] = dict(zip(info.nt_fields, items, strict=True))
             else:
                 snap["repr"] = info.name + "(" + text + ")"
-        if cut:
-            snap["cut"] = "items"
-        if not literal:
-            snap["literal"] = False
-        return snap
+        return _marked(snap, cut, literal)
 
     def _mapping(
         self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int, path: set[int]
@@ -367,11 +364,7 @@ class Encoder:
                 snap["repr"] = f"defaultdict({fname}, {text})"
             else:
                 snap["repr"] = f"{info.name}({text})"
-        if cut:
-            snap["cut"] = "items"
-        if not literal:
-            snap["literal"] = False
-        return snap
+        return _marked(snap, cut, literal)
 
     def _set(
         self, value: Any, t: type, base: type, info: _TypeInfo, ref: int, depth: int, path: set[int]
@@ -396,11 +389,7 @@ class Encoder:
         if t is not base:
             literal = False
             snap["repr"] = f"{info.name}({text})"
-        if cut:
-            snap["cut"] = "items"
-        if not literal:
-            snap["literal"] = False
-        return snap
+        return _marked(snap, cut, literal)
 
     def _object(self, value: Any, t: type, info: _TypeInfo, ref: int, depth: int, path: set[int]) -> Snapshot:
         name = info.name
@@ -474,6 +463,15 @@ _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made at run time (by a class 
 _SHARED_INTS: dict[int, Snapshot] = {}
 _SHARED_STRS: dict[str, Snapshot] = {}
 _STATIC_INFO: dict[type, _TypeInfo] = {}
+
+
+def _marked(snap: Snapshot, cut: bool, literal: bool) -> Snapshot:
+    """A container's snapshot with the marks its walk found: items cut, not a literal."""
+    if cut:
+        snap["cut"] = "items"
+    if not literal:
+        snap["literal"] = False
+    return snap
 
 
 _NONE: Snapshot = {"type": "NoneType", "repr": "None"}
