@@ -36,9 +36,11 @@ def _prepare(code: str, call: str) -> tuple[dict[str, Any], tuple[Any, ...], dic
     return ns, args, kwargs
 
 
-def _traced(local: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, bool]:
-    """(result-or-exception, ok) of ``fn`` called with ``local`` as the trace function of
-    every frame of the traced source (the plainest settrace tracer), stdout discarded."""
+def _traced(
+    local: Any, ns: dict[str, Any], entry: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, bool]:
+    """(result-or-exception, ok) of ``ns[entry](...)`` with ``local`` as the trace function
+    of every frame of the traced source (the plainest settrace tracer), stdout discarded."""
 
     def glob(frame: Any, event: str, arg: Any) -> Any:
         return local if frame.f_code.co_filename == REF_FILE else None
@@ -47,7 +49,7 @@ def _traced(local: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     sys.stdout = open("/dev/null", "w")  # noqa: SIM115
     sys.settrace(glob)
     try:
-        return fn(*args, **kwargs), True
+        return ns[entry](*args, **kwargs), True
     except BaseException as exc:
         return exc, False
     finally:
@@ -71,7 +73,7 @@ def reference_lines(code: str, entry: str, call: str, cap: int = CAP) -> tuple[l
             lines.append(frame.f_lineno)
         return local
 
-    result, ok = _traced(local, ns[entry], args, kwargs)
+    result, ok = _traced(local, ns, entry, args, kwargs)
     return lines, result, ok
 
 
@@ -98,7 +100,7 @@ def reference_full_states(code: str, entry: str, call: str, cap: int = 2000) -> 
             )
         return local
 
-    _traced(local, ns[entry], args, kwargs)
+    _traced(local, ns, entry, args, kwargs)
     return states
 
 
