@@ -15,3 +15,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+#: Dataset-acceptance tests that take minutes and whose figures do not depend on the
+#: interpreter's version (CRUXEval's and Ray's verdicts), listed in one place. CI runs them on
+#: the main interpreter only (scripts/test-other-pythons deselects them with
+#: ``-m "not slow_acceptance"``); the tracer's dataset acceptance is NOT here, since its
+#: engines differ per version and it must run on every interpreter.
+SLOW_ACCEPTANCE = (
+    "tests/cli/test_eval_cli.py::test_cruxeval_replay_reproduces_published_pass_at_1",
+    "tests/tasks/test_cruxeval_acceptance.py::test_pass_at_1_reproduces",
+    "tests/cli/test_score_acceptance.py::test_cruxeval_matches_shipped_scores",
+    "tests/runs/test_ray.py::",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW_ACCEPTANCE):
+            item.add_marker(pytest.mark.slow_acceptance)
