@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from execbench.compat.harness import PASSED
+from execbench.compat.harness import PASSED, TIMED_OUT
 from execbench.judge import judge_programs
 from execbench.sandbox.types import ExecRequest
 
@@ -67,8 +67,13 @@ def judge_plans(
     harness: Sequence[str], plans: Sequence[Plan], pool: Any, *, strict: bool = False
 ) -> JudgedTexts:
     """Confirm the harness's passes and compute strict verdicts, on ``pool``, in two batches."""
-    strict_texts: list[str | None] = [p.strict_text for p in plans]
-    todo = [i for i, p in enumerate(plans) if p.strict_text is None and p.strict is not None]
+    # A program the harness saw run out of time is not run again to be judged strictly:
+    # strict judging never passes what upstream could not finish (and a loop costs seconds).
+    strict_texts: list[str | None] = [
+        TIMED_OUT if p.strict_text is None and h == TIMED_OUT else p.strict_text
+        for h, p in zip(harness, plans, strict=True)
+    ]
+    todo = [i for i, p in enumerate(plans) if strict_texts[i] is None and p.strict is not None]
     for i, text in zip(todo, _run_unique([plans[i].strict for i in todo], pool), strict=True):  # type: ignore[misc]
         strict_texts[i] = text
     stricts = [t if t is not None else "failed: not judged" for t in strict_texts]
