@@ -29,6 +29,7 @@ Modes (``task.meta["mode"]``):
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -36,13 +37,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench import __version__
-from execbench.compat.cruxeval import check_program
+from execbench.compat.cruxeval import check_plan, check_program
 from execbench.compat.execute import make_request, result_text
 from execbench.compat.harness import PASSED
 from execbench.datasets.cruxeval import CruxSample
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
-from execbench.judge import Judgement, judge_request, judgement
+from execbench.judge import Judgement, judge_programs, judge_request, judgement
+from execbench.judge.values import same
 from execbench.sandbox.types import DEFAULT_TIMEOUT, ExecRequest, ExecResult, Limits
 from execbench.tasks._exec import open_pool, run_requests
 from execbench.tasks.extract import extract, extract_code, extract_input, extract_output, parse_literal
@@ -71,6 +73,8 @@ class _Pending:
     """The strict comparison parses exactly like CRUXEval's pasted one: reuse that verdict."""
     judged: int | None = None
     """Index of the codegen's judged request."""
+    host_equal: bool | None = None
+    """Strict output verdict decided here on two parsed literals (nothing of the program runs)."""
 
 
 def _base_details(mode: str) -> dict[str, Any]:
@@ -194,6 +198,13 @@ def _plan_exec(
         if _same_parse(expected, strict_answer):
             pending.strict_is_compat = True
             return
+    if valid and task.kind == "output":
+        known, want = parse_literal(expected)
+        if known:
+            pending.host_equal = same(want, parse_literal(strict_answer)[1])
+            if mode == "cruxeval":
+                return
+            valid = False  # the sandbox only computes CRUXEval's pasted verdict, for the record
     pending.strict = len(strict_reqs)
     strict_reqs.append(_strict_request(task, expected, strict_answer if valid else "None"))
     if not valid:
@@ -234,6 +245,8 @@ def _finish(
         pasted_ok = bool(payload.get("pasted"))
         if payload.get("error"):
             details["error"] = payload["error"]
+    if pending.host_equal is not None:
+        strict_ok = pending.host_equal
     compat_ok: bool | None = None
     if pending.compat is not None:
         details["result"] = compat[pending.compat]
@@ -317,14 +330,46 @@ def score(
                 f"task {task.task_id!r} has kind {task.kind!r}, which has no scorer; rebuild the tasks"
             )
     if waiting:
-        strict_results, compat_texts, compat_iso, judged = _execute(
-            strict_reqs, compat_programs, judge_reqs, pool
-        )
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(open_pool())
+            strict_results, compat_texts, compat_iso, judged = _execute(
+                strict_reqs, compat_programs, judge_reqs, pool
+            )
+            _confirm_cruxeval(waiting, strict_results, compat_texts, pool)
         for pending in waiting:
             verdicts[pending.index] = _finish(
                 pending, strict_results, compat_texts, compat_iso, judged, judging
             )
     return [v for v in verdicts if v is not None]
+
+
+def _confirm_cruxeval(
+    waiting: list[_Pending], strict: list[ExecResult], compat: list[str], pool: Any
+) -> None:
+    """Have the judge confirm CRUXEval-mode passes that strict checking did not (see
+    :mod:`execbench.compat.judged`): a pasted generation shares the harness's process, so
+    its ``passed`` is a claim; one the judge refuses becomes the judge's ``failed`` text."""
+    todo: list[tuple[int, ExecRequest]] = []
+    for pending in waiting:
+        if pending.compat is None or compat[pending.compat] != PASSED or pending.strict_is_compat:
+            continue
+        if pending.host_equal:
+            continue
+        if str(pending.task.meta.get("mode")) != "cruxeval":
+            continue
+        if pending.strict is not None:
+            result = strict[pending.strict]
+            if result.passed and isinstance(result.payload, dict) and result.payload.get("equal"):
+                continue
+        request = check_plan(_crux_sample(pending.task), pending.extracted or "", pending.task.kind).compat
+        if request is not None:
+            todo.append((pending.compat, request))
+    if not todo:
+        return
+    for (slot, _), verdict in zip(todo, judge_programs([r for _, r in todo], pool), strict=True):
+        if not verdict.passed:
+            compat[slot] = verdict.result
 
 
 def _unique(requests: list[ExecRequest]) -> tuple[list[ExecRequest], list[int]]:
@@ -345,12 +390,7 @@ def _execute(
     unique: dict[str, int] = {}
     slots = [unique.setdefault(p, len(unique)) for p in compat_programs]
     compat_reqs = [make_request(p, DEFAULT_TIMEOUT) for p in unique]
-    everything = [*strict_run, *compat_reqs, *judge_run]
-    if pool is None:
-        with open_pool() as own:
-            results = run_requests(everything, own)
-    else:
-        results = run_requests(everything, pool)
+    results = run_requests([*strict_run, *compat_reqs, *judge_run], pool)
     strict_results = results[: len(strict_run)]
     compat_results = results[len(strict_run) : len(strict_run) + len(compat_reqs)]
     judged = [judgement(r) for r in results[len(strict_run) + len(compat_reqs) :]]
