@@ -42,6 +42,8 @@ def _identical(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b, strict=True))
     if type(a) is dict:
         return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a.items(), b.items(), strict=True))
+    if type(a) in (set, frozenset):
+        return len(a) == len(b) and sorted(map(repr, a)) == sorted(map(repr, b))
     return bool(a == b) or a != a
 
 
