@@ -43,7 +43,7 @@ def _identical(a: Any, b: Any) -> bool:
     if type(a) is dict:
         return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a.items(), b.items(), strict=True))
     if type(a) in (set, frozenset):
-        return len(a) == len(b) and sorted(map(repr, a)) == sorted(map(repr, b))
+        return len(a) == len(b) and all(any(_identical(x, y) for y in b) for x in a)
     return bool(a == b) or a != a
 
 
