@@ -31,7 +31,7 @@ from execbench.compat.execute import COMPAT_PRELOAD, make_request, result_text  
 from execbench.compat.harness import PASSED  # noqa: E402
 from execbench.compat.humaneval import Sample, build_program  # noqa: E402
 from execbench.datasets.humaneval import load_humaneval  # noqa: E402
-from execbench.judge import judge_request, judgement  # noqa: E402
+from execbench.judge import StrictItem, judge_request, judge_strict, judgement  # noqa: E402
 from execbench.sandbox import SandboxPool  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -60,13 +60,29 @@ def main() -> int:
         )
         for i, s in enumerate(samples)
     ]
-    times: dict[str, list[float]] = {"inprocess": [], "strict": []}
+    items = [
+        StrictItem(
+            program=problems[s.task_id].prompt + s.text,
+            tests=problems[s.task_id].test,
+            entry=problems[s.task_id].entry_point,
+            trusted=problems[s.task_id].prompt,
+            reference=problems[s.task_id].prompt + problems[s.task_id].canonical_solution,
+        )
+        for s in samples
+    ]
+    times: dict[str, list[float]] = {"inprocess": [], "strict": [], "batched": []}
     verdicts: dict[str, list[bool]] = {}
-    with SandboxPool(workers=args.workers, preload=(*COMPAT_PRELOAD, "execbench.judge._runner")) as pool:
+    with SandboxPool(
+        workers=args.workers, preload=(*COMPAT_PRELOAD, "execbench.judge._runner", "execbench.judge._replay")
+    ) as pool:
         pool.map(inprocess[:4] + strict[:4])  # warm both runners in every worker
         for _ in range(args.repeats):
-            for name, requests in (("inprocess", inprocess), ("strict", strict)):
+            for name, requests in (("inprocess", inprocess), ("strict", strict), ("batched", items)):
                 start = time.perf_counter()
+                if name == "batched":
+                    verdicts[name] = [v.passed for v in judge_strict(items, pool)]
+                    times[name].append(time.perf_counter() - start)
+                    continue
                 results = pool.map(requests)
                 times[name].append(time.perf_counter() - start)
                 if name == "inprocess":
@@ -82,9 +98,17 @@ def main() -> int:
     for name, value in medians.items():
         print(f"{name:10s} {value:7.3f} s for {len(samples)} seeds ({sum(verdicts[name])} passed)")
     ratio = medians["strict"] / medians["inprocess"]
-    print(f"strict / in-process: {ratio:.3f}x; verdicts differ on {len(differ)} seeds {differ}")
+    batched = medians["batched"] / medians["inprocess"]
+    differ += [
+        samples[i].task_id
+        for i, (a, b) in enumerate(zip(verdicts["inprocess"], verdicts["batched"], strict=True))
+        if a != b
+    ]
+    print(f"strict (interactive) / in-process: {ratio:.3f}x; strict (batched) / in-process: {batched:.3f}x; "
+          f"verdicts differ on {len(differ)} seeds {differ}")  # fmt: skip
     print(json.dumps({"model": args.model, "seeds": len(samples), "repeats": args.repeats,
-                      "inprocess_s": medians["inprocess"], "strict_s": medians["strict"], "ratio": ratio,
+                      "inprocess_s": medians["inprocess"], "strict_s": medians["strict"],
+                      "batched_s": medians["batched"], "ratio": batched, "interactive_ratio": ratio,
                       "differ": differ}))  # fmt: skip
     return 0
 

@@ -28,7 +28,7 @@ from execbench.compat.judged import Plan
 from execbench.compat.passk import pass_at_k
 from execbench.datasets.cruxeval import CruxSample
 from execbench.errors import UserError
-from execbench.judge import judge_request
+from execbench.judge import StrictItem, judge_request
 from execbench.judge.values import same
 
 __all__ = [
@@ -158,8 +158,7 @@ def check_plan(sample: CruxSample, generation: str, mode: str, *, timeout: float
         return Plan(compat, strict_text="failed: not a call of f with literal arguments")
     call.func = ast.Name("candidate", ast.Load())
     test = _STRICT_TEST.format(call=ast.unparse(call), output=sample.output.strip())
-    strict = judge_request(sample.code, tests=test, entry="f", mode="strict", timeout=timeout)
-    return Plan(compat, strict=strict)
+    return Plan(compat, strict=StrictItem(program=sample.code, tests=test, entry="f", timeout=timeout))
 
 
 def scored_list(verdicts: Sequence[GenerationVerdict]) -> list[bool]:

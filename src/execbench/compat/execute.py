@@ -56,8 +56,8 @@ COMPAT_PRELOAD: tuple[str, ...] = _MODULES + tuple(
     f"encodings.{m.name}" for m in pkgutil.iter_modules(encodings.__path__) if m.name not in ("mbcs", "oem")
 )
 
-#: The judge's runner module, preloaded with the harness.
-JUDGE_MODULE = "execbench.judge._runner"
+#: The judge's runner modules, preloaded with the harness.
+JUDGE_MODULES = ("execbench.judge._runner", "execbench.judge._replay")
 
 #: Isolation levels from weakest to strongest, to report the weakest one used.
 _ISOLATION_ORDER = ("process", "namespaces", "bwrap")
@@ -179,7 +179,7 @@ def run_checks(
             from execbench.sandbox import SandboxPool
 
             size = workers or os.cpu_count() or 1
-            pool = stack.enter_context(SandboxPool(workers=size, preload=(*preload, JUDGE_MODULE)))
+            pool = stack.enter_context(SandboxPool(workers=size, preload=(*preload, *JUDGE_MODULES)))
         requests = [make_request(unique[i], timeout, str(n)) for n, i in enumerate(pending)]
         results = _map(pool, requests) if pending else []
         for i, result in zip(pending, results, strict=True):

@@ -25,7 +25,7 @@ from execbench.compat.judged import Plan
 from execbench.compat.passk import mean_pass_at_k
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
-from execbench.judge import judge_request
+from execbench.judge import StrictItem, judge_request
 
 __all__ = ["Sample", "FunctionalReport", "build_program", "build_plan", "parse_samples", "score_samples"]
 
@@ -84,12 +84,25 @@ def build_plan(
     ``passed`` the harness gave, and must not do so because judging costs a little more.
     """
     program = _candidate_text(problem, sample, prelude)
-    common = {"tests": problem.test, "entry": problem.entry_point, "check": call_check}
+    reference = prelude + problem.prompt + problem.canonical_solution if problem.canonical_solution else None
     return Plan(
-        compat=judge_request(program, mode="compat", timeout=2 * timeout + 1, **common),  # type: ignore[arg-type]
-        strict=judge_request(
-            program, mode="strict", trusted=prelude + problem.prompt, timeout=timeout, **common
-        ),  # type: ignore[arg-type]
+        compat=judge_request(
+            program,
+            tests=problem.test,
+            entry=problem.entry_point,
+            check=call_check,
+            mode="compat",
+            timeout=2 * timeout + 1,
+        ),
+        strict=StrictItem(
+            program=program,
+            tests=problem.test,
+            entry=problem.entry_point,
+            trusted=prelude + problem.prompt,
+            check=call_check,
+            reference=reference,
+            timeout=timeout,
+        ),
     )
 
 

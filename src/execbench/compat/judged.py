@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench.compat.harness import PASSED, TIMED_OUT
-from execbench.judge import judge_programs
+from execbench.judge import StrictItem, judge_programs, judge_strict
 from execbench.sandbox.types import ExecRequest
 
 __all__ = ["Plan", "JudgedTexts", "judge_plans"]
@@ -36,8 +36,8 @@ class Plan:
     compat: ExecRequest | None
     """The compat-mode judged request that confirms a harness ``passed`` (None: trust it,
     e.g. a verdict decided from the program text without running anything)."""
-    strict: ExecRequest | None = None
-    """The strict judged request; None when ``strict_text`` is already known."""
+    strict: StrictItem | None = None
+    """What strict judging judges; None when ``strict_text`` is already known."""
     strict_text: str | None = None
     """A strict verdict decided without running (e.g. an answer that is not a literal)."""
 
@@ -74,8 +74,11 @@ def judge_plans(
         for h, p in zip(harness, plans, strict=True)
     ]
     todo = [i for i, p in enumerate(plans) if strict_texts[i] is None and p.strict is not None]
-    for i, text in zip(todo, _run_unique([plans[i].strict for i in todo], pool), strict=True):  # type: ignore[misc]
-        strict_texts[i] = text
+    unique: dict[StrictItem, int] = {}
+    slots = [unique.setdefault(plans[i].strict, len(unique)) for i in todo]  # type: ignore[arg-type]
+    verdicts = judge_strict(list(unique), pool)
+    for i, slot in zip(todo, slots, strict=True):
+        strict_texts[i] = verdicts[slot].result
     stricts = [t if t is not None else "failed: not judged" for t in strict_texts]
     final = list(harness)
     check = [

@@ -31,6 +31,7 @@ PRELOAD: tuple[str, ...] = tuple(
             "execbench.tasks._verify",
             "execbench.compat.harness",
             "execbench.judge._runner",
+            "execbench.judge._replay",
         )
     )
 )

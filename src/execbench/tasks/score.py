@@ -43,7 +43,7 @@ from execbench.compat.harness import PASSED
 from execbench.datasets.cruxeval import CruxSample
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
-from execbench.judge import Judgement, judge_programs, judge_request, judgement
+from execbench.judge import Judgement, StrictItem, judge_programs, judge_request, judge_strict
 from execbench.judge.values import same
 from execbench.sandbox.types import DEFAULT_TIMEOUT, ExecRequest, ExecResult, Limits
 from execbench.tasks._exec import open_pool, run_requests
@@ -134,7 +134,7 @@ def _plan_exec(
     pending: _Pending,
     strict_reqs: list[ExecRequest],
     compat_programs: list[str],
-    judge_reqs: list[ExecRequest],
+    judge_reqs: list[StrictItem],
     judging: str = "strict",
 ) -> None:
     """Decide what to run for an output/input/codegen prediction."""
@@ -158,13 +158,12 @@ def _plan_exec(
         # function: the prompt may define helpers the solution calls (HumanEval/38, /50).
         pending.judged = len(judge_reqs)
         judge_reqs.append(
-            judge_request(
-                problem.prompt + code,
+            StrictItem(
+                program=problem.prompt + code,
                 tests=problem.test,
                 entry=entry,
                 trusted=problem.prompt,
                 check=meta.get("source") != "mbpp",
-                mode=judging,
                 timeout=DEFAULT_TIMEOUT,
             )
         )
@@ -307,7 +306,7 @@ def score(
     waiting: list[_Pending] = []
     strict_reqs: list[ExecRequest] = []
     compat_programs: list[str] = []
-    judge_reqs: list[ExecRequest] = []
+    judge_reqs: list[StrictItem] = []
     for index, prediction in enumerate(predictions):
         task = by_id[prediction.task_id]
         if task.kind in LOCAL_KINDS:
@@ -334,7 +333,7 @@ def score(
             if pool is None:
                 pool = stack.enter_context(open_pool())
             strict_results, compat_texts, compat_iso, judged = _execute(
-                strict_reqs, compat_programs, judge_reqs, pool
+                strict_reqs, compat_programs, judge_reqs, pool, judging
             )
             _confirm_cruxeval(waiting, strict_results, compat_texts, pool)
         for pending in waiting:
@@ -372,6 +371,23 @@ def _confirm_cruxeval(
             compat[slot] = verdict.result
 
 
+def _judge_codegen(items: list[StrictItem], pool: Any, judging: str) -> list[Judgement]:
+    """Codegen verdicts: strict (batched where the tests' calls can be planned) or compat."""
+    unique: dict[StrictItem, int] = {}
+    slots = [unique.setdefault(item, len(unique)) for item in items]
+    if judging == "strict":
+        verdicts = judge_strict(list(unique), pool)
+    else:
+        requests = [
+            judge_request(
+                i.program, tests=i.tests, entry=i.entry, check=i.check, mode="compat", timeout=i.timeout
+            )
+            for i in unique
+        ]
+        verdicts = judge_programs(requests, pool)
+    return [verdicts[s] for s in slots]
+
+
 def _unique(requests: list[ExecRequest]) -> tuple[list[ExecRequest], list[int]]:
     index: dict[tuple[str, str, str], int] = {}
     slots = [
@@ -382,22 +398,25 @@ def _unique(requests: list[ExecRequest]) -> tuple[list[ExecRequest], list[int]]:
 
 
 def _execute(
-    strict_reqs: list[ExecRequest], compat_programs: list[str], judge_reqs: list[ExecRequest], pool: Any
+    strict_reqs: list[ExecRequest],
+    compat_programs: list[str],
+    judge_items: list[StrictItem],
+    pool: Any,
+    judging: str = "strict",
 ) -> tuple[list[ExecResult], list[str], list[str], list[Judgement]]:
     """Run all batches on one pool; identical executions run once (programs are deterministic)."""
     strict_run, strict_slots = _unique(strict_reqs)
-    judge_run, judge_slots = _unique(judge_reqs)
     unique: dict[str, int] = {}
     slots = [unique.setdefault(p, len(unique)) for p in compat_programs]
     compat_reqs = [make_request(p, DEFAULT_TIMEOUT) for p in unique]
-    results = run_requests([*strict_run, *compat_reqs, *judge_run], pool)
+    results = run_requests([*strict_run, *compat_reqs], pool)
     strict_results = results[: len(strict_run)]
     compat_results = results[len(strict_run) : len(strict_run) + len(compat_reqs)]
-    judged = [judgement(r) for r in results[len(strict_run) + len(compat_reqs) :]]
+    judged = _judge_codegen(judge_items, pool, judging)
     texts = [result_text(r) for r in compat_results]
     return (
         [strict_results[s] for s in strict_slots],
         [texts[s] for s in slots],
         [compat_results[s].isolation for s in slots],
-        [judged[s] for s in judge_slots],
+        judged,
     )
