@@ -18,6 +18,16 @@ Python API::
 
     requests = [judge_request(p, tests=t, entry=e) for ...]      # batch through a pool
     verdicts = [judgement(r) for r in pool.map(requests)]
+    verdicts = judge_strict([StrictItem(p, t, e, trusted=prompt, reference=ref), ...], pool)
+
+``judge_strict`` reaches the same strict verdicts with one ordinary execution per program
+where it can: the calls the tests make are planned (read from straight-line test text,
+:mod:`.plans`, or recorded once per problem by running the tests against the reference
+solution in a trusted execution), each program's own execution answers exactly those calls
+with plain data (the expected values never enter it), and trusted batch executions replay
+the tests on the answers (:mod:`._replay`); a call off the plan, a missing plan or a failed
+batch sends the sample to the interactive judge, so the shortcut never decides a verdict
+the judge would not.
 
 **Strict** judging (``mode="strict"``, execbench's own kinds): the tests run in a namespace
 built from trusted text only (``trusted``: prelude and prompt, for helpers such as

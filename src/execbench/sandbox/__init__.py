@@ -85,7 +85,10 @@ Threat model for verdicts -- what a program can and cannot do to its own verdict
   only a socket (on the report descriptor's number: the report pipe is closed in its
   process) and runs the program; the judge runs the trusted tests and asks the candidate
   for plain data -- returned values as exact builtin types, exceptions as type name and
-  message. What the candidate sends is its answer; forging it is answering. Garbage,
+  message. What the candidate sends is its answer; forging it is answering. (Batched
+  strict judging, ``judge_strict``, lets the program's own execution report its answers to
+  planned calls -- again only answers, never the expected values -- and replays the tests
+  in a trusted execution.) Garbage,
   silence or death on the socket fails the sample. Strict judging runs no method of the
   program's objects in the judge; compat judging runs them in the candidate only (the
   program can lie about its own objects, as it can upstream). Compat scorers keep the
