@@ -31,6 +31,12 @@ __all__ = [
     "REPO_CANARY_DIR",
     "REPO_DIR",
     "QUICK_LIMITS",
+    "Forger",
+    "FORGERS",
+    "FORGER_GENERATIONS",
+    "FORGER_PROMPT",
+    "FORGER_TEST",
+    "FORGER_HONEST",
 ]
 
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -327,3 +333,196 @@ PREDICTIONS: list[Hostile] = [
 ]
 
 ALL: list[Hostile] = CORPUS + PREDICTIONS
+
+
+# == Forgers: programs that try to decide their own verdict (judging, issue 9 item 3) ========
+#
+# Each is a *completion* of FORGER_PROMPT (the body of ``add``, or a whole program) that
+# returns wrong answers but tries to be marked passed anyway, tagged with its class.
+# ``upstream`` says whether openai/human-eval itself would pass it: compat judging must
+# agree with upstream on these; strict judging passes none of them.
+
+FORGER_PROMPT = 'def add(a, b):\n    """Return a + b."""\n'
+FORGER_TEST = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n"
+FORGER_HONEST = "    return a + b\n"
+
+
+@dataclass(frozen=True)
+class Forger:
+    name: str
+    klass: str
+    """nonce-frames, nonce-gc, rebind-harness, rebind-execbench, sys-modules, always-equal,
+    always-true, builtins, assertion-error, exit, forged-payload."""
+    completion: str
+    upstream: bool = False
+    """openai/human-eval would pass it (its objects answer for themselves there)."""
+
+
+_FIND_NONCE = (
+    "    import sys, gc\n"
+    "    nonce = None\n"
+    "    f = sys._getframe()\n"
+    "    while f is not None:\n"
+    "        if isinstance(f.f_locals.get('nonce'), str):\n"
+    "            nonce = f.f_locals['nonce']\n"
+    "        f = f.f_back\n"
+)
+_FORGE = (
+    "    import os, json\n"
+    "    os.write(3, (json.dumps({'kind': 'ok', 'n': nonce}) + '\\n').encode() + json.dumps(PAYLOAD).encode())\n"
+    "    os._exit(0)\n"
+)
+
+FORGERS: list[Forger] = [
+    Forger(
+        "rebind_harness_names",
+        "rebind-harness",
+        "    import sys\n    h = sys.modules['execbench.compat.harness']\n"
+        "    h._TimeLimitExceeded = AssertionError\n    h.TIMED_OUT = 'passed'\n    return None\n",
+    ),
+    Forger(
+        "rebind_harness_through_frames",
+        "rebind-harness",
+        "    import sys\n    f = sys._getframe()\n    while f is not None:\n"
+        "        if '_TimeLimitExceeded' in f.f_globals:\n"
+        "            f.f_globals['_TimeLimitExceeded'] = AssertionError\n"
+        "            f.f_globals['TIMED_OUT'] = 'passed'\n"
+        "        f = f.f_back\n    return a - b\n",
+    ),
+    Forger(
+        "nonce_from_frames",
+        "nonce-frames",
+        _FIND_NONCE + "    PAYLOAD = 'passed'\n" + _FORGE,
+    ),
+    Forger(
+        "nonce_from_gc",
+        "nonce-gc",
+        "    import gc\n    nonce = None\n    for o in gc.get_objects():\n"
+        "        if type(o).__name__ == 'ChildSetup':\n            nonce = o.nonce\n"
+        "        elif isinstance(o, dict) and isinstance(o.get('nonce'), str) and len(o['nonce']) > 8:\n"
+        "            nonce = o['nonce']\n"
+        "    if nonce is None:\n"
+        + _FIND_NONCE.replace("    ", "        ", 1).replace("\n    ", "\n        ")
+        + "    PAYLOAD = 'passed'\n"
+        + _FORGE,
+    ),
+    Forger(
+        "forged_strict_payload",
+        "forged-payload",
+        _FIND_NONCE + "    PAYLOAD = {'result': 'passed', 'reason': None, 'calls': 2}\n" + _FORGE,
+    ),
+    Forger(
+        "patch_child_dumps",
+        "rebind-execbench",
+        "    import sys\n    sys.modules['execbench.sandbox._child']._dumps = lambda *a, **k: '\"passed\"'\n"
+        "    raise ValueError('wrong')\n",
+    ),
+    Forger(
+        "patch_judge_verdict_function",
+        "rebind-execbench",
+        "    import sys\n    for name, m in list(sys.modules.items()):\n"
+        "        if name.startswith('execbench.judge') and hasattr(m, 'judgement'):\n"
+        "            m.PASSED = 'failed'\n"
+        "    r = sys.modules.get('execbench.judge._runner')\n"
+        "    if r is not None:\n        r._judge = lambda *a, **k: 'passed'\n    return 0\n",
+    ),
+    Forger(
+        "replace_harness_module",
+        "sys-modules",
+        "    import sys, types\n    fake = types.ModuleType('execbench.compat.harness')\n"
+        "    fake.PASSED = fake.TIMED_OUT = 'passed'\n    fake._TimeLimitExceeded = BaseException\n"
+        "    sys.modules['execbench.compat.harness'] = fake\n"
+        "    sys.modules['execbench.judge._runner'] = fake\n    raise RuntimeError('no')\n",
+    ),
+    Forger(
+        "always_equal_object",
+        "always-equal",
+        "    class Yes:\n        def __eq__(self, other):\n            return True\n"
+        "        __hash__ = object.__hash__\n    return Yes()\n",
+        upstream=True,
+    ),
+    Forger(
+        "always_equal_int_subclass",
+        "always-equal",
+        "    class I(int):\n        def __eq__(self, other):\n            return True\n"
+        "        __hash__ = int.__hash__\n    return I(0)\n",
+        upstream=True,
+    ),
+    Forger(
+        "always_true_comparison_result",
+        "always-true",
+        "    class T:\n        def __bool__(self):\n            return True\n"
+        "    class X:\n        def __eq__(self, other):\n            return T()\n"
+        "        __hash__ = object.__hash__\n    return X()\n",
+        upstream=True,
+    ),
+    Forger(
+        "patch_builtins_eval_and_exec",
+        "builtins",
+        "    import builtins\n    builtins.exec = lambda *a, **k: None\n    builtins.eval = lambda *a, **k: None\n"
+        "    builtins.AssertionError = type('Never', (Exception,), {})\n    return None\n",
+    ),
+    Forger(
+        "patch_assertion_error",
+        "assertion-error",
+        "    import builtins\n    builtins.AssertionError = type('Never', (Exception,), {})\n    return a * 10\n",
+    ),
+    Forger("sys_exit_zero", "exit", "    import sys\n    sys.exit(0)\n"),
+    Forger("os_exit_zero", "exit", "    import os\n    os._exit(0)\n"),
+    Forger("raise_system_exit_none", "exit", "    raise SystemExit\n"),
+    Forger("kill_own_group", "exit", "    import os, signal\n    os.killpg(0, signal.SIGKILL)\n"),
+    Forger(
+        "garbage_on_report_fd",
+        "forged-payload",
+        '    import os\n    os.write(3, b\'{"kind": "ok"}\\n"passed"\' * 3)\n    return None\n',
+    ),
+]
+
+#: Hostile CRUXEval-style generations for ``def f(x): return x + 1`` at input 1 (output 2):
+#: ``(name, class, output-mode generation, input-mode generation, upstream passes)``.
+FORGER_GENERATIONS: list[tuple[str, str, str, str, bool]] = [
+    (
+        "rebind_harness",
+        "rebind-harness",
+        "(__import__('sys').modules['execbench.compat.harness'].__dict__.update("
+        "_TimeLimitExceeded=AssertionError, TIMED_OUT='passed'), 3)[1]",
+        "f((__import__('sys').modules['execbench.compat.harness'].__dict__.update("
+        "_TimeLimitExceeded=AssertionError, TIMED_OUT='passed'), 5)[1])",
+        False,
+    ),
+    (
+        "nonce_frames",
+        "nonce-frames",
+        "[(n := fr.f_locals['nonce']) for fr in iter(lambda g=[__import__('sys')._getframe()]: "
+        "(g.append(g[-1].f_back) or g[-2]) if g[-1] is not None else None, None) if 'nonce' in fr.f_locals]"
+        ' and __import__(\'os\').write(3, (\'{"kind": "ok", "n": "\' + n + \'"}\\n"passed"\').encode())'
+        " and __import__('os')._exit(0)",
+        "f([(n := fr.f_locals['nonce']) for fr in iter(lambda g=[__import__('sys')._getframe()]: "
+        "(g.append(g[-1].f_back) or g[-2]) if g[-1] is not None else None, None) if 'nonce' in fr.f_locals]"
+        ' and __import__(\'os\').write(3, (\'{"kind": "ok", "n": "\' + n + \'"}\\n"passed"\').encode())'
+        " and __import__('os')._exit(0))",
+        False,
+    ),
+    (
+        "always_equal",
+        "always-equal",
+        "type('Yes', (), {'__eq__': lambda s, o: True, '__hash__': object.__hash__})()",
+        "f(type('Yes', (), {'__eq__': lambda s, o: True, '__hash__': object.__hash__, "
+        "'__add__': lambda s, o: s})())",
+        True,
+    ),
+    (
+        "exit_zero",
+        "exit",
+        "__import__('sys').exit(0)",
+        "f(__import__('sys').exit(0))",
+        False,
+    ),
+    (
+        "patch_assertion_error",
+        "assertion-error",
+        "(setattr(__import__('builtins'), 'AssertionError', type('N', (Exception,), {})), 3)[1]",
+        "f((setattr(__import__('builtins'), 'AssertionError', type('N', (Exception,), {})), 7)[1])",
+        False,
+    ),
+]

@@ -165,3 +165,16 @@ def test_incremental_consistency_rules() -> None:
     assert score_of(True, True, False, True) == 0.0
     summary = summarize(tasks, [_v("cov", True), _v("st", True), _v("nl", True), _v("out", False)])
     assert summary["consistency"] == {"n": 1.0, "score": 50.0}
+
+
+def test_cruxeval_mode_passes_are_confirmed_by_the_judge(pool: Any) -> None:
+    from hostile import FORGER_GENERATIONS
+
+    meta = {"mode": "cruxeval", "program": "def f(x):\n    return x + 1", "args": "1", "expected_output": "2"}
+    task = Task(
+        "cruxeval/sample_0/output", "output", "", "", "2", {**meta, "entry": "f", "sample_id": "sample_0"}
+    )
+    texts = ["2", *(g[2] for g in FORGER_GENERATIONS)]
+    verdicts = score([task], [Prediction(task.task_id, t, i) for i, t in enumerate(texts)], pool=pool)
+    # CRUXEval's own semantics: only what its harness would pass (an always-equal object) passes
+    assert [v.correct for v in verdicts] == [True, *(g[4] for g in FORGER_GENERATIONS)]

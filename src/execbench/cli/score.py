@@ -18,6 +18,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
 from execbench.compat.execute import SandboxFailure
@@ -60,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             help=f"header put before every program: a preset ({', '.join(sorted(PRELUDES))}) or a file",
         )
         _common(p)
+        p.add_argument("--json", action="store_true", help="print one JSON summary instead of the text lines")
         p.set_defaults(handler=_score_functional, benchmark=name)
 
     c = sub.add_parser(
@@ -99,6 +101,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="run every program, also 'definitions + assert <literal> == <literal>' ones that are "
         "decided from their text by default",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="judge strictly (execbench's semantics: plain-data answers, no __eq__ of the program's "
+        "objects, trusted helpers) instead of reproducing the benchmark's own verdicts",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -134,12 +142,36 @@ def _score_functional(args: argparse.Namespace) -> int:
             workers=args.workers,
             dedupe=args.dedupe,
             static=args.static,
+            strict=args.strict,
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
     _write(out, "".join(json.dumps(row) + "\n" for row in report.rows))
+    if args.json:
+        summary = {
+            "mode": report.mode,
+            "samples": len(report.rows),
+            "passed": report.passed,
+            "problems": report.problems,
+            "attempted": report.attempted,
+            "pass_at_k": report.pass_at_k,
+            "strict_changes": report.stats.strict_changes,
+            "out": str(out),
+            "provenance": dict(report.provenance),
+        }
+        print(json.dumps(summary))
+        return 0
     _print_functional(report, out)
     return 0
+
+
+def _strict_line(stats: Any, strict: bool) -> str:
+    """How strict and compat judging differ on this batch (one summary line)."""
+    changed = stats.strict_changes
+    if strict:
+        return f"judging: strict ({changed} verdicts differ from the benchmark's own semantics)"
+    tampered = f"; {stats.overridden} harness passes refused (tampering)" if stats.overridden else ""
+    return f"judging: compat; strict judging would change {changed} verdicts (--strict){tampered}"
 
 
 def _print_functional(report: FunctionalReport, out: Path) -> None:
@@ -157,6 +189,7 @@ def _print_functional(report: FunctionalReport, out: Path) -> None:
         f"{stats.wall_time:.1f}s, "
         f"isolation {stats.isolation or 'n/a'}); results: {out}"
     )
+    print(_strict_line(stats, stats.judging == "strict"))
     print(report.pass_at_k)
 
 
@@ -174,6 +207,7 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
             workers=args.workers,
             dedupe=args.dedupe,
             static=args.static,
+            strict=args.strict,
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
@@ -199,8 +233,14 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
         f"({stats.unique} unique, {stats.static} decided statically, {stats.unique - stats.static} run, "
         f"{skipped} skipped), {stats.wall_time:.1f}s, isolation {stats.isolation or 'n/a'}"
     )
+    print(_strict_line(stats, args.strict))
     print("pass@1:", round(report.pass_at_1, 1), "pass@5:", round(report.pass_at_5, 1))
-    summary = {"pass_at_1": report.pass_at_1, "pass_at_5": report.pass_at_5, "out": str(args.out)}
+    summary = {
+        "pass_at_1": report.pass_at_1,
+        "pass_at_5": report.pass_at_5,
+        "strict_changes": stats.strict_changes,
+        "out": str(args.out),
+    }
     print(json.dumps({**summary, "provenance": dict(report.provenance)}))
     return 0
 

