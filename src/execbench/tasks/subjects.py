@@ -318,6 +318,10 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
 
 
 def _coconut(path: str) -> list[Subject]:
+    from execbench.datasets.coconut import is_advanced
+
+    if is_advanced(path):  # whole scripts, not calls: their compat truth is the CSV's own column
+        return []
     return [
         Subject(
             source="coconut",
