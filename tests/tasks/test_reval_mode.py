@@ -202,3 +202,12 @@ def test_scoring_figures_and_disagreements(built: dict[str, Task], pool: Any) ->
     categories = summarize(list(built.values()), verdicts)["disagreements"]
     assert categories.get("ground truth: tuple target (product of the elements' values)") == 1
     assert categories.get("ground truth: REval's return/exception steps", 0) >= 1
+
+
+def test_hostile_state_answer_only_fails_itself(built: dict[str, Task], pool: Any) -> None:
+    predictions = [
+        Prediction("reval/0/0/6/k/state", "[ANSWER]__import__('os')._exit(3); int[/ANSWER]"),
+        Prediction("reval/0/0/11/xs/state", "[ANSWER]Nil[/ANSWER]"),
+    ]
+    verdicts = score(list(built.values()), predictions, pool=pool)
+    assert [v.correct for v in verdicts] == [False, True]

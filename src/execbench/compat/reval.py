@@ -450,8 +450,18 @@ def _output_pass(code: str, args: dict[str, Any], text: str, cot: bool) -> bool:
     return True
 
 
+def _judge_state(recorder: _Recorder, line: int, var: str, text: str, cot: bool) -> dict[str, Any]:
+    try:
+        parsed = parse_state(text, cot)
+        actual = recorder.interpret(line, var)
+        shown = parsed if isinstance(parsed, str) else _safe_repr(parsed)
+        return {"correct": bool(state_equal(parsed, actual)), "parsed": shown}
+    except Exception as exc:  # an answer whose value misbehaves is a wrong answer
+        return {"correct": False, "parsed": f"ERROR ({type(exc).__name__})"}
+
+
 def run(code: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Sandbox runner. ``args["op"]``: ``truth``, ``state`` (judge one answer) or ``output``.
+    """Sandbox runner. ``args["op"]``: ``truth``, ``state`` (judge one answer), ``states`` or ``output``.
 
     ``truth``: ``{"lines", "answers": {"<line>|<var>": [[repr, type], ...] | None}}``;
     ``state``/``output``: ``{"correct": bool, "parsed": text}``.
@@ -468,10 +478,16 @@ def run(code: str, args: dict[str, Any]) -> dict[str, Any]:
             return {"correct": ok}
         recorder = _record(code, args)
         if op == "state":
-            parsed = parse_state(str(args["answer"]), bool(args.get("cot")))
-            actual = recorder.interpret(int(args["line"]), str(args["var"]))
-            shown = parsed if isinstance(parsed, str) else _safe_repr(parsed)
-            return {"correct": state_equal(parsed, actual), "parsed": shown}
+            return _judge_state(
+                recorder, int(args["line"]), str(args["var"]), str(args["answer"]), bool(args.get("cot"))
+            )
+        if op == "states":  # several answers about one call: traced once
+            return {
+                "verdicts": [
+                    _judge_state(recorder, int(line), str(var), str(text), bool(cot))
+                    for line, var, text, cot in args["answers"]
+                ]
+            }
         answers = {
             f"{line}|{var}": render_values(recorder.interpret(int(line), str(var)))
             for line, var in args.get("queries", [])

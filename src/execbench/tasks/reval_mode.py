@@ -201,26 +201,17 @@ def score_reval(
     from execbench.tasks.judge import judge_local
 
     out: dict[int, Verdict] = {}
-    pending: list[tuple[int, Prediction, Task]] = []
-    requests: list[ExecRequest] = []
+    outputs: list[tuple[int, Prediction, Task]] = []
+    states: dict[tuple[str, int], list[tuple[int, Prediction, Task]]] = {}
     for index, prediction in items:
         task = tasks_by_id[prediction.task_id]
         text, cot = prediction.text, is_cot(prediction.text)
-        if task.kind in ("state", "output"):
-            info = dict(task.meta["reval"])
-            code = str(task.meta["program"])
-            extra: dict[str, Any] = {"op": task.kind, "answer": text, "cot": cot}
-            if task.kind == "state":
-                extra.update(line=task.meta["line"], var=task.meta["var"])
-            else:
-                extra["question"] = task.meta.get("question", "")
-            args = {"entry": info["entry"], "input": info["input"], **extra}
-            if info.get("test") is not None:
-                args.update(test=info["test"], index=info["index"])
-            requests.append(
-                ExecRequest(code=code, runner=REVAL_RUNNER, args=args, limits=Limits(timeout=REVAL_TIMEOUT))
-            )
-            pending.append((index, prediction, task))
+        if task.kind == "output":
+            outputs.append((index, prediction, task))
+            continue
+        if task.kind == "state":
+            call = "/".join(task.task_id.split("/")[:3])
+            states.setdefault((call, prediction.sample), []).append((index, prediction, task))
             continue
         details: dict[str, Any] = {"mode": "reval"}
         if task.kind == "coverage":
@@ -234,15 +225,75 @@ def score_reval(
             details["predicted_lines"] = said_lines
             extracted = ",".join(str(n) for n in said_lines)
         out[index] = _with_strict(task, prediction, extracted, ok, details, judge_local)
-    for (index, prediction, task), result in zip(pending, run(requests), strict=True):
+    groups = list(states.values())
+    batch = [
+        _sandboxed(
+            g[0][2],
+            {
+                "op": "states",
+                "answers": [[t.meta["line"], t.meta["var"], p.text, is_cot(p.text)] for _, p, t in g],
+            },
+        )
+        for g in groups
+    ]
+    batch += [
+        _sandboxed(
+            t,
+            {"op": "output", "answer": p.text, "cot": is_cot(p.text), "question": t.meta.get("question", "")},
+        )
+        for _, p, t in outputs
+    ]
+    results = run(batch)
+    retry: list[tuple[int, Prediction, Task]] = []
+    for group, result in zip(groups, results[: len(groups)], strict=True):
+        payload = result.payload if result.passed and isinstance(result.payload, dict) else None
+        if payload is None:  # one answer broke the shared run: judge each on its own
+            retry.extend(group)
+            continue
+        for (index, prediction, task), judged in zip(group, payload["verdicts"], strict=True):
+            details = {"mode": "reval"}
+            out[index] = _with_strict(
+                task, prediction, str(judged.get("parsed")), bool(judged.get("correct")), details, judge_local
+            )
+    for (index, prediction, task), result in zip(outputs, results[len(groups) :], strict=True):
+        out[index] = _from_result(task, prediction, result, None, judge_local)
+    alone = [
+        _sandboxed(
+            t,
+            {
+                "op": "state",
+                "answer": p.text,
+                "cot": is_cot(p.text),
+                "line": t.meta["line"],
+                "var": t.meta["var"],
+            },
+        )
+        for _, p, t in retry
+    ]
+    for (index, prediction, task), result in zip(retry, run(alone) if alone else [], strict=True):
         payload = result.payload if result.passed and isinstance(result.payload, dict) else {}
-        ok = bool(payload.get("correct"))
-        details = {"mode": "reval"}
-        if not result.passed:
-            details["status"] = failure_reason(result)
-        extracted = str(payload.get("parsed", "")) if task.kind == "state" else None
-        out[index] = _with_strict(task, prediction, extracted, ok, details, judge_local)
+        out[index] = _from_result(task, prediction, result, str(payload.get("parsed", "")), judge_local)
     return out
+
+
+def _sandboxed(task: Task, extra: dict[str, Any]) -> ExecRequest:
+    info = dict(task.meta["reval"])
+    args = {"entry": info["entry"], "input": info["input"], **extra}
+    if info.get("test") is not None:
+        args.update(test=info["test"], index=info["index"])
+    return ExecRequest(
+        code=str(task.meta["program"]), runner=REVAL_RUNNER, args=args, limits=Limits(timeout=REVAL_TIMEOUT)
+    )
+
+
+def _from_result(
+    task: Task, prediction: Prediction, result: ExecResult, extracted: str | None, judge: Any
+) -> Verdict:
+    payload = result.payload if result.passed and isinstance(result.payload, dict) else {}
+    details: dict[str, Any] = {"mode": "reval"}
+    if not result.passed:
+        details["status"] = failure_reason(result)
+    return _with_strict(task, prediction, extracted, bool(payload.get("correct")), details, judge)
 
 
 def _with_strict(
