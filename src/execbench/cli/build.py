@@ -46,6 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--data", help="data file for cruxeval/humaneval/mbpp (same as SOURCE:PATH)")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
     p.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the sandbox workers with this interpreter (e.g. a virtualenv's bin/python with "
+        "numpy), same isolation; it must be the same Python major.minor as execbench's",
+    )
+    p.add_argument(
         "--mode",
         choices=("strict", "reval", "coconut"),
         help="semantics: strict (execbench's own) or the source's compat mode "
@@ -66,7 +72,7 @@ def _handle(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     kinds = parse_kinds(args.kinds)
-    with open_pool(args.workers) as pool:
+    with open_pool(args.workers, python=args.python) as pool:
         report = build(source, kinds=kinds, variants=args.variants, seed=args.seed, pool=pool, mode=args.mode)
     write_tasks(report.tasks, args.out)
     counts = Counter(t.kind for t in report.tasks)

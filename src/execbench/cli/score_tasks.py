@@ -28,6 +28,12 @@ def register(score_subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of tables")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
     p.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the sandbox workers with this interpreter (e.g. a virtualenv's bin/python with "
+        "numpy), same isolation; it must be the same Python major.minor as execbench's",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         help="write one JSON line per prediction: task id, extracted answer, truth, verdict, metric parts",
@@ -45,7 +51,7 @@ def _handle(args: argparse.Namespace) -> int:
     predictions = read_predictions(args.predictions)
     if not predictions:
         raise UserError(f"{args.predictions}: no predictions")
-    with open_pool(args.workers) as pool:
+    with open_pool(args.workers, python=args.python) as pool:
         verdicts = score(tasks, predictions, pool=pool)
     summary = summarize(tasks, verdicts)
     if args.out is not None:
