@@ -95,3 +95,25 @@ def test_numpy_programs_need_the_environment(
 def test_bad_interpreter_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "builtin", "--python", "/nonexistent/python", "--out", "-"]) == 2
     assert capsys.readouterr().err.strip().startswith("execbench: error: --python /nonexistent/python")
+
+
+def test_trace_runs_execbench_tracer_in_the_virtualenv(
+    venv_python: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "np_sum.py"
+    program.write_text("import numpy as np\n\n\ndef f(n):\n    a = np.arange(n)\n    return int(a.sum())\n")
+    args = [
+        "trace",
+        str(program),
+        "--entry",
+        "f",
+        "--call",
+        "4",
+        "--sandbox",
+        "--json",
+        "--python",
+        venv_python,
+    ]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "ok" and result["return"] == "6" and result["lines"] == [5, 6]
