@@ -30,6 +30,7 @@ PRELOAD: tuple[str, ...] = tuple(
             "execbench.tasks._probe",
             "execbench.tasks._verify",
             "execbench.compat.harness",
+            "execbench.compat.reval",
         )
     )
 )
