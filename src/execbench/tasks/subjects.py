@@ -384,7 +384,9 @@ def subjects_for(
 
         if is_advanced(spec.paths[0]):
             rows = len(load_coconut_advanced(spec.paths[0]))
-            notes["Advanced rows not traced in strict mode (whole scripts; --mode coconut builds them)"] = rows
+            notes["Advanced rows not traced in strict mode (whole scripts; --mode coconut builds them)"] = (
+                rows
+            )
     else:  # pragma: no cover - parse_source only makes the names above
         raise UserError(f"unknown source {spec.name!r}")
     subjects = [s for s in subjects if any(k != "codegen" for k in s.kinds)]
