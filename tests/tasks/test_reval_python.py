@@ -117,3 +117,18 @@ def test_trace_runs_execbench_tracer_in_the_virtualenv(
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "ok" and result["return"] == "6" and result["lines"] == [5, 6]
+
+
+def test_other_python_version_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    import glob
+
+    others = [
+        p
+        for p in sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.*" / "bin" / "python3")))
+        if f"/{sys.version_info[0]}.{sys.version_info[1]}." not in p
+    ]
+    if not others:
+        pytest.skip("no other Python version installed here")
+    assert main(["build", "builtin", "--python", others[0], "--out", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "its workers need the same version" in err and err.count("\n") == 1

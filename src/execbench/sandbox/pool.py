@@ -150,7 +150,10 @@ class _Slot:
 
     def _spawn(self) -> str:
         """Start the worker; return "" on success, else why it failed."""
-        argv, env = worker_command(self.pool.isolation, self.pool.pythonpath, self.pool.python)
+        if self.pool.python is None:
+            argv, env = worker_command(self.pool.isolation, self.pool.pythonpath)
+        else:
+            argv, env = worker_command(self.pool.isolation, self.pool.pythonpath, self.pool.python)
         # The worker (and bwrap/unshare) say why they fail on stderr; keep it in a file, not
         # a pipe nobody drains. EXECBENCH_SANDBOX_DEBUG=1 shows it live instead.
         stderr: Any = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else tempfile.TemporaryFile()
