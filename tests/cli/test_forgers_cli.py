@@ -154,7 +154,7 @@ def test_score_tasks_is_strict(
     tasks, preds = _codegen_files(tmp_path, humaneval_files, capsys)
     verdicts_file = tmp_path / "verdicts.jsonl"
     _run(capsys, "score", "tasks", "--tasks", str(tasks), "--predictions", str(preds), "--json",
-         "--verdicts", str(verdicts_file))  # fmt: skip
+         "--out", str(verdicts_file))  # fmt: skip
     verdicts = [json.loads(line) for line in verdicts_file.read_text().splitlines()]
     assert [v["correct"] for v in verdicts] == _expected(strict=True)
     assert all(v["details"]["judging"] == "strict" for v in verdicts)

@@ -57,7 +57,7 @@ def coconut_tasks(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[s
         )
         for hid, name, call, code, lines in ROWS:
             writer.writerow([hid, name, call, lines, "", _indices(code), ""])
-    return {t.task_id: t for t in build_tasks(f"coconut:{path}", pool=pool)}
+    return {t.task_id: t for t in build_tasks(f"coconut:{path}", pool=pool, mode="strict")}
 
 
 def test_format_helpers() -> None:

@@ -110,7 +110,7 @@ def reval_tasks(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[str
     ]
     (root / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
     (root / "tasks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in tasks))
-    built = build_tasks(f"reval:{root / 'data.jsonl'},{root / 'tasks.jsonl'}", pool=pool)
+    built = build_tasks(f"reval:{root / 'data.jsonl'},{root / 'tasks.jsonl'}", pool=pool, mode="strict")
     return {t.task_id: t for t in built}
 
 

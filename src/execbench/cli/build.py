@@ -45,6 +45,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--data", help="data file for cruxeval/humaneval/mbpp (same as SOURCE:PATH)")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    p.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the sandbox workers with this interpreter (e.g. a virtualenv's bin/python with "
+        "numpy), same isolation; it must be the same Python major.minor as execbench's",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("strict", "reval", "coconut"),
+        help="semantics: strict (execbench's own) or the source's compat mode "
+        "(reval for reval:..., coconut for coconut:...; their default)",
+    )
     p.set_defaults(handler=_handle)
 
 
@@ -60,16 +72,19 @@ def _handle(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     kinds = parse_kinds(args.kinds)
-    with open_pool(args.workers) as pool:
-        report = build(source, kinds=kinds, variants=args.variants, seed=args.seed, pool=pool)
+    with open_pool(args.workers, python=args.python) as pool:
+        report = build(source, kinds=kinds, variants=args.variants, seed=args.seed, pool=pool, mode=args.mode)
     write_tasks(report.tasks, args.out)
     counts = Counter(t.kind for t in report.tasks)
     shown = ", ".join(f"{k} {counts[k]}" for k in KINDS if counts[k])
     where = "stdout" if args.out == "-" else args.out
     print(
-        f"built {len(report.tasks)} tasks from {report.subjects} calls -> {where} ({shown or 'none'})",
+        f"built {len(report.tasks)} tasks from {report.subjects} calls -> {where} ({shown or 'none'})"
+        + (f" [{report.mode} mode]" if report.mode != "strict" else ""),
         file=sys.stderr,
     )
+    for why, n in sorted(report.failures.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  not traced: {why} ({n} call{'s' if n != 1 else ''})", file=sys.stderr)
     for reason, n in sorted(report.dropped.items()):
         print(f"  dropped: {n} {reason}", file=sys.stderr)
     return 0

@@ -101,6 +101,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--address", default=None, help="Ray cluster address for --executor ray (default: a local cluster)"
     )
     p.add_argument("--workers", type=int, default=None, help="sandbox workers (local) or CPUs (local Ray)")
+    p.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the sandbox workers with this interpreter (local executor; same Python major.minor)",
+    )
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL (openai: models)")
     p.add_argument("--seed", type=int, default=0, help="seed for task building and servers that accept one")
     p.add_argument(
@@ -169,7 +174,9 @@ def _handle(args: argparse.Namespace) -> int:
     progress: ProgressSink = ProgressSink() if args.quiet or not err.is_terminal else RichProgress(err)
     options = EvalOptions(concurrency=args.concurrency, run_id=args.run_id, fresh=args.fresh)
     with Store.open(args.store) as store:
-        executor = make_executor(args.executor, address=args.address, workers=args.workers)
+        executor = make_executor(
+            args.executor, address=args.address, workers=args.workers, python=args.python
+        )
         try:
             outcome = run_eval(spec, store=store, executor=executor, options=options, progress=progress)
         except Interrupted as exc:

@@ -9,7 +9,6 @@ a table of metrics per kind and of counts per kind and construct.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -29,9 +28,15 @@ def register(score_subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of tables")
     p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
     p.add_argument(
-        "--verdicts",
+        "--python",
+        metavar="PATH",
+        help="run the sandbox workers with this interpreter (e.g. a virtualenv's bin/python with "
+        "numpy), same isolation; it must be the same Python major.minor as execbench's",
+    )
+    p.add_argument(
+        "--out",
         type=Path,
-        help="also write every verdict (JSONL: task_id, sample, correct, details, ...)",
+        help="write one JSON line per prediction: task id, extracted answer, truth, verdict, metric parts",
     )
     p.set_defaults(handler=_handle)
 
@@ -46,20 +51,59 @@ def _handle(args: argparse.Namespace) -> int:
     predictions = read_predictions(args.predictions)
     if not predictions:
         raise UserError(f"{args.predictions}: no predictions")
-    with open_pool(args.workers) as pool:
+    with open_pool(args.workers, python=args.python) as pool:
         verdicts = score(tasks, predictions, pool=pool)
-    if args.verdicts is not None:
-        lines = "".join(json.dumps(dataclasses.asdict(v), sort_keys=True) + "\n" for v in verdicts)
-        try:
-            args.verdicts.write_text(lines, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {args.verdicts}: {exc.strerror or exc}") from None
     summary = summarize(tasks, verdicts)
+    if args.out is not None:
+        _write_verdicts(args.out, tasks, verdicts)
     if args.json:
         sys.stdout.write(json.dumps(summary, sort_keys=True) + "\n")
         return 0
     _tables(summary, breakdown(tasks, verdicts))
+    _compat_lines(summary)
     return 0
+
+
+def _write_verdicts(path: Path, tasks: list, verdicts: list) -> None:  # type: ignore[type-arg]
+    """One line per prediction, in the predictions' order (metric parts in ``details``)."""
+    by_id = {t.task_id: t for t in tasks}
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            for v in verdicts:
+                task = by_id[v.task_id]
+                row = {
+                    "task_id": v.task_id,
+                    "sample": v.sample,
+                    "kind": task.kind,
+                    "extracted": v.extracted,
+                    "truth": task.answer,
+                    "correct": v.correct,
+                    "score": v.score,
+                    "skipped": v.skipped,
+                    "details": v.details,
+                }
+                handle.write(json.dumps(row, sort_keys=True, default=str) + "\n")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write verdicts: {exc.strerror or exc}") from None
+
+
+def _compat_lines(summary: dict[str, dict[str, float]]) -> None:
+    """REval's five figures as REval prints them, and the strict/compat disagreements by category."""
+    figures = summary.get("reval")
+    if figures:
+        shown = ", ".join(
+            f"{k} {figures[k]!r}"
+            for k in ("coverage", "path", "state", "output", "consistency")
+            if k in figures
+        )
+        print(f"REval figures (as REval computes them): {shown}")
+    if "disagreements" not in summary:
+        return
+    found = summary["disagreements"]
+    total = int(sum(found.values()))
+    print(f"strict vs compat: {total} item{'s' if total != 1 else ''} disagree")
+    for category, n in found.items():
+        print(f"  {int(n)} {category}")
 
 
 def _tables(summary: dict[str, dict[str, float]], cells: dict[tuple[str, str], tuple[int, int]]) -> None:

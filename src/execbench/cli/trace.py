@@ -53,6 +53,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--out", metavar="FILE", help="with --batch: write results to FILE (default stdout)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="with --batch: sandbox workers")
+    p.add_argument(
+        "--python",
+        metavar="PATH",
+        help="with --sandbox/--batch: run the sandbox workers with this interpreter (e.g. a virtualenv "
+        "with numpy; same Python major.minor as execbench's)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -106,10 +112,19 @@ def _run_one(args: argparse.Namespace) -> int:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise UserError(f"{args.file} is not valid Python{where}: {exc}; fix the program") from None
     limits = _limits(args, default_time=10.0)
+    if args.python is not None and not args.sandbox:
+        raise UserError("--python runs the sandbox workers: use it with --sandbox or --batch")
     if args.sandbox:
-        result = trace_many(
-            [{"code": code, "entry": args.entry, "call": args.call}], limits=limits, states=not args.no_states
-        )[0]
+        calls = [{"code": code, "entry": args.entry, "call": args.call}]
+        if args.python is not None:
+            from execbench.sandbox import SandboxPool
+            from execbench.sandbox.isolation import other_interpreter
+
+            other_interpreter(args.python)
+            with SandboxPool(workers=1, python=args.python) as pool:
+                result = trace_many(calls, pool, limits=limits, states=not args.no_states)[0]
+        else:
+            result = trace_many(calls, limits=limits, states=not args.no_states)[0]
         if result.trace is None:
             if result.status == "invalid":
                 raise UserError(result.message or "invalid call")
@@ -208,7 +223,11 @@ def _run_batch(args: argparse.Namespace) -> int:
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
     try:
         chunk = 256
-        with SandboxPool(workers=args.workers) as pool:
+        if args.python is not None:
+            from execbench.sandbox.isolation import other_interpreter
+
+            other_interpreter(args.python)
+        with SandboxPool(workers=args.workers, python=args.python) as pool:
             for start in range(0, len(calls), chunk):
                 results = trace_many(
                     calls[start : start + chunk], pool, limits=limits, states=not args.no_states

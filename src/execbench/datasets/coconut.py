@@ -19,7 +19,15 @@ from pathlib import Path
 
 from execbench.errors import UserError
 
-__all__ = ["CoconutRow", "load_coconut", "strip_indices", "call_arguments"]
+__all__ = [
+    "CoconutRow",
+    "AdvancedRow",
+    "load_coconut",
+    "load_coconut_advanced",
+    "is_advanced",
+    "strip_indices",
+    "call_arguments",
+]
 
 _INDEX = re.compile(r"\s*#\s*(\d+)\s*$")
 
@@ -34,7 +42,9 @@ class CoconutRow:
     """Argument text of the call: ``entry(<args>)``."""
     code: str
     executed_lines: tuple[int, ...] | None
-    """CoCoNUT's own trace, if it parses (tests compare against it; never ground truth)."""
+    """CoCoNUT's own trace, if it parses (strict mode compares against it in tests only)."""
+    executed_text: str = ""
+    """The ``ExecutedLines`` cell verbatim: the ``coconut`` mode's ground truth (CoCoNUT's ``Actual``)."""
 
 
 def strip_indices(code_indices: str) -> str:
@@ -93,16 +103,69 @@ def _lines(text: str) -> tuple[int, ...] | None:
     return None
 
 
-def load_coconut(path: str | Path) -> list[CoconutRow]:
+def _read_rows(path: str | Path) -> list[dict[str, str]]:
     source = Path(path)
     if not source.is_file():
         raise UserError(f"{source}: no such CoCoNUT CSV file")
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         with source.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+            return list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"{source}: cannot read CoCoNUT CSV: {exc}") from None
+
+
+@dataclass(frozen=True)
+class AdvancedRow:
+    """One row of an Advanced trace CSV (``Filename, Category, ExecutedLines[, Code_Indices]``)."""
+
+    row: int
+    filename: str
+    category: str
+    """``OOP_prepared``, ``Concurrency_prepared`` or ``Recursion_prepared``."""
+    trace: int
+    """1-based position of the row among its file's rows: the program is ``<Filename>_trace_<k>.py``."""
+    executed_text: str
+    code: str
+    """The prepared program (``Test/<Category>/Python/<Filename>_trace_<k>.py`` next to the CSV's
+    ``Trace`` folder), else ``Code_Indices`` without its markers (indentation lost), else empty."""
+
+
+def is_advanced(path: str | Path) -> bool:
+    """An Advanced trace CSV (programs identified by ``Filename``) rather than the HumanEval one."""
+    source = Path(path)
+    if not source.is_file():
+        return False
+    with source.open(newline="", encoding="utf-8") as handle:
+        header = handle.readline()
+    return "Filename" in header and "HumanEval_ID" not in header
+
+
+def load_coconut_advanced(path: str | Path) -> list[AdvancedRow]:
+    rows = _read_rows(path)
+    base = Path(path).resolve().parent.parent / "Test"
+    seen: dict[str, int] = {}
+    out: list[AdvancedRow] = []
+    for number, row in enumerate(rows):
+        missing = [k for k in ("Filename", "Category", "ExecutedLines") if row.get(k) is None]
+        if missing:
+            raise UserError(f"{path}: row {number}: missing column(s) {', '.join(missing)}")
+        name, category = row["Filename"].strip(), row["Category"].strip()
+        seen[name] = seen.get(name, 0) + 1
+        prepared = base / category / "Python" / f"{name}_trace_{seen[name]}.py"
+        if prepared.is_file():
+            code = prepared.read_text(encoding="utf-8", errors="replace")
+        elif row.get("Code_Indices"):
+            code = strip_indices(row["Code_Indices"])
+        else:
+            code = ""
+        out.append(AdvancedRow(number, name, category, seen[name], row["ExecutedLines"], code))
+    return out
+
+
+def load_coconut(path: str | Path) -> list[CoconutRow]:
+    source = Path(path)
+    rows = _read_rows(path)
     need = ("HumanEval_ID", "Name", "FunctionCall", "ExecutedLines", "Code_Indices")
     out: list[CoconutRow] = []
     for number, row in enumerate(rows):
@@ -121,6 +184,7 @@ def load_coconut(path: str | Path) -> list[CoconutRow]:
                 args=call_arguments(row["FunctionCall"], code, entry),
                 code=code,
                 executed_lines=_lines(row["ExecutedLines"]),
+                executed_text=row["ExecutedLines"],
             )
         )
     return out

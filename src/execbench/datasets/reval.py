@@ -21,7 +21,7 @@ from pathlib import Path
 from execbench.datasets.loading import read_jsonl, require_str
 from execbench.errors import UserError
 
-__all__ = ["RevalProgram", "RevalItem", "load_reval", "tuple_args"]
+__all__ = ["RevalProgram", "RevalItem", "load_reval", "tuple_args", "output_questions"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class RevalProgram:
     """Argument texts of the calls (the tuple's elements, comma-separated)."""
     test: str | None
     """unittest source for ClassEval programs (None for function programs)."""
+    raw_inputs: tuple[str, ...] = ()
+    """The ``inputs`` texts as the file has them (REval runs ``fn(*eval(text))``)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def load_reval(data_path: str | Path, tasks_path: str | Path) -> tuple[list[Reva
                 code=require_str(row, "code", where),
                 inputs=tuple(x if is_class else tuple_args(x, where) for x in inputs),
                 test=test if is_class else None,
+                raw_inputs=tuple(inputs),
             )
         )
     items: list[RevalItem] = []
@@ -100,3 +103,14 @@ def load_reval(data_path: str | Path, tasks_path: str | Path) -> tuple[list[Reva
                     raise UserError(f"{where}: each question needs an integer 'lineno' (1-based) and a 'var'")
                 items.append(RevalItem(idx, input_idx, lineno, var))
     return programs, items
+
+
+def output_questions(tasks_path: str | Path) -> dict[tuple[int, int], str]:
+    """``(idx, input_idx)`` -> REval's output question (``output_pred``: the test with ``??`` blanks)."""
+    found: dict[tuple[int, int], str] = {}
+    for _, row in read_jsonl(tasks_path, what="REval tasks file"):
+        for group in row.get("tasks") or []:
+            text = group.get("output_pred") if isinstance(group, dict) else None
+            if isinstance(text, str) and isinstance(row.get("idx"), int):
+                found[(row["idx"], int(group.get("input_idx", 0)))] = text
+    return found

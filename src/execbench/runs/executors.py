@@ -46,8 +46,9 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, python: str | None = None) -> None:
         self._workers = workers
+        self._python = python
         self._pool: Any = None
 
     def _get_pool(self) -> Any:
@@ -56,7 +57,7 @@ class LocalExecutor:
 
             # The scorers' pool: their harness modules preloaded, so each check is a fork of a
             # warm worker.
-            self._pool = open_pool(self._workers)
+            self._pool = open_pool(self._workers, python=self._python)
         return self._pool
 
     @property
@@ -195,12 +196,16 @@ class RayExecutor:
             self._owns = False
 
 
-def make_executor(name: str, *, address: str | None = None, workers: int | None = None) -> Executor:
-    """The executor called ``name``; ``address`` only applies to Ray."""
+def make_executor(
+    name: str, *, address: str | None = None, workers: int | None = None, python: str | None = None
+) -> Executor:
+    """The executor called ``name``; ``address`` only applies to Ray, ``python`` to the local one."""
     if name == "local":
         if address:
             raise UserError("--address only applies to --executor ray")
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, python=python)
+    if python is not None:
+        raise UserError("--python applies to the local executor (Ray workers use their own environment)")
     if name == "ray":
         return RayExecutor(address, num_cpus=workers)
     raise UserError(f"unknown executor {name!r}; choose from {', '.join(EXECUTORS)}")

@@ -247,13 +247,61 @@ def _import_path() -> list[str]:
     return paths
 
 
-def worker_command(level: str, extra_paths: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
+# --- another interpreter for the workers (``--python PATH``; h11) ---------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def other_interpreter(python: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``(executable, its site-packages, its prefixes)`` for running workers with ``python``.
+
+    The workers still import execbench from this installation (its source directory and the
+    host's site-packages go on ``PYTHONPATH`` after the interpreter's own site-packages), so
+    the interpreter must be the same ``major.minor`` version as execbench's.
+    """
+    import json
+
+    exe = shutil.which(python) if os.sep not in python else python
+    if not exe or not os.access(exe, os.X_OK):
+        raise UserError(f"--python {python}: no such interpreter")
+    code = "import json, site, sys; print(json.dumps([list(sys.version_info[:2]), site.getsitepackages(), sys.prefix, sys.base_prefix]))"
+    try:
+        done = subprocess.run([exe, "-c", code], capture_output=True, text=True, timeout=_PROBE_TIMEOUT)
+        version, sites, prefix, base = json.loads(done.stdout)
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        raise UserError(f"--python {python}: cannot ask it for its paths ({exc})") from None
+    if tuple(version) != sys.version_info[:2]:
+        raise UserError(
+            f"--python {python} is Python {version[0]}.{version[1]}; execbench runs on "
+            f"{sys.version_info[0]}.{sys.version_info[1]} and its workers need the same version "
+            "(make the virtualenv from this Python: <python> -m venv DIR)"
+        )
+    sites = tuple(p for p in sites if os.path.isdir(p))
+    prefixes = tuple(
+        sorted({os.path.realpath(p) for p in (prefix, base, os.path.dirname(os.path.realpath(exe)))})
+    )
+    return os.path.abspath(exe), sites, prefixes
+
+
+def worker_command(
+    level: str, extra_paths: tuple[str, ...] = (), python: str | None = None
+) -> tuple[list[str], dict[str, str]]:
     """The argv and the (scrubbed) environment of a worker at ``level``.
 
     The environment is minimal on purpose: host secrets such as API keys must not be
     readable by programs; ``PYTHONHASHSEED`` is fixed so set/dict-of-str output is
-    reproducible across runs.
+    reproducible across runs. ``python``: run the worker with that interpreter (e.g. a
+    virtualenv with numpy); its site-packages come first on the import path and its
+    directories are made visible inside the walls.
     """
+    if python is not None:
+        exe, sites, prefixes = other_interpreter(python)
+        base_argv, env = worker_command(level, (*extra_paths, *prefixes))
+        env["PYTHONPATH"] = os.pathsep.join([*sites, *_import_path(), *extra_paths])
+        return [
+            *base_argv[: base_argv.index(sys.executable)],
+            exe,
+            *base_argv[base_argv.index(sys.executable) + 1 :],
+        ], env
     env = {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "C.UTF-8",

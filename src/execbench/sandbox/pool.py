@@ -150,7 +150,10 @@ class _Slot:
 
     def _spawn(self) -> str:
         """Start the worker; return "" on success, else why it failed."""
-        argv, env = worker_command(self.pool.isolation, self.pool.pythonpath)
+        if self.pool.python is None:
+            argv, env = worker_command(self.pool.isolation, self.pool.pythonpath)
+        else:
+            argv, env = worker_command(self.pool.isolation, self.pool.pythonpath, self.pool.python)
         # The worker (and bwrap/unshare) say why they fail on stderr; keep it in a file, not
         # a pipe nobody drains. EXECBENCH_SANDBOX_DEBUG=1 shows it live instead.
         stderr: Any = None if os.environ.get("EXECBENCH_SANDBOX_DEBUG") else tempfile.TemporaryFile()
@@ -318,7 +321,8 @@ class SandboxPool:
     ``"process"``. ``preload``: modules each worker imports once so that programs do not
     pay for them (missing ones are skipped). ``pythonpath``: extra import directories
     for the workers, e.g. where a custom runner module lives (the workers otherwise see
-    execbench and the host's site-packages only).
+    execbench and the host's site-packages only). ``python``: an interpreter (same
+    ``major.minor``, e.g. a virtualenv with numpy) to run the workers with, same isolation.
     """
 
     def __init__(
@@ -328,11 +332,14 @@ class SandboxPool:
         preload: Sequence[str] = DEFAULT_PRELOAD,
         max_batch: int = _MAX_BATCH,
         pythonpath: Sequence[str] = (),
+        python: str | None = None,
     ) -> None:
         self.isolation: str = resolve_level(isolation)
         self.preload: tuple[str, ...] = tuple(preload)
         self.max_batch = max(1, max_batch)
         self.pythonpath: tuple[str, ...] = tuple(os.path.abspath(p) for p in pythonpath)
+        #: Interpreter of the workers (None: execbench's own); see ``isolation.other_interpreter``.
+        self.python: str | None = python
         self._cond = threading.Condition()
         self._pending: deque[_Job] = deque()
         self._closed = False

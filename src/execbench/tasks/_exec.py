@@ -32,16 +32,24 @@ PRELOAD: tuple[str, ...] = tuple(
             "execbench.compat.harness",
             "execbench.judge._runner",
             "execbench.judge._replay",
+            "execbench.compat.reval",
         )
     )
 )
 
 
-def open_pool(workers: int | None = None) -> Any:
-    """A pool with the task runners preloaded (the caller closes it, e.g. ``with open_pool() as pool``)."""
+def open_pool(workers: int | None = None, python: str | None = None) -> Any:
+    """A pool with the task runners preloaded (the caller closes it, e.g. ``with open_pool() as pool``).
+
+    ``python``: run the workers with that interpreter (``--python PATH``).
+    """
     from execbench.sandbox import SandboxPool
 
-    return SandboxPool(workers=workers or os.cpu_count() or 1, preload=PRELOAD)
+    if python is not None:
+        from execbench.sandbox.isolation import other_interpreter
+
+        other_interpreter(python)  # a bad path is the user's one-line error, before any worker starts
+    return SandboxPool(workers=workers or os.cpu_count() or 1, preload=PRELOAD, python=python)
 
 
 def run_requests(requests: Sequence[ExecRequest], pool: Any = None) -> list[ExecResult]:

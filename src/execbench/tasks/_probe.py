@@ -161,16 +161,20 @@ def probe(code: str, args: dict[str, Any]) -> dict[str, Any]:
     """
     queries = [(int(line), str(var)) for line, var in args.get("queries", [])]
     case = args.get("reval_class")
+    limits = PROBE_LIMITS
+    if args.get("limits"):  # REval/CoCoNUT calls: their published items are not cut at the default
+        steps, seconds = args["limits"]
+        limits = TraceLimits(max_steps=int(steps), max_time=float(seconds), max_bytes=256 * 1024**2)
     try:
         if case:
             harness = _CLASS_HARNESS.format(
                 test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"])
             )
             program = code.rstrip("\n") + "\n" + harness
-            trace = trace_call(program, "_execbench_reval_test", "", limits=PROBE_LIMITS)
+            trace = trace_call(program, "_execbench_reval_test", "", limits=limits)
             trace = _only_lines_up_to(trace, len(code.rstrip("\n").split("\n")))
         else:
-            trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=PROBE_LIMITS)
+            trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=limits)
     except Exception as exc:  # a bad entry or call text: the program cannot be asked about
         return {"status": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
     payload = facts_payload(trace, queries)

@@ -48,6 +48,10 @@ class BuildReport:
     """Calls traced (variants included)."""
     dropped: dict[str, int] = field(default_factory=dict)
     """What was left out, by reason (probe failures, failed variants, duplicates, ...)."""
+    failures: dict[str, int] = field(default_factory=dict)
+    """Calls that could not be traced, by exception type (``ModuleNotFoundError: numpy`` -> 23)."""
+    mode: str = "strict"
+    """Semantics of the tasks: ``strict`` (execbench's own), ``reval`` or ``coconut``."""
 
 
 def probe_project(code: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +83,39 @@ def probe_project(code: str, args: dict[str, Any]) -> dict[str, Any]:
     return facts_payload(trace, queries)
 
 
+#: REval's and CoCoNUT's published items must not be cut silently: their calls get REval's
+#: own time budget and a step limit far above the default probe's (cuts are reported).
+LONG_SOURCES = ("reval", "coconut")
+LONG_LIMITS = (2_000_000, 60.0)
+
+
+def failure_key(facts: CallFacts) -> str:
+    """``ModuleNotFoundError: numpy``, ``timeout`` ...: why a call was not traced, for the summary."""
+    detail = facts.detail
+    if facts.status != "error" or not detail:
+        return facts.status
+    text = detail.split(": ", 1)[1] if detail.startswith(("call: ", "setup: ", "compile: ")) else detail
+    kind, _, message = text.partition(": ")
+    if kind == "ModuleNotFoundError" and "'" in message:
+        return f"{kind}: {message.split(chr(39))[1]}"
+    return kind or facts.status
+
+
 def _probe_request(subject: Subject) -> ExecRequest:
+    if subject.source in LONG_SOURCES:
+        steps, seconds = LONG_LIMITS
+        return ExecRequest(
+            code=subject.code,
+            runner=PROBE_RUNNER,
+            args={
+                "entry": subject.entry,
+                "args": subject.args,
+                "queries": [list(q) for q in state_queries(subject)],
+                "limits": [steps, seconds],
+                **dict(subject.harness),
+            },
+            limits=Limits(timeout=seconds + 30),
+        )
     return ExecRequest(
         code=subject.code,
         runner=PROJECT_PROBE_RUNNER if any(k == "project" for k, _ in subject.harness) else PROBE_RUNNER,
@@ -156,8 +192,13 @@ def build(
     variants: int = 0,
     seed: int = 0,
     pool: Any = None,
+    mode: str | None = None,
 ) -> BuildReport:
-    """Build the tasks of ``source`` and say what was dropped (see :func:`build_tasks`)."""
+    """Build the tasks of ``source`` and say what was dropped (see :func:`build_tasks`).
+
+    ``mode``: ``strict`` (execbench's own semantics) or the source's compat mode (``reval``
+    for REval files, ``coconut`` for CoCoNUT files; their default).
+    """
     if kinds is not None:
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
@@ -165,6 +206,13 @@ def build(
     if variants < 0:
         raise UserError(f"--variants must be 0 or more, got {variants}")
     spec = parse_source(source)
+    compat = {"reval": "reval", "coconut": "coconut"}.get(spec.name)
+    mode = mode or compat or "strict"
+    if mode != "strict" and mode != compat:
+        raise UserError(
+            f"--mode {mode} does not apply to {spec.name} sources (modes: strict"
+            + (f", {compat})" if compat else ")")
+        )
     chosen = tuple(kinds) if kinds else None
     subjects, problems, dropped = subjects_for(spec, chosen, pool=pool)
     dropped = dict(dropped)
@@ -182,6 +230,7 @@ def build(
     else:
         results = run_requests(to_run, pool)
     status_of: dict[tuple[str, int], str] = {}
+    failures: dict[str, int] = {}
     tasks: list[Task] = []
     for i, (subject, slot) in enumerate(zip(subjects, slots, strict=True)):
         result = results[slot]
@@ -196,6 +245,9 @@ def build(
         if facts.status not in ("returned", "raised") and subject.expected_output is None:
             key = "variant calls that failed to trace" if is_variant else f"calls not traced ({facts.status})"
             dropped[key] = dropped.get(key, 0) + 1
+            if not is_variant:
+                why = failure_key(facts)
+                failures[why] = failures.get(why, 0) + 1
             continue
         if is_variant:
             origin = dict(subject.extra).get("variant_of", "")
@@ -223,7 +275,34 @@ def build(
         seen.add(key)
         ids.add(task.task_id)
         kept.append(task)
-    return BuildReport(tasks=kept, subjects=len(subjects), dropped=dropped)
+    if mode == "strict":
+        return BuildReport(tasks=kept, subjects=len(subjects), dropped=dropped, failures=failures)
+    return _compat_build(spec, mode, kept, chosen, pool, len(subjects))
+
+
+def _compat_build(
+    spec: Any, mode: str, strict: list[Task], kinds: tuple[str, ...] | None, pool: Any, calls: int
+) -> BuildReport:
+    """The compat-mode tasks of a REval or CoCoNUT source; ``strict`` supplies each item's strict truth."""
+    provenance = {"execbench": __version__, "python": _PYTHON, "mode": mode}
+
+    def run(requests: list[ExecRequest]) -> list[Any]:
+        if pool is None:
+            with open_pool() as own:
+                return run_requests(requests, own)
+        return run_requests(requests, pool)
+
+    if mode == "reval":
+        from execbench.tasks.reval_mode import build_reval
+
+        chosen = kinds or ("coverage", "state", "next-line", "output")
+        tasks, dropped = build_reval(spec.paths[0], spec.paths[1], chosen, strict, run, provenance)
+        failures = {k.split(": ", 1)[1]: n for k, n in dropped.items() if k.startswith("calls not traced: ")}
+        return BuildReport(tasks=tasks, subjects=calls, dropped=dropped, failures=failures, mode=mode)
+    from execbench.tasks.coconut_mode import build_coconut
+
+    tasks, dropped = build_coconut(spec.paths[0], strict, provenance)
+    return BuildReport(tasks=tasks, subjects=calls, dropped=dropped, mode=mode)
 
 
 def build_tasks(
@@ -233,10 +312,11 @@ def build_tasks(
     variants: int = 0,
     seed: int = 0,
     pool: Any = None,
+    mode: str | None = None,
 ) -> list[Task]:
     """Tasks of ``source`` (see :mod:`execbench.datasets.sources` for the forms), deterministic for ``seed``.
 
     ``kinds`` limits the kinds (default: the source's own set); ``variants`` adds that many
     fresh variants per program; ``pool`` reuses an open sandbox pool.
     """
-    return build(source, kinds=kinds, variants=variants, seed=seed, pool=pool).tasks
+    return build(source, kinds=kinds, variants=variants, seed=seed, pool=pool, mode=mode).tasks

@@ -19,7 +19,7 @@ from typing import Any
 from execbench.compat.passk import pass_at_k
 from execbench.tasks.types import Task, Verdict
 
-__all__ = ["summarize", "breakdown", "consistency_scores", "path_metrics"]
+__all__ = ["summarize", "breakdown", "consistency_scores", "path_metrics", "disagreements"]
 
 
 def _pct(x: float) -> float:
@@ -177,7 +177,23 @@ def summarize(tasks: Sequence[Task], verdicts: Sequence[Verdict]) -> dict[str, d
     scores = consistency_scores(tasks, verdicts)
     if scores:
         summary["consistency"] = {"n": float(len(scores)), "score": _pct(_mean(scores))}
+    if any(t.meta.get("mode") == "reval" for t in tasks):
+        from execbench.tasks.reval_mode import reval_figures
+
+        summary["reval"] = reval_figures(tasks, verdicts)
+    if any(t.meta.get("mode") in ("reval", "coconut") for t in tasks):
+        summary["disagreements"] = {k: float(n) for k, n in disagreements(verdicts).items()}
     return summary
+
+
+def disagreements(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """Compat-mode verdicts where execbench's strict semantics would say otherwise, by category."""
+    found: dict[str, int] = defaultdict(int)
+    for verdict in verdicts:
+        category = verdict.details.get("category")
+        if verdict.details.get("disagree") and category:
+            found[str(category)] += 1
+    return dict(sorted(found.items()))
 
 
 def breakdown(tasks: Sequence[Task], verdicts: Sequence[Verdict]) -> dict[tuple[str, str], tuple[int, int]]:

@@ -307,9 +307,17 @@ def score(
     strict_reqs: list[ExecRequest] = []
     compat_programs: list[str] = []
     judge_reqs: list[StrictItem] = []
+    reval_items: list[tuple[int, Prediction]] = []
     for index, prediction in enumerate(predictions):
         task = by_id[prediction.task_id]
-        if task.kind in LOCAL_KINDS:
+        compat_mode = task.meta.get("mode")
+        if compat_mode == "reval":
+            reval_items.append((index, prediction))
+        elif compat_mode == "coconut":
+            from execbench.tasks.coconut_mode import score_coconut
+
+            verdicts[index] = score_coconut(task, prediction)
+        elif task.kind in LOCAL_KINDS:
             extracted, correct, value, extra = judge_local(task, prediction.text)
             details = {**_base_details("strict"), **extra}
             verdicts[index] = Verdict(
@@ -340,6 +348,17 @@ def score(
             verdicts[pending.index] = _finish(
                 pending, strict_results, compat_texts, compat_iso, judged, judging
             )
+    if reval_items:
+        from execbench.tasks.reval_mode import score_reval
+
+        def run(requests: list[ExecRequest]) -> list[ExecResult]:
+            if pool is None:
+                with open_pool() as own:
+                    return run_requests(requests, own)
+            return run_requests(requests, pool)
+
+        for index, verdict in score_reval(by_id, reval_items, run).items():
+            verdicts[index] = verdict
     return [v for v in verdicts if v is not None]
 
 

@@ -318,6 +318,10 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
 
 
 def _coconut(path: str) -> list[Subject]:
+    from execbench.datasets.coconut import is_advanced
+
+    if is_advanced(path):  # whole scripts, not calls: their compat truth is the CSV's own column
+        return []
     return [
         Subject(
             source="coconut",
@@ -376,6 +380,13 @@ def subjects_for(
             notes["reval questions skipped"] = skipped
     elif spec.name == "coconut":
         subjects = _coconut(spec.paths[0])
+        from execbench.datasets.coconut import is_advanced, load_coconut_advanced
+
+        if is_advanced(spec.paths[0]):
+            rows = len(load_coconut_advanced(spec.paths[0]))
+            notes["Advanced rows not traced in strict mode (whole scripts; --mode coconut builds them)"] = (
+                rows
+            )
     else:  # pragma: no cover - parse_source only makes the names above
         raise UserError(f"unknown source {spec.name!r}")
     subjects = [s for s in subjects if any(k != "codegen" for k in s.kinds)]
