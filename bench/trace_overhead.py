@@ -1,6 +1,6 @@
 """Tracing overhead on the 800 CRUXEval calls: untraced vs execbench vs PySnooper vs hunter.
 
-    .venv/bin/python bench/trace_overhead.py [--repeats 5] [--data ../shared/data]
+    .venv/bin/python bench/trace_overhead.py [--repeats 5] [--clock cpu|wall] [--data ../shared/data]
 
 Every tool runs the 800 calls ``f(<input>)`` in this process, repeated; medians are
 printed with ratios. The tracers record each call: execbench with full states (every
@@ -20,12 +20,24 @@ states would do (its LINE callback reads the frame's locals and records nothing)
 ``execbench (ctrace)`` (3.12+) the C engine fed by settrace instead of sys.monitoring, and
 ``execbench (py)`` is execbench's pure-Python engine.
 
+Times are this process's CPU time (``--clock wall`` for wall time): on a machine shared
+with other work, wall time adds their turns on the CPU to whichever row they overlap.
+
+**Where the time goes** (execbench's calls timing, its default engine): the hook floor
+(the empty tracer of the engine's own hook), ``setup`` (recorder made and tracing
+switched on and off around a function that does nothing, per call), ``events`` (every
+event recorded without states, minus setup) and ``states`` (the locals diff and the
+snapshots: full states minus events), with the events per kind and the snapshots per
+value type that the full-states pass records; the full states' ratio to the hook floor
+is the tracer goal's figure.
+
 Inputs are made afresh for each repeat, outside the timing (some programs mutate them),
 and a full collection runs before each repeat, so no tool pays for another's garbage.
 The last line is one JSON object: the calls medians in milliseconds under the keys
 ``untraced_ms``, ``execbench_ms``, ``pysnooper_ms``, ``hunter_ms``, plus
-``settrace_floor_ms``, ``execbench_python_ms``, ``engine`` and ``end_to_end`` (the same
-keys for the end-to-end table).
+``settrace_floor_ms``, ``execbench_python_ms``, ``engine``, ``clock``, ``end_to_end`` (the
+same keys for the end-to-end table) and ``breakdown`` (``setup_ms``, ``events_ms``,
+``states_ms``, ``floor_ratio``, ``events`` per kind, ``snapshots`` per type).
 """
 
 from __future__ import annotations
@@ -136,6 +148,49 @@ def call_execbench(prepared: list[Any]) -> None:
     _record(prepared, ENGINE)
 
 
+def call_execbench_setup(prepared: list[Any]) -> None:
+    """Only what a trace costs around the call: the recorder made, tracing switched on
+    and off around a function that does nothing."""
+    limits = TraceLimits()
+    for name, fn, _args, _kwargs in prepared:
+        rec = Recorder(name, limits, True, None, ENGINE, fn.__globals__["__program__"])
+        rec.run(_nothing)
+
+
+def _nothing() -> None:
+    return None
+
+
+def call_execbench_events(prepared: list[Any]) -> None:
+    """Every event recorded, no states (``record_states=False``): the hook and the event
+    records without the locals diff and the snapshots."""
+    limits = TraceLimits()
+    for name, fn, args, kwargs in prepared:
+        rec = Recorder(name, limits, False, None, ENGINE, fn.__globals__["__program__"])
+        rec.run(fn, *args, **kwargs)
+
+
+def census(prepared: list[Any]) -> tuple[dict[str, int], dict[str, int]]:
+    """Events per kind and snapshots recorded per value type (the states' work), in one
+    full-states pass over the calls."""
+    limits = TraceLimits()
+    kinds: dict[str, int] = {}
+    types: dict[str, int] = {}
+    for name, fn, args, kwargs in prepared:
+        rec = Recorder(name, limits, True, None, ENGINE, fn.__globals__["__program__"])
+        ok, result = rec.run(fn, *args, **kwargs)
+        snaps = [rec.encoder.encode(result)] if ok else []
+        for event in rec.raw:
+            kinds[event[0]] = kinds.get(event[0], 0) + 1
+            if event[6]:
+                snaps.extend(snap for snap in event[6].values() if snap is not None)
+            if event[0] in ("return", "yield") and event[7] is not None:
+                snaps.append(event[7])
+        for snap in snaps:
+            types[snap["type"]] = types.get(snap["type"], 0) + 1
+    return kinds, dict(sorted(types.items(), key=lambda kv: -kv[1]))
+
+
 def call_execbench_python(prepared: list[Any]) -> None:
     _record(prepared, "settrace")
 
@@ -220,6 +275,12 @@ def call_monitoring_floor(prepared: list[Any]) -> None:
         mon.free_tool_id(tool)
 
 
+#: The clock: this process's CPU time by default. Every tool runs in this process on one
+#: thread, so on an idle machine it equals wall time; on a shared one it leaves out the
+#: time other processes held the CPU, which wall time would add at random to any row.
+_clock = time.process_time
+
+
 def _time(fn: Callable[[Any], None], make_arg: Callable[[], Any], repeats: int) -> float:
     """Median milliseconds of ``fn(make_arg())``; the argument is made fresh for every
     repeat, outside the timing (some programs mutate their inputs, e.g. extend a list)."""
@@ -228,18 +289,23 @@ def _time(fn: Callable[[Any], None], make_arg: Callable[[], Any], repeats: int) 
         arg = make_arg()
         sink = io.StringIO()
         gc.collect()  # each repeat starts with no garbage left by the one before (as timeit)
-        start = time.perf_counter()
+        start = _clock()
         with contextlib.redirect_stdout(sink):
             fn(arg)
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((_clock() - start) * 1000)
     return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu", help="process CPU time (default) or wall time"
+    )
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
     opts = parser.parse_args()
+    global _clock
+    _clock = time.process_time if opts.clock == "cpu" else time.perf_counter
     rows = [json.loads(line) for line in open(Path(opts.data) / "cruxeval" / "cruxeval.jsonl")]
     jobs = [(row["code"], row["input"]) for row in rows]
     warnings.simplefilter("ignore")
@@ -272,7 +338,13 @@ def main() -> None:
     if "ctrace" in ENGINES and ENGINE != "settrace":
         calls["execbench (py)"] = _time(call_execbench_python, fresh_calls, opts.repeats)
         end_to_end["execbench (py)"] = _time(run_execbench_python, same_jobs, opts.repeats)
-    print(f"execbench engine: {ENGINE}")
+    parts = {
+        "setup": _time(call_execbench_setup, fresh_calls, opts.repeats),
+        "events": _time(call_execbench_events, fresh_calls, opts.repeats),
+        "full": calls["execbench"],
+    }
+    kinds, snap_types = census(fresh_calls())
+    print(f"execbench engine: {ENGINE} (clock: {opts.clock})")
     for title, table in (
         ("calls (programs compiled and arguments made beforehand)", calls),
         ("end to end (compile + module + args + call)", end_to_end),
@@ -286,6 +358,31 @@ def main() -> None:
             f"{table['hunter'] / table['execbench']:.1f}x faster than hunter"
         )
 
+    floor = calls.get(
+        "monitoring floor" if ENGINE == "monitor" else "settrace floor", calls["settrace floor"]
+    )
+    n_events = sum(kinds.values())
+    print(
+        f"where execbench's time goes (calls, {ENGINE}): {n_events} events, {sum(snap_types.values())} snapshots"
+    )
+    print(
+        f"  hook floor      {floor:9.1f} ms  ({'empty sys.monitoring tool' if ENGINE == 'monitor' else 'empty settrace tracer'})"
+    )
+    print(f"  setup           {parts['setup']:9.1f} ms  (recorder made, tracing on and off, per call)")
+    print(
+        f"  events          {parts['events'] - parts['setup']:9.1f} ms  "
+        f"(hook + event records, no states: {(parts['events'] - parts['setup']) / n_events * 1e6:.0f} ns/event)"
+    )
+    print(
+        f"  states          {parts['full'] - parts['events']:9.1f} ms  "
+        f"(locals diff + snapshots: {(parts['full'] - parts['events']) / max(1, sum(snap_types.values())) * 1e6:.0f} ns/snapshot)"
+    )
+    print(
+        f"  full states     {parts['full']:9.1f} ms  = {parts['full'] / floor:.1f}x the hook floor (goal: <= 4x)"
+    )
+    print("  events per kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
+    print("  snapshots per type: " + ", ".join(f"{k} {v}" for k, v in list(snap_types.items())[:12]))
+
     def keys(table: dict[str, float]) -> dict[str, float]:
         return {
             f"{tool.replace(' floor', '_floor').replace(' (py)', '_python').replace(' (ctrace)', '_ctrace')}_ms": round(
@@ -294,7 +391,25 @@ def main() -> None:
             for tool, ms in table.items()
         }
 
-    print(json.dumps({**keys(calls), "engine": ENGINE, "end_to_end": keys(end_to_end)}))
+    breakdown = {
+        "setup_ms": round(parts["setup"], 1),
+        "events_ms": round(parts["events"] - parts["setup"], 1),
+        "states_ms": round(parts["full"] - parts["events"], 1),
+        "floor_ratio": round(parts["full"] / floor, 2),
+        "events": kinds,
+        "snapshots": snap_types,
+    }
+    print(
+        json.dumps(
+            {
+                **keys(calls),
+                "engine": ENGINE,
+                "clock": opts.clock,
+                "end_to_end": keys(end_to_end),
+                "breakdown": breakdown,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -389,3 +389,31 @@ def test_monitoring_tool_ids_are_released(engine: str) -> None:
     trace_call("def f():\n    raise ValueError\n", "f", "")
     trace_call("def f():\n    while True:\n        pass\n", "f", "", limits=TraceLimits(max_steps=50))
     assert [mon.get_tool(tool) for tool in range(6)] == before
+
+
+def test_monitoring_events_and_callbacks_are_switched_off(engine: str) -> None:
+    """After a ``monitor`` run nothing of it stays behind: no events on (global or on the
+    traced code), no callback registered, so the next owner of the tool id starts clean."""
+    if engine != "monitor":
+        pytest.skip("sys.monitoring engine only")
+    from execbench.trace.engine import Recorder
+
+    mon = sys.monitoring  # type: ignore[attr-defined]
+    source = compile("def f(x):\n    y = [x]\n    return y\n", "<execbench-watch>", "exec")
+    ns: dict[str, object] = {}
+    exec(source, ns)
+    rec = Recorder("<execbench-watch>", TraceLimits(), True, None, "monitor", source)
+    ok, result = rec.run(ns["f"], 3)  # type: ignore[arg-type]
+    assert ok and result == [3] and [e[0] for e in rec.raw] == ["call", "line", "line", "return"]
+    fcode = ns["f"].__code__  # type: ignore[attr-defined]
+    for tool in (3, 4, 5):
+        if mon.get_tool(tool) is not None:
+            continue
+        assert mon.get_events(tool) == 0
+        assert mon.get_local_events(tool, fcode) == 0
+        mon.use_tool_id(tool, "execbench-test")
+        try:
+            assert mon.register_callback(tool, mon.events.LINE, None) is None
+            assert mon.register_callback(tool, mon.events.PY_START, None) is None
+        finally:
+            mon.free_tool_id(tool)

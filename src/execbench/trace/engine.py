@@ -28,6 +28,7 @@ untrusted code this is why tracing runs in the sandbox, whose time limit ends su
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import itertools
@@ -176,12 +177,14 @@ class Recorder:
         self.stdout = _StdoutCapture(limits.max_stdout)
         self._counts = [0, 0, 0]  # steps, approximate bytes, frames
         self._deadline = [0.0]
-        self.rules = make_rules(self.encoder, self._counts)
         self.engine = engine or ENGINE
         if self.engine not in ENGINES:
             raise ValueError(
                 f"tracer engine {self.engine!r} is not available here (have: {', '.join(ENGINES)})"
             )
+        # The rules (diffing.py) drive the Python engine; the C engine runs most cases itself
+        # and makes them only when a trace first needs one (most small traces never do).
+        self.rules = make_rules(self.encoder, self._counts) if self.engine == "settrace" else None
         self._ctracer = self._make_ctracer(sink is None) if self.engine != "settrace" else None
         self.tracer = self._ctracer if self._ctracer is not None else self._make_tracer()
 
@@ -259,9 +262,9 @@ class Recorder:
             enc._atom,
             enc.encode,
             enc.ref,
-            self.rules.diff_name,
-            self.rules.diff,
-            self.rules.cleanup,
+            functools.partial(make_rules, enc, self._counts),  # the rules, made when needed
+            None,
+            None,
             lambda arg: exception_value(arg, enc),
             Cut,
             self._cut,
@@ -274,7 +277,7 @@ class Recorder:
             _NONE,
             _RUN_CODE,
             _YIELD_OP,
-            bytes(sorted(_RETURN_OPS)),
+            _RETURN_OPS_BYTES,
             _RESUME_OP,
             limits.max_steps,
             limits.max_bytes,
@@ -305,6 +308,7 @@ class Recorder:
         step_counter = itertools.count()
         cut = self._cut
 
+        assert self.rules is not None
         diff = self.rules.diff
 
         def check_limits(step: int) -> None:
@@ -503,65 +507,51 @@ def _monitoring_tool() -> int | None:
     return None
 
 
-def _code_objects(code: types.CodeType) -> list[types.CodeType]:
-    """``code`` and every code object nested in it: all the code of the traced source."""
-    out = [code]
-    for const in code.co_consts:
-        if type(const) is types.CodeType:
-            out.extend(_code_objects(const))
-    return out
+def _code_objects(code: types.CodeType) -> tuple[types.CodeType, ...]:
+    """``code`` and every code object nested in it: all the code of the traced source.
+    Kept per source (a caller tracing many calls of one program walks it once); the cache
+    holds the code objects, so an id cannot be reused while cached."""
+    hit = _CODES.get(id(code))
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    out: list[types.CodeType] = []
+    todo = [code]
+    while todo:
+        one = todo.pop(0)
+        out.append(one)
+        todo[:0] = [const for const in one.co_consts if type(const) is types.CodeType]
+    if len(_CODES) >= 256:
+        _CODES.clear()
+    codes = tuple(out)
+    _CODES[id(code)] = (code, codes)
+    return codes
+
+
+_CODES: dict[int, tuple[types.CodeType, tuple[types.CodeType, ...]]] = {}
 
 
 def _monitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
     """Feed ``ctracer`` from sys.monitoring: the events CPython's own settrace layer is
     built from (Python/legacy_tracing.c), each to the callback that turns it into the
-    settrace event it stands for. The events are switched on for the traced source's code
-    objects only, so no other code is instrumented or slowed."""
-    mon = sys.monitoring  # type: ignore[attr-defined]
-    ctracer.monitor(True)
+    settrace event it stands for (``csrc/monitor.c``). The events are switched on for the
+    traced source's code objects only, so no other code is instrumented or slowed; the
+    exception events, which cannot be set per code object, globally (they cost nothing
+    until raised). On an error ``watch`` undoes what it did; the tool id is freed here."""
     try:
-        local = 0
-        for event, callback in _callbacks(ctracer):
-            mon.register_callback(tool, event, callback)
-            local |= event
-        # the exception events cannot be set per code object; they cost nothing until raised
-        unwinding = mon.events.RAISE | mon.events.PY_UNWIND | mon.events.PY_THROW
-        local &= ~unwinding
-        for code in codes:
-            mon.set_local_events(tool, code, local)
-        mon.set_events(tool, unwinding)
+        ctracer.watch(tool, codes)
     except BaseException:
-        _unmonitor(tool, ctracer, codes)  # never leave a tool id claimed or events on
+        sys.monitoring.free_tool_id(tool)  # type: ignore[attr-defined]
         raise
 
 
 def _unmonitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
-    mon = sys.monitoring  # type: ignore[attr-defined]
-    mon.set_events(tool, 0)
-    for code in codes:
-        mon.set_local_events(tool, code, 0)
-    for event, _callback in _callbacks(ctracer):
-        mon.register_callback(tool, event, None)
-    mon.free_tool_id(tool)
-    ctracer.monitor(False)
-
-
-def _callbacks(ctracer: Any) -> list[tuple[int, Any]]:
-    e = sys.monitoring.events  # type: ignore[attr-defined]
-    return [
-        (e.PY_START, ctracer.mon_start),
-        (e.PY_RESUME, ctracer.mon_resume),
-        (e.PY_THROW, ctracer.mon_throw),
-        (e.PY_RETURN, ctracer.mon_return),
-        (e.PY_YIELD, ctracer.mon_return),
-        (e.PY_UNWIND, ctracer.mon_unwind),
-        (e.RAISE, ctracer.mon_raise),
-        (e.STOP_ITERATION, ctracer.mon_raise),
-        (e.LINE, ctracer.mon_line),
-        (e.JUMP, ctracer.mon_jump),
-    ]
+    try:
+        ctracer.unwatch(tool, codes)
+    finally:
+        sys.monitoring.free_tool_id(tool)  # type: ignore[attr-defined]
 
 
 _RUN_CODE = Recorder.run.__code__
 assert len(_YIELD_OPS) == 1, "the C engine knows one yield opcode"
 _YIELD_OP = next(iter(_YIELD_OPS))
+_RETURN_OPS_BYTES = bytes(sorted(_RETURN_OPS))

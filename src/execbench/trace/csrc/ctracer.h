@@ -70,6 +70,7 @@ typedef struct {
     PyObject *diff_name;      /* the full per-name rule (engine.py) */
     PyObject *diff;           /* the full per-frame rule, for module-like frames */
     PyObject *cleanup;        /* names gone from the locals -> delta */
+    PyObject *rules_factory;  /* () -> (diff, diff_name, cleanup), when those are NULL */
     PyObject *exception_value;/* (exc_info tuple) -> {"type", "message"} */
     PyObject *cut_cls;        /* the Cut class */
     PyObject *cuts;           /* list the Cut is appended to */
@@ -113,6 +114,9 @@ int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
 
 /* monitor.c: sys.monitoring callbacks, CTracer methods (METH_FASTCALL) */
 int ct_monitor_init(void);
+int ct_watch_init(void);
+PyObject *ct_watch(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_unwatch(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_start(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_resume(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_throw(PyObject *self, PyObject *const *args, Py_ssize_t n);

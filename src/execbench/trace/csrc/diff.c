@@ -90,6 +90,30 @@ ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs)
     return res;
 }
 
+/* Call one of the Python rules (diffing.py). A recorder of this engine makes them only
+ * when a trace first needs one (most small traces never do): `rules_factory` returns the
+ * Rules (diff, diff_name, cleanup). It is called where the rule is, as a Python caller
+ * would call it, so a RecursionError there is the rule's, handled as the rule's. */
+static PyObject *
+rule_call(CTracer *self, PyObject **rule, PyObject *const *args, size_t nargs)
+{
+    if (*rule == NULL) {
+        PyObject *rules = ct_py_call(self->rules_factory, NULL, 0);
+        if (rules == NULL)
+            return NULL;
+        if (!PyTuple_Check(rules) || PyTuple_GET_SIZE(rules) != 3) {
+            Py_DECREF(rules);
+            PyErr_SetString(PyExc_TypeError, "rules_factory must return (diff, diff_name, cleanup)");
+            return NULL;
+        }
+        Py_XSETREF(self->diff, Py_NewRef(PyTuple_GET_ITEM(rules, 0)));
+        Py_XSETREF(self->diff_name, Py_NewRef(PyTuple_GET_ITEM(rules, 1)));
+        Py_XSETREF(self->cleanup, Py_NewRef(PyTuple_GET_ITEM(rules, 2)));
+        Py_DECREF(rules);
+    }
+    return ct_py_call(*rule, args, nargs);
+}
+
 /* The Python engine's diff_name frame, held around work done here in its place. */
 #define EMULATE_FRAME(fail_action) \
     if (enter()) {                 \
@@ -296,7 +320,7 @@ diff_other(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject 
         return done < 0 ? -1 : 0;
     PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                          st->module_like ? Py_True : Py_False};
-    PyObject *snap = ct_py_call(self->diff_name, args, 8);
+    PyObject *snap = rule_call(self, &self->diff_name, args, 8);
     if (snap == NULL)
         return -1;
     int rc = snap != Py_None ? record(self, delta, name, snap, cost) : 0;
@@ -342,7 +366,7 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
         if (!PyUnicode_CheckExact(name)) { /* only diff_name knows what to do */
             PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                                  Py_False};
-            PyObject *snap = ct_py_call(self->diff_name, args, 8);
+            PyObject *snap = rule_call(self, &self->diff_name, args, 8);
             if (snap == NULL)
                 rc = -1;
             else {
@@ -385,7 +409,7 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
         PyDict_GET_SIZE(loc)) {
         PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                              delta != NULL ? delta : Py_None};
-        PyObject *res = ct_py_call(self->cleanup, args, 7);
+        PyObject *res = rule_call(self, &self->cleanup, args, 7);
         Py_XDECREF(delta);
         if (res == NULL)
             return -1;
@@ -415,7 +439,7 @@ ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
         /* module and class bodies: the Python rule, called as the Python engine calls it */
         PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                              st->module_like ? Py_True : Py_False};
-        PyObject *res = ct_py_call(self->diff, args, 7);
+        PyObject *res = rule_call(self, &self->diff, args, 7);
         rc = res == NULL ? -1 : 0;
         if (res == Py_None)
             Py_DECREF(res);

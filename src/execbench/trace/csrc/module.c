@@ -73,6 +73,7 @@ CTracer_traverse(CTracer *self, visitproc visit, void *arg)
     Py_VISIT(self->diff_name);
     Py_VISIT(self->diff);
     Py_VISIT(self->cleanup);
+    Py_VISIT(self->rules_factory);
     Py_VISIT(self->exception_value);
     Py_VISIT(self->cut_cls);
     Py_VISIT(self->cuts);
@@ -102,6 +103,7 @@ CTracer_clear(CTracer *self)
     Py_CLEAR(self->diff_name);
     Py_CLEAR(self->diff);
     Py_CLEAR(self->cleanup);
+    Py_CLEAR(self->rules_factory);
     Py_CLEAR(self->exception_value);
     Py_CLEAR(self->cut_cls);
     Py_CLEAR(self->cuts);
@@ -162,9 +164,14 @@ CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
     Py_INCREF(atom); self->atom = atom;
     Py_INCREF(encode); self->encode = encode;
     Py_INCREF(ref); self->ref = ref;
-    Py_INCREF(diff_name); self->diff_name = diff_name;
-    Py_INCREF(diff); self->diff = diff;
-    Py_INCREF(cleanup); self->cleanup = cleanup;
+    if (diff == Py_None && cleanup == Py_None) { /* diff_name makes the rules when needed */
+        Py_INCREF(diff_name); self->rules_factory = diff_name;
+    }
+    else {
+        Py_INCREF(diff_name); self->diff_name = diff_name;
+        Py_INCREF(diff); self->diff = diff;
+        Py_INCREF(cleanup); self->cleanup = cleanup;
+    }
     Py_INCREF(exception_value); self->exception_value = exception_value;
     Py_INCREF(cut_cls); self->cut_cls = cut_cls;
     Py_INCREF(cuts); self->cuts = cuts;
@@ -300,6 +307,10 @@ static PyMethodDef CTracer_methods[] = {
      "Install this tracer as the current thread's trace function."},
     {"monitor", (PyCFunction)CTracer_monitor, METH_O,
      "Feed this tracer from sys.monitoring callbacks (True) or from settrace (False)."},
+    {"watch", (PyCFunction)(void (*)(void))ct_watch, METH_FASTCALL,
+     "watch(tool, codes): feed this tracer from the claimed sys.monitoring tool's events."},
+    {"unwatch", (PyCFunction)(void (*)(void))ct_unwatch, METH_FASTCALL,
+     "unwatch(tool, codes): switch off and unregister everything watch switched on."},
     {"mon_start", (PyCFunction)(void (*)(void))ct_mon_start, METH_FASTCALL, "PY_START"},
     {"mon_resume", (PyCFunction)(void (*)(void))ct_mon_resume, METH_FASTCALL, "PY_RESUME"},
     {"mon_throw", (PyCFunction)(void (*)(void))ct_mon_throw, METH_FASTCALL, "PY_THROW"},
@@ -362,7 +373,7 @@ PyInit__ctracer(void)
     INTERN(str_len, "len");
     INTERN(str_items, "items");
 #undef INTERN
-    if (ct_monitor_init() < 0)
+    if (ct_monitor_init() < 0 || ct_watch_init() < 0)
         return NULL;
     PyObject *m = PyModule_Create(&ctracer_module);
     if (m == NULL)

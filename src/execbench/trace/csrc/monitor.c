@@ -155,3 +155,272 @@ ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n)
         Py_RETURN_NONE;
     return line_event(tracer, args[0], to_line);
 }
+
+/* ---- switching the events on and off (engine.py's run) ------------------------------------
+ *
+ * Per run, the tool's callbacks are registered and the events switched on for the traced
+ * source's code objects, then all undone. The callbacks are made once per tool id at import
+ * (module-level functions whose `self` is the tool id) and find the run's tracer in
+ * `active`, so a run makes no bound methods and looks nothing up by name: the setup of a
+ * small traced call costs about what a bare sys.monitoring tool's does. */
+
+#define N_TOOLS 6 /* sys.monitoring tool ids are 0..5 */
+#define N_CALLBACKS 10
+
+static CTracer *active[N_TOOLS];
+static PyObject *mon_register, *mon_set_local, *mon_set_events; /* sys.monitoring functions */
+static PyObject *cb_events[N_CALLBACKS];                        /* the events, as ints */
+static PyObject *callbacks[N_TOOLS][N_CALLBACKS];
+static long local_events, unwinding_events;
+
+#define TOOL_CALLBACK(name)                                                                   \
+    static PyObject *tool_##name(PyObject *tool, PyObject *const *args, Py_ssize_t n)         \
+    {                                                                                         \
+        long t = PyLong_AsLong(tool);                                                         \
+        CTracer *tr = (t >= 0 && t < N_TOOLS) ? active[t] : NULL;                             \
+        if (tr == NULL)                                                                       \
+            Py_RETURN_NONE; /* never DISABLE: the events may be another tool's by now */     \
+        Py_INCREF(tr);                                                                        \
+        PyObject *res = ct_##name((PyObject *)tr, args, n);                                   \
+        Py_DECREF(tr);                                                                        \
+        return res;                                                                           \
+    }
+
+TOOL_CALLBACK(mon_start)
+TOOL_CALLBACK(mon_resume)
+TOOL_CALLBACK(mon_throw)
+TOOL_CALLBACK(mon_return)
+TOOL_CALLBACK(mon_raise)
+TOOL_CALLBACK(mon_unwind)
+TOOL_CALLBACK(mon_line)
+TOOL_CALLBACK(mon_jump)
+
+static PyMethodDef tool_defs[] = {
+    {"mon_start", (PyCFunction)(void (*)(void))tool_mon_start, METH_FASTCALL, "PY_START"},
+    {"mon_resume", (PyCFunction)(void (*)(void))tool_mon_resume, METH_FASTCALL, "PY_RESUME"},
+    {"mon_throw", (PyCFunction)(void (*)(void))tool_mon_throw, METH_FASTCALL, "PY_THROW"},
+    {"mon_return", (PyCFunction)(void (*)(void))tool_mon_return, METH_FASTCALL, "PY_RETURN, PY_YIELD"},
+    {"mon_unwind", (PyCFunction)(void (*)(void))tool_mon_unwind, METH_FASTCALL, "PY_UNWIND"},
+    {"mon_raise", (PyCFunction)(void (*)(void))tool_mon_raise, METH_FASTCALL, "RAISE, STOP_ITERATION"},
+    {"mon_line", (PyCFunction)(void (*)(void))tool_mon_line, METH_FASTCALL, "LINE"},
+    {"mon_jump", (PyCFunction)(void (*)(void))tool_mon_jump, METH_FASTCALL, "JUMP"},
+};
+
+/* Each callback's event and its entry in tool_defs (engine.py's former _callbacks). */
+static const struct {
+    const char *event;
+    int def;
+} cb_table[N_CALLBACKS] = {
+    {"PY_START", 0}, {"PY_RESUME", 1}, {"PY_THROW", 2}, {"PY_RETURN", 3}, {"PY_YIELD", 3},
+    {"PY_UNWIND", 4}, {"RAISE", 5}, {"STOP_ITERATION", 5}, {"LINE", 6}, {"JUMP", 7},
+};
+
+int
+ct_watch_init(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *sys = PyImport_ImportModule("sys");
+    if (sys == NULL)
+        return -1;
+    PyObject *mon = PyObject_GetAttrString(sys, "monitoring");
+    Py_DECREF(sys);
+    if (mon == NULL)
+        return -1;
+    PyObject *events = PyObject_GetAttrString(mon, "events");
+    mon_register = PyObject_GetAttrString(mon, "register_callback");
+    mon_set_local = PyObject_GetAttrString(mon, "set_local_events");
+    mon_set_events = PyObject_GetAttrString(mon, "set_events");
+    Py_DECREF(mon);
+    if (events == NULL || !mon_register || !mon_set_local || !mon_set_events) {
+        Py_XDECREF(events);
+        return -1;
+    }
+    long unwinding = 0, all = 0;
+    for (int i = 0; i < N_CALLBACKS; i++) {
+        cb_events[i] = PyObject_GetAttrString(events, cb_table[i].event);
+        if (cb_events[i] == NULL) {
+            Py_DECREF(events);
+            return -1;
+        }
+        long bit = PyLong_AsLong(cb_events[i]);
+        if (bit == -1 && PyErr_Occurred()) {
+            Py_DECREF(events);
+            return -1;
+        }
+        all |= bit;
+        const char *name = cb_table[i].event;
+        /* the exception events cannot be set per code object; they cost nothing until raised */
+        if (!strcmp(name, "RAISE") || !strcmp(name, "PY_UNWIND") || !strcmp(name, "PY_THROW"))
+            unwinding |= bit;
+    }
+    Py_DECREF(events);
+    local_events = all & ~unwinding;
+    unwinding_events = unwinding;
+    for (long t = 0; t < N_TOOLS; t++) {
+        PyObject *tool = PyLong_FromLong(t);
+        if (tool == NULL)
+            return -1;
+        for (int i = 0; i < N_CALLBACKS; i++) {
+            callbacks[t][i] = PyCFunction_New(&tool_defs[cb_table[i].def], tool);
+            if (callbacks[t][i] == NULL) {
+                Py_DECREF(tool);
+                return -1;
+            }
+        }
+        Py_DECREF(tool);
+    }
+#else
+    (void)cb_table; /* no sys.monitoring before 3.12 */
+    (void)tool_defs;
+#endif
+    return 0;
+}
+
+static int
+call3(PyObject *fn, PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *args[3] = {a, b, c};
+    PyObject *res = PyObject_Vectorcall(fn, args, c != NULL ? 3 : 2, NULL);
+    Py_XDECREF(res);
+    return res == NULL ? -1 : 0;
+}
+
+/* Keep the first error of a clean-up that goes on after it (none is left set). */
+static void
+keep_error(PyObject **saved)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    if (*saved == NULL && type != NULL) {
+        PyErr_NormalizeException(&type, &value, &tb);
+        if (tb != NULL && value != NULL)
+            PyException_SetTraceback(value, tb);
+        *saved = value != NULL ? Py_NewRef(value) : NULL;
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+/* Undo what watch did, as far as it got. An error already set (watch giving up) is kept
+ * and comes first; otherwise the first error of the clean-up is raised. */
+static int
+unwatch(CTracer *self, long t, PyObject *tool, PyObject *codes, int n_registered, Py_ssize_t n_codes,
+        int events_set)
+{
+    PyObject *saved = NULL;
+    keep_error(&saved);
+    PyObject *zero = PyLong_FromLong(0);
+    if (zero == NULL)
+        keep_error(&saved);
+    else {
+        if (events_set && call3(mon_set_events, tool, zero, NULL) < 0)
+            keep_error(&saved);
+        for (Py_ssize_t i = 0; i < n_codes; i++)
+            if (call3(mon_set_local, tool, PySequence_Fast_GET_ITEM(codes, i), zero) < 0)
+                keep_error(&saved);
+        Py_DECREF(zero);
+    }
+    for (int i = 0; i < n_registered; i++)
+        if (call3(mon_register, tool, cb_events[i], Py_None) < 0)
+            keep_error(&saved);
+    if (active[t] == self) {
+        active[t] = NULL;
+        Py_DECREF(self);
+    }
+    self->monitoring = 0;
+    if (saved != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(saved), saved);
+        Py_DECREF(saved);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+tool_arg(PyObject *tool, long *t)
+{
+    *t = PyLong_AsLong(tool);
+    if (*t == -1 && PyErr_Occurred())
+        return -1;
+    if (*t < 0 || *t >= N_TOOLS) {
+        PyErr_SetString(PyExc_ValueError, "invalid tool id");
+        return -1;
+    }
+    return 0;
+}
+
+/* CTracer.watch(tool, codes): feed this tracer from the (claimed) tool's events, switched
+ * on for `codes` (the traced source's code objects) and, globally, the exception events. */
+PyObject *
+ct_watch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
+{
+    CTracer *self = (CTracer *)obj;
+    long t;
+    if (n != 2 || mon_register == NULL) {
+        PyErr_SetString(PyExc_TypeError, "watch(tool, codes) needs sys.monitoring");
+        return NULL;
+    }
+    if (tool_arg(args[0], &t) < 0)
+        return NULL;
+    PyObject *codes = PySequence_Fast(args[1], "codes must be a sequence");
+    if (codes == NULL)
+        return NULL;
+    if (active[t] != NULL) {
+        Py_DECREF(codes);
+        PyErr_SetString(PyExc_RuntimeError, "this tool id already feeds a tracer");
+        return NULL;
+    }
+    self->monitoring = 1;
+    self->stopped = 0;
+    PyDict_Clear(self->states);
+    Py_INCREF(self);
+    active[t] = self;
+    int registered = 0, events_set = 0;
+    Py_ssize_t n_codes = 0, total = PySequence_Fast_GET_SIZE(codes);
+    PyObject *local = PyLong_FromLong(local_events), *unwinding = PyLong_FromLong(unwinding_events);
+    if (local == NULL || unwinding == NULL)
+        goto fail;
+    for (; registered < N_CALLBACKS; registered++)
+        if (call3(mon_register, args[0], cb_events[registered], callbacks[t][registered]) < 0)
+            goto fail;
+    for (; n_codes < total; n_codes++)
+        if (call3(mon_set_local, args[0], PySequence_Fast_GET_ITEM(codes, n_codes), local) < 0)
+            goto fail;
+    events_set = 1;
+    if (call3(mon_set_events, args[0], unwinding, NULL) < 0)
+        goto fail;
+    Py_DECREF(local);
+    Py_DECREF(unwinding);
+    Py_DECREF(codes);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(local);
+    Py_XDECREF(unwinding);
+    /* a failed set_local_events may have switched part of it on: undo that code too */
+    unwatch(self, t, args[0], codes, registered, n_codes < total ? n_codes + 1 : n_codes, events_set);
+    Py_DECREF(codes);
+    return NULL;
+}
+
+/* CTracer.unwatch(tool, codes): everything watch switched on, off again. */
+PyObject *
+ct_unwatch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
+{
+    CTracer *self = (CTracer *)obj;
+    long t;
+    if (n != 2 || mon_register == NULL) {
+        PyErr_SetString(PyExc_TypeError, "unwatch(tool, codes) needs sys.monitoring");
+        return NULL;
+    }
+    if (tool_arg(args[0], &t) < 0)
+        return NULL;
+    PyObject *codes = PySequence_Fast(args[1], "codes must be a sequence");
+    if (codes == NULL)
+        return NULL;
+    int rc = unwatch(self, t, args[0], codes, N_CALLBACKS, PySequence_Fast_GET_SIZE(codes), 1);
+    Py_DECREF(codes);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
