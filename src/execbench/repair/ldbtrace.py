@@ -114,6 +114,7 @@ def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> li
     def text(n: int) -> str:
         return source[n - 1] if 0 < n <= len(source) else ""
 
+    returns = _returns(trace)
     if level == "block":
         out: list[list[str]] = []
         for run in block_runs(trace):
@@ -126,7 +127,11 @@ def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> li
                     if not lines or lines[-1] != line:
                         lines.append(line)
             ind = _indent(lines[-1]) if lines else 0
-            out.append(lines + ["    " * ind + "# " + _values(run.state)])
+            state = dict(run.state)
+            ret = returns.get(run.frame)
+            if ret is not None and run.last_step == ret[0]:
+                state["_ret"] = ret[1]  # LDB rewrites ``return x`` as ``_ret = x`` to show it
+            out.append(lines + ["    " * ind + "# " + _values(state)])
         return out
     states = _states(trace, first, last, frames)
     if level == "line":
@@ -135,16 +140,23 @@ def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> li
             for s, st in states
         ]
     lines = [text(trace.lines[s]) for s, _ in states]
-    block = [f"# call: {call_expression_of(trace)}"] + lines + [f"# return: {_return_text(trace)}"]
+    call = next(ev for ev in trace.events if ev.kind == "call" and ev.func == entry)
+    ret = returns.get(call.frame)
+    args = _values(dict(call.delta or {}))
+    block = [f"# arguments: {args}", *lines, f"# return: {value_text(ret[1]) if ret else '(no return)'}"]
     return [block]
 
 
-def call_expression_of(trace: Trace) -> str:
-    return trace.source.rstrip().rsplit("\n", 1)[-1].strip()
-
-
-def _return_text(trace: Trace) -> str:
-    return value_text(trace.return_value) if trace.return_value is not None else "None"
+def _returns(trace: Trace) -> dict[int, tuple[int, Any]]:
+    """Frame -> (its last step, returned value) for frames left by a ``return``."""
+    last: dict[int, int] = {}
+    out: dict[int, tuple[int, Any]] = {}
+    for ev in trace.events:
+        if ev.kind == "line":
+            last[ev.frame] = ev.step
+        elif ev.kind == "return" and not ev.raised and ev.frame in last:
+            out[ev.frame] = (last[ev.frame], ev.value)
+    return out
 
 
 def _states(trace: Trace, first: int, last: int, frames: set[int]) -> list[tuple[int, dict[str, Any]]]:

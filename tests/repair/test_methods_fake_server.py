@@ -1,0 +1,173 @@
+"""Every method end to end against the scripted fake OpenAI server: the exact messages each
+method and level sends (golden files in ``gold/``; ``EXECBENCH_UPDATE_GOLD=1`` rewrites
+them), a fix stored, and resume after ``kill -9`` without repeating a request."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from execbench.cli import main
+from execbench.repair.storage import load_iterations
+from execbench.runs.store import Store
+from tests.fakes.fake_openai import FakeOpenAI
+
+GOLD = Path(__file__).parent / "gold"
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = 'def add(a, b):\n    """Add two numbers.\n    >>> add(1, 2)\n    3\n    """\n'
+BUGGY = (
+    "def add(a, b):\n    total = a\n    for _ in range(3):\n        total = total - 0\n"
+    "    if total > 100:\n        total = 0\n    return total - b\n"
+)
+FIXED = "```python\ndef add(a, b):\n    return a + b\n```"
+EXPLANATION = (
+    '{"block": "BLOCK-0", "correct": "True", "explanation": "initialises total"}\n'
+    '{"block": "BLOCK-1", "correct": "False", "explanation": "subtracts b instead of adding it"}'
+)
+
+
+def _answer(prompt: str) -> str:
+    tail = prompt.rstrip()
+    if (
+        tail.endswith("Please fix the Python code.")
+        or tail.endswith("Please fix it.")
+        or "FOR EACH BLOCK" not in prompt
+    ):
+        return FIXED
+    return EXPLANATION
+
+
+def _files(tmp: Path, n: int = 1) -> Path:
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "task_id": f"Toy/{i}",
+                "prompt": PROMPT.replace("two numbers", f"two numbers (task {i})"),
+                "entry_point": "add",
+                "test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(5, 5) == 10\n",
+                "given_tests": ["assert add(1, 2) == 3"],
+                "solution": BUGGY,
+            }
+        )
+    seeds = tmp / "seeds.jsonl"
+    seeds.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return seeds
+
+
+def _repair(argv: list[str]) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+VARIANTS = [
+    ("ldb", "--level", "block"),
+    ("ldb", "--level", "line"),
+    ("ldb", "--level", "function"),
+    ("selfdebug", "--feedback", "simple"),
+    ("selfdebug", "--feedback", "unittest"),
+    ("selfdebug", "--feedback", "trace"),
+    ("resample", "--feedback", "unittest"),
+]
+
+
+@pytest.mark.parametrize(("method", "flag", "value"), VARIANTS)
+def test_method_end_to_end_with_golden_messages(tmp_path: Path, method: str, flag: str, value: str) -> None:
+    seeds = _files(tmp_path)
+    store = tmp_path / "s.sqlite"
+    with FakeOpenAI(rules=_answer) as fake:
+        summary = _repair(
+            ["repair", "--suite", "humaneval", "--seeds", str(seeds), "--model", "openai:fake-model",
+             "--base-url", fake.base_url, "--method", method, flag, value, "--store", str(store), "--json"]
+        )  # fmt: skip
+        bodies = [b["messages"] for b in fake.bodies]
+    assert summary["n_tasks"] == 1 and summary["n_solved"] == 1
+    assert summary["seed_pass"]["value"] == 0.0 and summary["final_pass"]["value"] == 100.0
+    assert summary["per_iteration"] == [
+        {"iteration": 0, "solved": 0, "percent": 0.0},
+        {"iteration": 1, "solved": 1, "percent": 100.0},
+    ]
+    assert summary["requests"] == len(bodies) and summary["tokens"] > 0
+    with Store.open(store, create=False) as s:
+        its = load_iterations(s, summary["run_id"])["Toy/0"]
+    assert len(its) == 2 and "return a + b" in its[1]["program"] and its[1]["hidden"]["passed"]
+    assert its[0]["visible"]["failed"] == ["assert add(1, 2) == 3 # Real Execution Output: -1"]
+    if method == "ldb" and value == "block":
+        assert its[1]["block_verdicts"][1] == {
+            "block": "BLOCK-1",
+            "correct": False,
+            "explanation": "subtracts b instead of adding it",
+        }
+    gold = GOLD / f"{method}-{value}.json"
+    if os.environ.get("EXECBENCH_UPDATE_GOLD"):
+        gold.write_text(json.dumps(bodies, indent=1, ensure_ascii=False) + "\n")
+    assert bodies == json.loads(gold.read_text())
+
+
+def test_rerun_makes_no_request(tmp_path: Path) -> None:
+    seeds = _files(tmp_path, 2)
+    store = tmp_path / "s.sqlite"
+    with FakeOpenAI(rules=_answer) as fake:
+        argv = ["repair", "--suite", "humaneval", "--seeds", str(seeds), "--model", "openai:m",
+                "--base-url", fake.base_url, "--store", str(store), "--json"]  # fmt: skip
+        first = _repair(argv)
+        n = fake.completions
+        second = _repair(argv)
+        assert fake.completions == n
+    assert first["run_id"] == second["run_id"] and second["requests_made"] == 0
+    assert second["n_solved"] == first["n_solved"] == 2
+
+
+def test_resume_after_kill_9_repeats_no_request(tmp_path: Path) -> None:
+    """Canned answers are not programs: every task runs all its iterations (many requests)."""
+    seeds = _files(tmp_path, 3)
+    store = tmp_path / "s.sqlite"
+    port_file = tmp_path / "port"
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "fakes" / "fake_openai.py"), "--port-file", str(port_file),
+         "--delay", "0.05", "--max-lifetime", "300"]
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port_file.read_text().strip()}/v1"
+        argv = [sys.executable, "-m", "execbench", "repair", "--suite", "humaneval", "--seeds", str(seeds),
+                "--model", "openai:m", "--base-url", base, "--store", str(store), "--json",
+                "--max-iters", "6", "--concurrency", "1"]  # fmt: skip
+        client = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if store.exists():
+                with contextlib.suppress(Exception), Store.open(store, create=False) as s:
+                    if s.count_responses() >= 4:
+                        break
+            time.sleep(0.05)
+        client.send_signal(signal.SIGKILL)
+        client.wait()
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=True).stdout
+        summary = json.loads(out.strip().splitlines()[-1])
+        import urllib.request
+
+        stats = json.loads(urllib.request.urlopen(base.removesuffix("/v1") + "/stats").read())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    assert summary["status"] == "complete" and summary["n_tasks"] == 3
+    with Store.open(store, create=False) as s:
+        stored = s.count_responses()
+    # per task: the seed is traced (explanation + fix), then 5 unparseable programs (a fix each)
+    assert summary["requests"] == 3 * (2 + 5) == stored
+    assert stats["completions"] == stored  # nothing was asked twice
