@@ -18,11 +18,11 @@ the prompt then falls back to LDB's plain feedback.
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 from execbench.repair.ldbcompat import call_expression
-from execbench.trace import Trace, TraceCall, block_runs
+from execbench.repair.ldbvalues import ldb_block_trace, value_text
+from execbench.trace import Trace, TraceCall
 from execbench.trace.facts import frame_steps
 
 __all__ = ["trace_call_for", "trace_blocks", "select_blocks", "value_text", "LEVELS"]
@@ -34,20 +34,6 @@ _MAX_BLOCKS = {"block": 10, "line": 30, "function": 1}
 def trace_call_for(program: str, failed_test: str) -> TraceCall:
     """What LDB runs to trace a failing test: the program, then the test's call expression."""
     return TraceCall(code=program + "\n" + call_expression(failed_test).strip(), entry=None)
-
-
-def value_text(snap: Any) -> str:
-    """``str()`` of a traced value, from its snapshot (strings lose their quotes)."""
-    if not isinstance(snap, dict):
-        return "?"
-    text = str(snap.get("repr", "?"))
-    if snap.get("type") == "str" and snap.get("literal", True) and not snap.get("cut"):
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return text
-        return value if isinstance(value, str) else text
-    return text
 
 
 def _values(state: dict[str, Any]) -> str:
@@ -101,6 +87,8 @@ def _failure(trace: Trace | None, status: str, entry: str) -> str | None:
 def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> list[list[str]] | str:
     """LDB's ``trace_blocks`` for one traced failing call: a list of blocks (lines of text)
     or a failure string (``*timeout*``, ``*execution fail*...``, ``*parse fail*...``)."""
+    if level == "block" and trace is not None and not (trace.cut is not None and trace.cut.reason == "time"):
+        return ldb_block_trace(trace, trace.source, entry)
     failure = _failure(trace, status, entry)
     if failure is not None:
         return failure
@@ -115,24 +103,6 @@ def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> li
         return source[n - 1] if 0 < n <= len(source) else ""
 
     returns = _returns(trace)
-    if level == "block":
-        out: list[list[str]] = []
-        for run in block_runs(trace):
-            if run.frame not in frames or not first <= run.first_step <= last:
-                continue
-            lines: list[str] = []
-            for s in range(run.first_step, run.last_step + 1):
-                if trace.lines[s] in run.block.lines:
-                    line = text(trace.lines[s])
-                    if not lines or lines[-1] != line:
-                        lines.append(line)
-            ind = _indent(lines[-1]) if lines else 0
-            state = dict(run.state)
-            ret = returns.get(run.frame)
-            if ret is not None and run.last_step == ret[0]:
-                state["_ret"] = ret[1]  # LDB rewrites ``return x`` as ``_ret = x`` to show it
-            out.append(lines + ["    " * ind + "# " + _values(state)])
-        return out
     states = _states(trace, first, last, frames)
     if level == "line":
         return [
