@@ -239,6 +239,7 @@ class _Emulator:
         raised: set[int] = set()  # frames where an exception is propagating
         order: dict[int, list[str]] = {}
         owner: dict[int, tuple[str, int]] = {}
+        seen: dict[int, list[str]] = {}  # frame -> key order of its locals dict
         for ev in self.trace.events:
             st = state.setdefault(ev.frame, {})
             for name, snap in (ev.delta or {}).items():
@@ -269,25 +270,47 @@ class _Emulator:
                         continue
                     if is_ret:
                         if ev.kind == "return":
-                            out.append(self._line(payload, st, order.get(ev.frame, []), ev.value))
+                            out.append(
+                                self._line(
+                                    payload,
+                                    st,
+                                    order.get(ev.frame, []),
+                                    ev.value,
+                                    seen.setdefault(ev.frame, []),
+                                )
+                            )
                     elif last is not None and self._left_normally(start, last):
-                        out.append(self._line(payload, st, order.get(ev.frame, []), None))
+                        out.append(
+                            self._line(
+                                payload, st, order.get(ev.frame, []), None, seen.setdefault(ev.frame, [])
+                            )
+                        )
             if ev.kind == "line":
                 if last is None or (last != ev.line and not self._inside(ev.line, last)):
                     for payload in self.before.get((who, ev.line), []):
-                        out.append(self._line(payload, st, order.get(ev.frame, []), None))
+                        out.append(
+                            self._line(
+                                payload, st, order.get(ev.frame, []), None, seen.setdefault(ev.frame, [])
+                            )
+                        )
                     if (who, ev.line) in self.after and ev.line not in entered:
                         entered.append(ev.line)
                 prev[ev.frame] = ev.line
         return out
 
     def _line(
-        self, payload: _Payload, state: dict[str, Any], order: list[str], ret: Any
+        self, payload: _Payload, state: dict[str, Any], order: list[str], ret: Any, keys: list[str]
     ) -> tuple[str, int, str]:
         values = dict(state)
         if ret is not None:
             values["_ret"] = ret
-        names = [n for n in order if n in values] + [n for n in values if n not in order]
+        # vars() fills the frame's one locals dict: names keep the place they first got (in
+        # localsplus order among those new at that call); unbound names leave it.
+        known = [n for n in keys if n in values]
+        fresh = [n for n in order if n in values and n not in known]
+        known += fresh + [n for n in values if n not in known and n not in fresh]
+        keys[:] = known
+        names = known
         text = "|".join(f"{n}={_str(values[n])}" for n in names if not n.startswith("__"))
         return payload.kind, payload.line, text.split("\n")[0]
 
