@@ -35,8 +35,8 @@ except BaseException:
 """
 
 
-def _limits() -> Limits:
-    return Limits(timeout=10.0, output_bytes=16 * 1024**2, output_kill_bytes=64 * 1024**2)
+def _limits(timeout: float) -> Limits:
+    return Limits(timeout=timeout, output_bytes=16 * 1024**2, output_kill_bytes=64 * 1024**2)
 
 
 def _indent(line: str) -> int:
@@ -58,14 +58,18 @@ def _text(line: str) -> str:
     return line[m.end() + 1 :]
 
 
-def reference_blocks(pool: SandboxPool, prog: str, test: str, entry: str) -> list[list[str]] | str:
+def reference_blocks(
+    pool: SandboxPool, prog: str, test: str, entry: str, timeout: float = 10.0
+) -> list[list[str]] | str:
     """LDB's ``get_code_traces_block(prog, test, entry)``."""
     try:
         blocks = ldb_blocks(prog)
     except SyntaxError as exc:
         return f"*execution fail*{exc}"
     exec_prog = prog + "\n" + test
-    res = pool.map([ExecRequest(_TRACE_DRIVER.format(src=exec_prog, fname=FNAME), limits=_limits(), guard=False)])[0]
+    res = pool.map(
+        [ExecRequest(_TRACE_DRIVER.format(src=exec_prog, fname=FNAME), limits=_limits(timeout), guard=False)]
+    )[0]
     if res.status.value == "timeout":
         return "*timeout*"
     mark = f"--- modulename: .tmp.py, funcname: {entry}\n"
@@ -103,10 +107,13 @@ def reference_blocks(pool: SandboxPool, prog: str, test: str, entry: str) -> lis
             + f"__var_list = vars();print(f'Value_Before:{start}|' + '|'.join([(x + '=' + _str(__var_list[x])) for x in __var_list if not x.startswith('__')]));",
         )
     value_prog = "\n".join(stmts) + "\n" + test
-    run = pool.map([ExecRequest(_RUN_DRIVER.format(src=value_prog), limits=_limits(), guard=False)])[0]
+    run = pool.map([ExecRequest(_RUN_DRIVER.format(src=value_prog), limits=_limits(timeout), guard=False)])[0]
     if run.status.value == "timeout":
         return "*timeout*"
-    if "Traceback (most recent call last):" in run.stderr + run.stdout and "AssertionError" not in run.stderr + run.stdout:
+    if (
+        "Traceback (most recent call last):" in run.stderr + run.stdout
+        and "AssertionError" not in run.stderr + run.stdout
+    ):
         return "*execution fail*"
     profiles = [x for x in run.stdout.split("\n")[:-1] if x.startswith("Value_")]
     out: list[list[str]] = []

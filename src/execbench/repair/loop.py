@@ -32,11 +32,16 @@ from execbench.repair.prompts import (
     parse_block_verdicts,
     selfdebug_feedback,
 )
-from execbench.trace import trace_many
+from execbench.trace import SnapshotLimits, TraceLimits, trace_many
 
 __all__ = ["Options", "Iteration", "TaskOutcome", "repair_task", "METHODS"]
 
 METHODS = ("ldb", "selfdebug", "resample")
+#: LDB's tracer gives up after 5 s; values are printed whole by LDB (then cut to 50 + 50
+#: characters), so snapshots keep far more than the tracer's defaults.
+TRACE_LIMITS = TraceLimits(
+    max_time=5.0, snapshot=SnapshotLimits(max_depth=50, max_items=100_000, max_str=1_000_000)
+)
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ async def _trace_entry(ctx: _Ctx, shown: str, failed: str, entry: str) -> list[l
     from execbench.repair.ldbcompat import IMPORT_HEADER
 
     call = trace_call_for(IMPORT_HEADER + trim_header(shown), failed)
-    result = (await asyncio.to_thread(trace_many, [call], ctx.pool))[0]
+    result = (await asyncio.to_thread(trace_many, [call], ctx.pool, limits=TRACE_LIMITS))[0]
     return trace_blocks(result.trace, result.status, entry, ctx.opts.level)
 
 
@@ -165,7 +170,7 @@ async def _selfdebug_step(
         from execbench.repair.ldbcompat import IMPORT_HEADER
 
         call = trace_call_for(IMPORT_HEADER + trim_header(program), failed)
-        result = (await asyncio.to_thread(trace_many, [call], ctx.pool))[0]
+        result = (await asyncio.to_thread(trace_many, [call], ctx.pool, limits=TRACE_LIMITS))[0]
         traced = trace_blocks(result.trace, result.status, p.entry_point, "line")
         lines = select_blocks(traced, "line") if isinstance(traced, list) else traced
         it.trace = lines
