@@ -171,3 +171,45 @@ def test_resume_after_kill_9_repeats_no_request(tmp_path: Path) -> None:
     # per task: the seed is traced (explanation + fix), then 5 unparseable programs (a fix each)
     assert summary["requests"] == 3 * (2 + 5) == stored
     assert stats["completions"] == stored  # nothing was asked twice
+
+
+def _mg_answer(prompt: str) -> str:
+    if "Restructure the Python program" in prompt:
+        return (
+            "```python\ndef second(b):\n    return -b\n\n\ndef add(a, b):\n"
+            '    """Add two numbers."""\n    total = a\n    return total + second(b)\n```'
+        )
+    if "Write 3 unit tests for the subfunction `second`" in prompt:
+        return "```python\nassert second(2) == 2\nassert second(0) == 0\nnot an assert\n```"
+    if "Fix `second`" in prompt:
+        return "```python\ndef second(b):\n    return b\n```"
+    return "?"
+
+
+def test_mgdebugger_end_to_end_with_golden_messages(tmp_path: Path) -> None:
+    seeds = _files(tmp_path)
+    store = tmp_path / "s.sqlite"
+    with FakeOpenAI(rules=_mg_answer) as fake:
+        summary = _repair(
+            ["repair", "--suite", "humaneval", "--seeds", str(seeds), "--model", "openai:fake-model",
+             "--base-url", fake.base_url, "--method", "mgdebugger", "--store", str(store), "--json"]
+        )  # fmt: skip
+        bodies = [b["messages"] for b in fake.bodies]
+    # decompose, unit tests for `second`, fix `second`; then the visible test passes: no entry fix
+    assert summary["n_solved"] == 1 and summary["requests"] == 3 == len(bodies)
+    with Store.open(store, create=False) as s:
+        its = load_iterations(s, summary["run_id"])["Toy/0"]
+    notes = its[1]["trace"]
+    assert notes["tree"] == ["second", "add"]
+    assert notes["unit_tests"]["second"] == {
+        "tests": ["assert second(2) == 2", "assert second(0) == 0"],
+        "failed": ["assert second(2) == 2 # Real Execution Output: -2"],
+    }
+    assert "def second(b):\n    return b" in its[1]["program"] and its[1]["hidden"]["passed"]
+    assert notes["entry_failed"] == []
+    # the fix request for `second` shows the real trace of its failing unit test
+    assert "# b=2" in bodies[2][1]["content"]
+    gold = GOLD / "mgdebugger.json"
+    if os.environ.get("EXECBENCH_UPDATE_GOLD"):
+        gold.write_text(json.dumps(bodies, indent=1, ensure_ascii=False) + "\n")
+    assert bodies == json.loads(gold.read_text())

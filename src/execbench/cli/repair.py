@@ -1,5 +1,5 @@
 """``execbench repair``: repair programs with execution feedback (LDB, Self-Debugging,
-resampling), stored and resumable like ``eval``.
+MGDebugger, resampling), stored and resumable like ``eval``.
 
 ``--json`` prints one object: ``run_id``, ``status``, ``n_tasks``, ``n_solved`` (hidden tests
 passed at the end), ``n_passing`` (visible tests), ``seed_pass`` and ``final_pass``
@@ -32,14 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = command(
         subparsers,
         "repair",
-        "repair programs with execution feedback (LDB, Self-Debugging, resample)",
+        "repair programs with execution feedback (LDB, Self-Debugging, MGDebugger, resample)",
         __doc__,
         epilog=_EPILOG,
     )
     p.add_argument("--suite", required=True, help="humaneval, mbpp, NAME:DATA or a problems file")
     p.add_argument("--seeds", required=True, help="seeds file or 'generate'")
     p.add_argument("--model", required=True, help="model spec, e.g. openai:gpt-4o-mini or replay:FILE")
-    p.add_argument("--method", choices=("ldb", "selfdebug", "resample"), default="ldb")
+    p.add_argument("--method", choices=("ldb", "selfdebug", "mgdebugger", "resample"), default="ldb")
     p.add_argument(
         "--level", choices=("line", "block", "function"), default="block", help="LDB's trace level"
     )

@@ -36,7 +36,7 @@ from execbench.trace import SnapshotLimits, TraceLimits, trace_many
 
 __all__ = ["Options", "Iteration", "TaskOutcome", "repair_task", "METHODS"]
 
-METHODS = ("ldb", "selfdebug", "resample")
+METHODS = ("ldb", "selfdebug", "mgdebugger", "resample")
 #: LDB's tracer gives up after 5 s; values are printed whole by LDB (then cut to 50 + 50
 #: characters), so snapshots keep far more than the tracer's defaults.
 TRACE_LIMITS = TraceLimits(
@@ -182,6 +182,33 @@ async def _selfdebug_step(
     return reply
 
 
+async def _mg_step(ctx: _Ctx, rp: RepairProblem, program: str, it: Iteration) -> Reply:
+    """One MGDebugger pass (``repair.mgdebug``); its program comes back as a reply."""
+    from execbench.repair.mgdebug import mg_step
+
+    async def ask(req: ChatRequest) -> Reply:
+        return await _ask(ctx, it, req)
+
+    async def run(prog: str, tests: list[str]) -> tuple[str, ...]:
+        return (await run_visible_tests(ctx.pool, prog, tests)).failed
+
+    async def trace(prog: str, failed: str, name: str) -> list[list[str]] | str:
+        call = trace_call_for(prog, failed)
+        result = (await asyncio.to_thread(trace_many, [call], ctx.pool, limits=TRACE_LIMITS))[0]
+        traced = trace_blocks(result.trace, result.status, name, "line")
+        return select_blocks(traced, "line") if isinstance(traced, list) else traced
+
+    p = rp.problem
+    new, notes = await mg_step(
+        ask, run, trace, p.task_id, it.iteration, p.prompt, p.entry_point, program, it.selected or ""
+    )
+    it.feedback = it.selected
+    it.trace = notes
+    if new is None:
+        return Reply("", error="no answer")
+    return Reply(f"```python\n{new}\n```")
+
+
 async def _resample_step(ctx: _Ctx, rp: RepairProblem, it: Iteration, used: int) -> Reply:
     """A fresh program from the codegen prompt; ``used`` requests so far make the sample
     index (the cache key's), so each resample is a new request."""
@@ -221,6 +248,8 @@ async def repair_task(pool: Any, chat: Chat, opts: Options, rp: RepairProblem, r
             reply = await _ldb_step(ctx, rp, program, it, convo)
         elif opts.method == "selfdebug":
             reply = await _selfdebug_step(ctx, rp, program, it, convo)
+        elif opts.method == "mgdebugger":
+            reply = await _mg_step(ctx, rp, program, it)
         else:
             reply = await _resample_step(ctx, rp, it, len(iterations))
         if reply.error is not None:
