@@ -27,7 +27,7 @@ from execbench.models.types import GenParams
 from execbench.repair.chat import Chat, LdbReplay, is_ldb_results
 from execbench.repair.loop import Iteration, Options, TaskOutcome, repair_task
 from execbench.repair.problems import RepairProblem, load_problems, suite_mode
-from execbench.repair.storage import ensure_schema, load_iterations, put_iteration
+from execbench.repair.storage import clear_task, ensure_schema, load_iterations, put_iteration
 from execbench.runs.spec import environment
 from execbench.runs.stats import bootstrap_ci, bootstrap_indices
 from execbench.runs.store import ResultRow, RunRecord, Store
@@ -139,7 +139,8 @@ def summarize(details: list[dict[str, Any]], max_iters: int) -> dict[str, Any]:
         "seed_pass": bootstrap_ci(seed, indices=idx).as_dict(),
         "final_pass": bootstrap_ci(final, indices=idx).as_dict(),
         "per_iteration": per_iteration,
-        "regressions": sum(1 for d in details if d["seed_solved"] and not d["is_solved"]),
+        # a program of the task passed the hidden tests, and the task ends failing them
+        "regressions": sum(1 for d in details if any(d["hidden"][:-1]) and not d["is_solved"]),
         "requests": requests,
         "tokens": tokens,
         "iterations": fixes,
@@ -250,6 +251,7 @@ async def _run_all(
 
         async def one(rp: RepairProblem) -> None:
             async with sem:
+                clear_task(store, run_id, rp.problem.task_id)
                 outcome = await repair_task(pool, chat, opts, rp, record)
             details = _details(outcome)
             store.put_results(

@@ -24,7 +24,7 @@ from typing import Any
 from execbench.repair.loop import Iteration
 from execbench.runs.store import Store
 
-__all__ = ["REPAIR_SCHEMA", "ensure_schema", "put_iteration", "load_iterations", "connection"]
+__all__ = ["REPAIR_SCHEMA", "ensure_schema", "put_iteration", "clear_task", "load_iterations", "connection"]
 
 REPAIR_SCHEMA = """
 -- execbench repair: one row per (run, task, iteration); iteration 0 is the seed.
@@ -56,6 +56,13 @@ def connection(store: Store) -> sqlite3.Connection:
 
 def ensure_schema(store: Store) -> None:
     connection(store).executescript(REPAIR_SCHEMA)
+
+
+def clear_task(store: Store, run_id: str, task_id: str) -> None:
+    """Forget the iterations of an unfinished task (a resume runs it again from its seed)."""
+    connection(store).execute(
+        "DELETE FROM repair_iterations WHERE run_id = ? AND task_id = ?", (run_id, task_id)
+    )
 
 
 def put_iteration(store: Store, run_id: str, task_id: str, it: Iteration) -> None:
