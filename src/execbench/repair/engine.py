@@ -225,6 +225,10 @@ def run_repair(
                     "repair": {"pass@1": summary["final_pass"]},
                     "seed": {"pass@1": summary["seed_pass"]},
                 },
+                # what `runs show` reads in eval summaries
+                "n_scored": len(details),
+                "n_samples": 1,
+                "tasks_per_kind": {"repair": len(details), "seed": len(details)},
             }
         )
         store.add_timings(run_id, {"repair": elapsed})
