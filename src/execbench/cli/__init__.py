@@ -22,6 +22,7 @@ _COMMANDS: tuple[str, ...] = (
     "execbench.cli.trace",
     "execbench.cli.build",
     "execbench.cli.eval",
+    "execbench.cli.repair",
     "execbench.cli.runs",
     "execbench.cli.compare",
     "execbench.cli.leaderboard",

@@ -182,7 +182,9 @@ class OpenAIBackend:
             "max_tokens": p.max_tokens,
             "n": 1,
         }
-        if self.api == "chat":
+        if self.api == "chat" and req.messages:  # repair (issue #12): a whole conversation
+            body["messages"] = [{"role": role, "content": content} for role, content in req.messages]
+        elif self.api == "chat":
             body["messages"] = [{"role": "user", "content": req.prompt}]
         else:
             body["prompt"] = req.prompt

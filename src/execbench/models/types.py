@@ -43,6 +43,10 @@ class GenRequest:
     params: GenParams
     task: Task | None = None
     """The task itself, for backends that need more than the prompt (replay, baselines)."""
+    # -- repair (issue #12): a multi-message chat; chat backends send it instead of ``prompt``.
+    messages: tuple[tuple[str, str], ...] | None = None
+    """(role, content) pairs of a conversation; ``prompt`` is then its canonical JSON (the
+    cache key's text). Backends without chat use ``prompt``."""
 
 
 @dataclass(frozen=True)
