@@ -19,6 +19,7 @@ import math
 import sys
 from pathlib import Path
 
+from execbench.cli import _plus
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
 from execbench.compat.execute import SandboxFailure
 from execbench.compat.humaneval import FunctionalReport, parse_samples, score_samples
@@ -60,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             help=f"header put before every program: a preset ({', '.join(sorted(PRELUDES))}) or a file",
         )
         _common(p)
+        _plus.add_arguments(p)
         p.set_defaults(handler=_score_functional, benchmark=name)
 
     c = sub.add_parser(
@@ -137,7 +139,13 @@ def _score_functional(args: argparse.Namespace) -> int:
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
-    _write(out, "".join(json.dumps(row) + "\n" for row in report.rows))
+    rows = report.rows
+    if _plus.wanted(args):  # --plus / --efficiency: extra verdicts and cost, added to the rows
+        _print_functional(report, out)
+        rows = _plus.apply(args, problems, samples, report.rows, ks, prelude)
+        _write(out, "".join(json.dumps(row) + "\n" for row in rows))
+        return 0
+    _write(out, "".join(json.dumps(row) + "\n" for row in rows))
     _print_functional(report, out)
     return 0
 

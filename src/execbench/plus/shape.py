@@ -1,0 +1,255 @@
+"""Validity by shape: what the seed inputs show about each argument, and whether a new value fits.
+
+An input outside a problem's preconditions makes a correct program "fail", and false
+alarms are worse than misses, so a generated input is kept only if every argument stays
+within the shape all seeds share (unless ``--wide``):
+
+- **types**, recursively (list of int, dict of str to list of float, ...; a position where
+  seeds mix int and float accepts both);
+- **numbers**: the sign class (all >= 0, all > 0) and a magnitude bound: at most the
+  largest seed magnitude when that is >= 100 (seeds that large usually probe a stated
+  bound), else ``max(10, 2 * largest)``;
+- **strings**: the character classes seen (a letter or digit class counts as a whole class
+  once seeds show enough distinct members of it, else only the characters seen;
+  punctuation is always exact), non-empty when every seed is, and, when seeds are
+  structured text (digits or punctuation between runs), the same run skeleton
+  (``"03-11-2000"`` -> ``9-9-9``);
+- **containers**: element shapes, non-empty when every seed is, sorted / unique /
+  fixed-length when every seed is;
+- **relations between arguments**: equal lengths when every seed has them equal.
+
+Pure functions over frozen dataclasses; the host never executes anything here.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Shape", "Signature", "infer_signature", "conforms", "skeleton"]
+
+_CLASS_MIN = {"lower": 6, "upper": 6, "digit": 5}
+_CLASSES = {"lower": string.ascii_lowercase, "upper": string.ascii_uppercase, "digit": string.digits}
+
+
+def _char_class(ch: str) -> str:
+    if ch in string.ascii_lowercase:
+        return "lower"
+    if ch in string.ascii_uppercase:
+        return "upper"
+    if ch in string.digits:
+        return "digit"
+    return "other"
+
+
+def skeleton(text: str) -> str:
+    """Runs of letters -> ``a``, of digits -> ``9``; every other character kept."""
+    out: list[str] = []
+    for ch in text:
+        cls = _char_class(ch)
+        sym = "a" if cls in ("lower", "upper") else "9" if cls == "digit" else ch
+        if not out or out[-1] != sym or sym not in "a9":
+            out.append(sym)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the seeds show for one value position. ``kinds`` holds the type names seen."""
+
+    kinds: frozenset[str]
+    lo: float | None = None
+    hi: float | None = None
+    chars: frozenset[str] = frozenset()
+    skeletons: frozenset[str] | None = None
+    min_len: int = 0
+    max_len: int = 0
+    sorted_: bool = False
+    unique: bool = False
+    fixed_len: int | None = None
+    elem: Shape | None = None
+    items: tuple[Shape, ...] = ()
+    key: Shape | None = None
+    value: Shape | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Shapes of every argument plus the equal-length relations."""
+
+    args: tuple[Shape, ...]
+    equal_len: tuple[tuple[int, int], ...] = ()
+    wide: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+def _shape(values: Sequence[Any]) -> Shape:
+    kinds = frozenset(_kind(v) for v in values)
+    nums = [v for v in values if type(v) in (int, float)]
+    lo = hi = None
+    if nums:
+        big = max(abs(v) for v in nums)
+        bound = big if big >= 100 else max(10.0, 2.0 * big)
+        lo = 1 if all(v > 0 for v in nums) else 0 if all(v >= 0 for v in nums) else -bound
+        hi = bound
+    strs = [v for v in values if type(v) is str]
+    chars: set[str] = set()
+    skels = None
+    if strs:
+        seen = set("".join(strs))
+        for cls, members in _CLASSES.items():
+            present = seen & set(members)
+            chars |= set(members) if len(present) >= _CLASS_MIN[cls] else present
+        chars |= {c for c in seen if _char_class(c) == "other"}
+        sk = {skeleton(s) for s in strs}
+        if any(set(s) - {"a", " "} for s in sk) and len(sk) <= max(1, len(strs) // 2):
+            skels = frozenset(sk)
+    seqs = [v for v in values if type(v) in (list, tuple, str, set, dict)]
+    min_len = max_len = 0
+    sorted_ = unique = False
+    fixed = None
+    if seqs:
+        lens = [len(v) for v in seqs]
+        min_len = 0 if min(lens) == 0 else 1
+        max_len = max(lens)
+        ordered = [list(v) for v in seqs if type(v) in (list, tuple)]
+        multi = [v for v in ordered if len(v) >= 2]
+        if multi and any(len(v) >= 3 for v in multi):
+            try:
+                sorted_ = all(all(a <= b for a, b in zip(v, v[1:])) for v in multi)
+            except TypeError:
+                sorted_ = False
+            unique = all(len(set(map(repr, v))) == len(v) for v in multi)
+        if len(set(lens)) == 1 and all(type(v) is tuple for v in seqs):
+            fixed = lens[0]
+    elems = [e for v in values if type(v) in (list, set) or type(v) is tuple for e in v]
+    tuples = [v for v in values if type(v) is tuple]
+    items: tuple[Shape, ...] = ()
+    if fixed is not None and tuples:
+        items = tuple(_shape([t[i] for t in tuples]) for i in range(fixed))
+    dicts = [v for v in values if type(v) is dict]
+    return Shape(
+        kinds=kinds,
+        lo=lo,
+        hi=hi,
+        chars=frozenset(chars),
+        skeletons=skels,
+        min_len=min_len,
+        max_len=max_len,
+        sorted_=sorted_,
+        unique=unique,
+        fixed_len=fixed,
+        elem=_shape(elems) if elems else None,
+        items=items,
+        key=_shape([k for d in dicts for k in d]) if any(dicts) else None,
+        value=_shape([x for d in dicts for x in d.values()]) if any(dicts) else None,
+    )
+
+
+def infer_signature(seeds: Sequence[Sequence[Any]], *, wide: bool = False) -> Signature:
+    """The shapes of the argument positions over all ``seeds`` (argument lists of equal arity)."""
+    arity = len(seeds[0])
+    args = tuple(_shape([s[i] for s in seeds]) for i in range(arity))
+    equal: list[tuple[int, int]] = []
+    sized = (list, tuple, str, dict, set)
+    for i in range(arity):
+        for j in range(i + 1, arity):
+            if all(type(s[i]) in sized and type(s[j]) in sized for s in seeds) and all(
+                len(s[i]) == len(s[j]) for s in seeds
+            ):
+                equal.append((i, j))
+    return Signature(args=args, equal_len=tuple(equal), wide=wide)
+
+
+def conforms(args: Sequence[Any], sig: Signature) -> str | None:
+    """``None`` when ``args`` fits ``sig``; else the first reason it does not.
+    ``sig.extra["any_length"]`` lifts the length limit (performance inputs grow on purpose)."""
+    if len(args) != len(sig.args):
+        return "arity"
+    for i, (value, shape) in enumerate(zip(args, sig.args)):
+        why = _fits(value, shape, sig.wide, 0, bool(sig.extra.get("any_length")))
+        if why:
+            return f"arg {i}: {why}"
+    if not sig.wide:
+        for i, j in sig.equal_len:
+            if len(args[i]) != len(args[j]):
+                return f"args {i},{j}: lengths differ (equal in every seed)"
+    return None
+
+
+def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = False) -> str | None:
+    kind = _kind(value)
+    if depth > 20:
+        return "too deep"
+    if kind not in shape.kinds:
+        if not (kind in ("int", "float") and shape.kinds & {"int", "float"} and wide):
+            return f"type {kind} (seeds: {', '.join(sorted(shape.kinds))})"
+    if kind in ("int", "float") and shape.lo is not None and shape.hi is not None:
+        if kind == "float" and value != value:
+            return "nan"
+        if value < shape.lo and not (wide and shape.lo < 0):
+            return f"below {shape.lo}"
+        if not wide and value > shape.hi:
+            return f"above {shape.hi}"
+        if wide and abs(value) > 10 * max(shape.hi, 10):
+            return "too large"
+    if kind == "str":
+        if not wide:
+            bad = set(value) - shape.chars
+            if bad:
+                return f"characters {''.join(sorted(bad))!r} not in the seeds' classes"
+            if shape.skeletons is not None and skeleton(value) not in shape.skeletons:
+                return f"structure {skeleton(value)!r} not among the seeds'"
+    if kind in ("str", "list", "tuple", "set", "dict"):
+        n = len(value)
+        if n < shape.min_len:
+            return "empty (no seed is)"
+        limit = shape.max_len * 2 + 5 if not wide else shape.max_len * 8 + 20
+        if n > limit and not any_length:
+            return f"longer than {limit}"
+    if kind in ("list", "tuple"):
+        if shape.fixed_len is not None and kind == "tuple" and len(value) != shape.fixed_len:
+            return f"tuple length {len(value)} (seeds: {shape.fixed_len})"
+        if not wide and shape.sorted_:
+            try:
+                if any(a > b for a, b in zip(value, value[1:])):
+                    return "not sorted (every seed is)"
+            except TypeError:
+                return "not comparable"
+        if not wide and shape.unique and len(set(map(repr, value))) != len(value):
+            return "duplicates (no seed has)"
+        if shape.items and kind == "tuple":
+            for v, s in zip(value, shape.items):
+                why = _fits(v, s, wide, depth + 1, any_length)
+                if why:
+                    return why
+        elif value:
+            if shape.elem is None:
+                return "elements where seeds have none"
+            for v in value:
+                why = _fits(v, shape.elem, wide, depth + 1, any_length)
+                if why:
+                    return why
+    if kind == "set" and value:
+        if shape.elem is None:
+            return "elements where seeds have none"
+        for v in value:
+            why = _fits(v, shape.elem, wide, depth + 1, any_length)
+            if why:
+                return why
+    if kind == "dict" and value:
+        if shape.key is None or shape.value is None:
+            return "items where seeds have none"
+        for k, v in value.items():
+            why = _fits(k, shape.key, wide, depth + 1, any_length) or _fits(
+                v, shape.value, wide, depth + 1, any_length
+            )
+            if why:
+                return why
+    return None
