@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from execbench.errors import UserError
@@ -20,7 +21,7 @@ __all__ = ["add_arguments", "wanted", "apply"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plus",
-        type=argparse_path,
+        type=Path,
         help="extra tests: an 'execbench augment' PLUS.jsonl or EvalPlus's HumanEval+/MBPP+ file",
     )
     parser.add_argument(
@@ -32,12 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="count bytecode instructions of every correct sample and of the reference on "
         "performance inputs; report efficient@k",
     )
-
-
-def argparse_path(text: str) -> Any:
-    from pathlib import Path
-
-    return Path(text)
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -83,6 +78,10 @@ def apply(
         )
         for task, b, p in report.drops[:15]:
             print(f"    {task}: {100 * b:.0f}% -> {100 * p:.0f}%")
+        if report.caught:
+            print("  caught only by the extra tests (input the reference accepts; what went wrong):")
+        for c in report.caught[:40]:
+            print(f"    {c['task_id']} sample {c['index']}: {c['input'][:80]} -> {c['detail'][:100]}")
     eff = report.efficiency
     if eff is not None:
         summary = ratio_summary(eff.ratios)

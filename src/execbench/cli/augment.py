@@ -83,6 +83,8 @@ def load_contracts(path: Path | None) -> dict[str, str]:
         if not isinstance(loaded, dict):
             raise UserError(f"--contracts {path}: a JSON file must hold an object {{task_id: contract}}")
         raw = loaded
+        if isinstance(loaded.get("task_id"), str) and isinstance(loaded.get("contract"), str):
+            raw = {loaded["task_id"]: loaded["contract"]}  # a one-line JSONL file
     except json.JSONDecodeError:
         for line, row in read_jsonl(path, what="--contracts file"):
             if not isinstance(row.get("task_id"), str) or not isinstance(row.get("contract"), str):

@@ -190,7 +190,7 @@ def _propose(task: _Task) -> None:
 def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
     batch, task.pending = task.pending, []
     kept_before = len(task.corpus)
-    for (text, args, origin), row in zip(batch, rows):
+    for (text, args, origin), row in zip(batch, rows, strict=False):
         seed = origin.startswith("seed:")
         if not seed:
             task.left -= 1
@@ -313,7 +313,12 @@ def _perf_inputs(
         if not task.corpus:
             continue
         bases = sorted(task.corpus, key=lambda e: (-len(e.text), e.text))[:3]
-        valid = Signature(task.sig.args, task.sig.equal_len, wide=task.sig.wide, extra={"any_length": True})
+        valid = Signature(
+            task.sig.args,
+            task.sig.equal_len,
+            wide=task.sig.wide,
+            extra={**task.sig.extra, "any_length": True},
+        )
         cands: list[tuple[int, str]] = []
         for b, entry in enumerate(bases):
             for factor in _PERF_FACTORS:
@@ -331,7 +336,7 @@ def _perf_inputs(
     out: dict[str, list[tuple[str, str, int]]] = {}
     for (task, cands), batch in zip(plans, run_jobs(pool, jobs), strict=True):
         best: dict[int, tuple[str, str, int]] = {}
-        for (b, text), row in zip(cands, batch.results):
+        for (b, text), row in zip(cands, batch.results, strict=False):
             if row.get("status") != "ok" or row.get("out") is None or row.get("tampered"):
                 continue
             current = best.get(b)

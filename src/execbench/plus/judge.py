@@ -58,7 +58,9 @@ def _close(out: Any, exp: Any, atol: float, depth: int = 0) -> bool:
     if type(out) in (int, float) and type(exp) in (int, float) and type(out) is not bool:
         return math.isfinite(out) and abs(out - exp) <= atol + _RTOL * abs(exp)
     if type(out) in (list, tuple) and type(exp) in (list, tuple):
-        return len(out) == len(exp) and all(_close(a, b, atol, depth + 1) for a, b in zip(out, exp))
+        return len(out) == len(exp) and all(
+            _close(a, b, atol, depth + 1) for a, b in zip(out, exp, strict=False)
+        )
     try:
         return bool(out == exp)
     except Exception:  # noqa: BLE001 - a weird value is just unequal

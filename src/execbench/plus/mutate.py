@@ -232,7 +232,7 @@ def scale_args(args: Sequence[Any], sig: Signature, factor: int, rng: random.Ran
     """A larger input of the same shape: containers and strings ``factor`` times longer
     (new elements sampled from the element shape), numbers grown towards the bound."""
     out = []
-    for value, shape in zip(args, sig.args):
+    for value, shape in zip(args, sig.args, strict=False):
         out.append(_scale(value, shape, factor, rng))
     return out
 

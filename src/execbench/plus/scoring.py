@@ -134,11 +134,11 @@ def score_plus(
     if suites:
         items = [
             (code, problems[s.task_id].entry_point, suites[s.task_id])
-            for code, s, r in zip(programs, samples, rows)
+            for code, s, r in zip(programs, samples, rows, strict=False)
             if s.task_id in suites and (r["passed"] or suites[s.task_id].evalplus)
         ]
         batches = _judge_all(items, pool, timeout)
-        for i, (code, sample, row) in enumerate(zip(programs, samples, rows)):
+        for i, (code, sample, row) in enumerate(zip(programs, samples, rows, strict=False)):
             suite = suites.get(sample.task_id)
             if suite is None:
                 row["plus_passed"], row["plus_failing_input"] = row["passed"], None
@@ -197,7 +197,7 @@ def _counts(
     n: Counter[str] = Counter()
     base: Counter[str] = Counter()
     plus: Counter[str] = Counter()
-    for sample, row, ok in zip(samples, rows, plus_ok):
+    for sample, row, ok in zip(samples, rows, plus_ok, strict=False):
         n[sample.task_id] += 1
         base[sample.task_id] += bool(row.get("evalplus_base_passed", row["passed"]))
         plus[sample.task_id] += ok
@@ -244,7 +244,7 @@ def _efficiency(
             ref_cost[suite.task_id] = sum(int(r["cost"]) for r in batch.results)
     items = [
         (code, problems[s.task_id].entry_point, with_perf[s.task_id])
-        for code, s, ok in zip(programs, samples, correct)
+        for code, s, ok in zip(programs, samples, correct, strict=False)
         if ok and s.task_id in ref_cost
     ]
     batches = _judge_all(items, pool, 5.0, perf=True)
@@ -253,7 +253,7 @@ def _efficiency(
     ratios: list[float] = []
     costly: list[dict[str, Any]] = []
     per_task: dict[str, list[float]] = defaultdict(list)
-    for i, (code, sample, ok) in enumerate(zip(programs, samples, correct)):
+    for i, (code, sample, ok) in enumerate(zip(programs, samples, correct, strict=False)):
         n[sample.task_id] += 1
         row = rows[i]
         if not ok or sample.task_id not in ref_cost:
@@ -286,15 +286,18 @@ def _efficiency(
                 "ratio": ratio,
             }
         )
-    order = [t for t in problems if t in n]
+    order = [t for t in problems if t in n and t in ref_cost]  # tasks without performance inputs: left out
     costly.sort(key=lambda c: (-c["ratio"], c["task_id"], c["index"]))
     return EfficiencyReport(
-        efficient_at_k=mean_pass_at_k([(n[t], eff[t]) for t in order], ks),
+        efficient_at_k={
+            key.replace("pass@", "efficient@"): value
+            for key, value in mean_pass_at_k([(n[t], eff[t]) for t in order], ks).items()
+        },
         ratios=tuple(ratios),
         costly=tuple(costly[:10]),
         reference_cost=ref_cost,
         counted=len(ratios),
-        no_perf=sum(1 for t in order if t not in ref_cost),
+        no_perf=sum(1 for t in n if t not in ref_cost),
     )
 
 
