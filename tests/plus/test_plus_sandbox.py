@@ -99,3 +99,28 @@ def test_augment_is_deterministic_valid_and_catches_a_wrong_program(pool) -> Non
     eff = report.efficiency
     assert eff is not None and eff.counted == 2 and rows[0]["cost"] > 0
     assert rows[1]["efficient"] is False
+
+
+def test_reduce_contracts_and_wide(pool) -> None:  # type: ignore[no-untyped-def]
+    full = augment_problems([PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False), pool)[0]
+    small = augment_problems(
+        [PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, reduce=True), pool
+    )[0]
+    assert 0 < len(small["inputs"]) < len(full["inputs"]) and set(small["inputs"]) <= set(full["inputs"])
+    assert all("--reduce" in p["why"] for p in small["provenance"])
+    assert small["stats"]["rejected"]["dropped by --reduce"] == len(full["inputs"]) - len(small["inputs"])
+    # the reduced suite still tells the k == 0 bug apart (a mutant-killing input survives)
+    wrong = Sample("T/1", "    return sum(sorted(xs)[-k:])\n")
+    suite = Suite("T/1", tuple(small["inputs"]), tuple(small["expected"]))
+    report = score_plus(
+        {"T/1": PROBLEM}, [wrong], [{"task_id": "T/1", "passed": True}], {"T/1": suite}, ks=(1,), pool=pool
+    )
+    assert report.rows[0]["plus_passed"] is False
+    config = AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, contracts={"T/1": "assert k >= 1"})
+    guarded = augment_problems([PROBLEM], config, pool)[0]
+    assert all(not text.endswith(", 0]") for text in guarded["inputs"])
+    assert guarded["stats"]["rejected"].get("rejected by the contract", 0) > 0
+    wide = augment_problems(
+        [PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, wide=True), pool
+    )[0]
+    assert wide["stats"]["wide"] and wide["inputs"] != full["inputs"]

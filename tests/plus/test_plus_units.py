@@ -59,6 +59,14 @@ def test_shape_text_formats() -> None:
     assert "characters" in (conforms(["0121", "1111"], binary) or "")
 
 
+def test_wide_leaves_the_seed_shape() -> None:
+    narrow = infer_signature([("ab", 3), ("cd", 5)])
+    wide = infer_signature([("ab", 3), ("cd", 5)], wide=True)
+    assert conforms(["a-B", -2], narrow) is not None
+    assert conforms(["a-B", -2], wide) is None
+    assert conforms(["ab", 10**9], wide) is not None  # still bounded: far outside every seed
+
+
 def test_mutation_and_scaling_are_deterministic() -> None:
     sig = infer_signature([([3, 1, 1], "ab"), ([4], "xyz")])
     one = [mutate_args([[1, 2, 3], "ab"], sig, random.Random(7)) for _ in range(1)]

@@ -197,7 +197,11 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
             task.evaluated += 1
         status = row.get("status")
         if status != "ok" or row.get("out") is None:
-            reason = {"error": f"reference raised {row.get('error')}", "limit": "reference over the line cap"}
+            reason = {
+                "error": f"reference raised {row.get('error')}",
+                "limit": "reference over the line cap",
+                "invalid": f"rejected by the {str(row.get('error', '')).split(':')[0] or 'argument text'}",
+            }
             task.rejected[reason.get(str(status), f"reference {status} {row.get('kind', '')}".strip())] += 1
             continue
         feats = set(row.get("features") or ())

@@ -244,7 +244,7 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
     if kind in ("int", "float") and shape.lo is not None and shape.hi is not None:
         if kind == "float" and value != value:
             return "nan"
-        if value < shape.lo and not (wide and shape.lo < 0):
+        if not wide and value < shape.lo:
             return f"below {shape.lo}"
         if not wide and value > shape.hi:
             return f"above {shape.hi}"
