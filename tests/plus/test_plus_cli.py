@@ -165,3 +165,25 @@ def test_efficiency_counts_are_identical_across_three_runs(humaneval: Path, tmp_
     assert costs[0][3][0] > 2 * costs[0][3][1]
     text = capsys.readouterr().out
     assert "efficient@1 = 75.00%" in text or "efficient@1 = 83.33%" in text
+
+
+def test_mbpp_reference_code_passes_its_augmented_tests(shared_data: Path, tmp_path: Path) -> None:
+    probs = shared_data / "ldb" / "mbpp" / "probs.jsonl"
+    rows = _rows(probs)[:80]
+    plus = tmp_path / "plus.jsonl"
+    tasks = ",".join(r["task_id"] for r in rows)
+    assert main(["augment", "mbpp", "--problems", str(probs), "--tasks", tasks, "--budget", "0.1", "--per-task", "30",
+                 "--no-perf", "--out", str(plus)]) == 0  # fmt: skip
+    assert sum(len(r["inputs"]) for r in _rows(plus)) > 80 * 5
+    samples = tmp_path / "ref.jsonl"
+    samples.write_text(
+        "".join(
+            json.dumps({"task_id": r["task_id"], "solution": r["canonical_solution"]}) + "\n" for r in rows
+        )
+    )
+    out = tmp_path / "res.jsonl"
+    assert main(["score", "mbpp", "--problems", str(probs), "--samples", str(samples), "--plus", str(plus), "--k", "1",
+                 "--out", str(out)]) == 0  # fmt: skip
+    results = _rows(out)
+    assert all(r["plus_passed"] for r in results if r["passed"])
+    assert sum(r["passed"] for r in results) >= 78  # MBPP/56's reference fails its own test

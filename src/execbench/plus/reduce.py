@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import random
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -41,6 +42,12 @@ def _sites(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
 
 def mutants(code: str, rng: random.Random, limit: int = _MAX_MUTANTS) -> list[str]:
     """Up to ``limit`` distinct one-change mutants of ``code`` (source text)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _mutants(code, rng, limit)
+
+
+def _mutants(code: str, rng: random.Random, limit: int) -> list[str]:
     try:
         count = sum(1 for _ in _sites(ast.parse(code)))
     except (SyntaxError, ValueError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,9 +45,16 @@ def _calls(tree: ast.AST, names: set[str]) -> Iterator[ast.Call]:
             yield node
 
 
+def _parse(text: str, mode: str) -> ast.Module | ast.Expression:
+    """``ast.parse`` without the interpreter's warnings about the text (invalid escapes)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, mode=mode)  # type: ignore[call-overload,no-any-return]
+
+
 def _from_test(test: str, entry: str) -> list[tuple[Any, ...]]:
     try:
-        tree = ast.parse(test)
+        tree = _parse(test, "exec")
     except (SyntaxError, ValueError):
         return []
     out = []
@@ -73,7 +81,7 @@ def _from_docstring(prompt: str, entry: str) -> list[tuple[Any, ...]]:
         else:
             continue
         try:
-            node = ast.parse(prompt[start : end + 1], mode="eval").body
+            node = _parse(prompt[start : end + 1], "eval").body
         except (SyntaxError, ValueError):
             continue
         if isinstance(node, ast.Call):
