@@ -1,6 +1,7 @@
 """The ``--plus`` / ``--efficiency`` options of ``score humaneval|mbpp`` (kept apart from score.py).
 
-``add_arguments`` adds the options; ``apply`` runs after the base verdicts, adds the plus
+``add_arguments`` adds the options; ``prepare`` reads the ``--plus`` file before anything
+runs; ``apply`` runs after the base verdicts, adds the plus
 fields to the result rows and prints base vs plus pass@k, the per-task drops, and the
 efficiency table. One code path, called from ``cli/score.py`` in one place.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from execbench.errors import UserError
 
-__all__ = ["add_arguments", "wanted", "apply"]
+__all__ = ["add_arguments", "wanted", "prepare", "apply"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +40,17 @@ def wanted(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "plus", None) or getattr(args, "efficiency", False))
 
 
+def prepare(args: argparse.Namespace, problems: Mapping[str, Any]) -> Any:
+    """Check the options and read the ``--plus`` file before anything runs (fail fast)."""
+    if not wanted(args):
+        return None
+    from execbench.plus.plusfile import read_plus
+
+    if not (math.isfinite(args.plus_timeout) and args.plus_timeout > 0):
+        raise UserError(f"--plus-timeout must be a positive number of seconds, got {args.plus_timeout}")
+    return read_plus(args.plus, problems) if args.plus else None
+
+
 def apply(
     args: argparse.Namespace,
     problems: Mapping[str, Any],
@@ -46,14 +58,11 @@ def apply(
     rows: Sequence[dict[str, Any]],
     ks: Sequence[int],
     prelude: str,
+    suites: Any,
 ) -> tuple[dict[str, Any], ...]:
     from execbench.plus.execute import open_pool
-    from execbench.plus.plusfile import read_plus
     from execbench.plus.scoring import ratio_summary, score_plus
 
-    if not (math.isfinite(args.plus_timeout) and args.plus_timeout > 0):
-        raise UserError(f"--plus-timeout must be a positive number of seconds, got {args.plus_timeout}")
-    suites = read_plus(args.plus, problems) if args.plus else None
     with open_pool(args.workers) as pool:
         report = score_plus(
             problems,

@@ -123,6 +123,7 @@ def _score_functional(args: argparse.Namespace) -> int:
     rows = read_jsonl(args.samples, what="samples file")  # before any download: fail fast on local errors
     problems = load_mbpp(args.problems) if mbpp else load_humaneval(args.problems)
     samples = parse_samples(rows, problems, str(args.samples))
+    plus_suites = _plus.prepare(args, problems)  # --plus / --efficiency: read and checked before any run
     out = args.out if args.out is not None else Path(str(args.samples) + "_results.jsonl")
     try:
         report = score_samples(
@@ -142,7 +143,7 @@ def _score_functional(args: argparse.Namespace) -> int:
     rows = report.rows
     if _plus.wanted(args):  # --plus / --efficiency: extra verdicts and cost, added to the rows
         _print_functional(report, out)
-        rows = _plus.apply(args, problems, samples, report.rows, ks, prelude)
+        rows = _plus.apply(args, problems, samples, report.rows, ks, prelude, plus_suites)
         _write(out, "".join(json.dumps(row) + "\n" for row in rows))
         return 0
     _write(out, "".join(json.dumps(row) + "\n" for row in rows))
