@@ -155,3 +155,20 @@ def test_contracts_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_text("[1, 2]")
     with pytest.raises(UserError):
         load_contracts(path)
+
+
+def test_forged_runner_rows_cannot_crash_the_host() -> None:
+    from execbench.plus.execute import _clean
+
+    assert _clean({"status": "ok", "out": 5, "cost": "9"}) == {"status": "invalid"}
+    assert _clean({"status": "ok", "out": "1", "cost": True, "tampered": "yes", "x": 1}) == {
+        "status": "ok",
+        "out": "1",
+    }
+    assert _clean({"status": "ok", "out": "1", "cost": -3, "features": ["a", 2]}) == {
+        "status": "ok",
+        "out": "1",
+        "features": ["a"],
+    }
+    verdict = judge_outputs([_clean({"status": "ok", "out": ["x"]})], ["1"], 0.0)
+    assert not verdict.passed and verdict.failing == 0

@@ -82,12 +82,44 @@ def _batch(result: ExecResult) -> Batch:
         rows = payload.get("results")
         if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
             error = payload.get("load_error")
-            return Batch(str(error) if error else None, tuple(rows))
+            return Batch(str(error) if error else None, tuple(_clean(r) for r in rows))
         return Batch("unreadable runner result", ())
     message = result.status.value
     if result.exception_type:
         message += f" ({result.exception_type})"
     return Batch(f"sandbox: {message}", ())
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "status": (str,),
+    "out": (str, type(None)),
+    "error": (str,),
+    "kind": (str,),
+    "cost": (int,),
+    "tampered": (bool,),
+    "features": (list,),
+}
+
+
+def _typed(key: str, value: Any) -> bool:
+    if key not in _TYPES:
+        return False
+    if key == "tampered":
+        return type(value) is bool
+    return isinstance(value, _TYPES[key]) and type(value) is not bool
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    """Only the runner's fields, with their types: the payload comes from the program's process,
+    so a forged one must not crash the host (a malformed row just fails)."""
+    out = {k: v for k, v in row.items() if _typed(k, v)}
+    if out.get("cost", 0) < 0:
+        out.pop("cost")
+    if "features" in out:
+        out["features"] = [f for f in out["features"] if isinstance(f, str)]
+    if out.get("status") == "ok" and "out" not in out:
+        out["status"] = "invalid"
+    return out
 
 
 def run_jobs(pool: Any, jobs: Sequence[Job]) -> list[Batch]:

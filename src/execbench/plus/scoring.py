@@ -240,7 +240,7 @@ def _efficiency(
     for code, _, suite in refs:
         batch = ref_batches[(code, suite.task_id)]
         verdict = judge_outputs(batch.results, suite.perf_expected, suite.atol, inputs=suite.perf_inputs)
-        if verdict.passed and not any(r.get("tampered") for r in batch.results):
+        if verdict.passed and _counted(batch.results):
             ref_cost[suite.task_id] = sum(int(r["cost"]) for r in batch.results)
     items = [
         (code, problems[s.task_id].entry_point, with_perf[s.task_id])
@@ -262,7 +262,7 @@ def _efficiency(
         suite = with_perf[sample.task_id]
         batch = batches[(code, sample.task_id)]
         verdict = judge_outputs(batch.results, suite.perf_expected, suite.atol, inputs=suite.perf_inputs)
-        if not verdict.passed or any(r.get("tampered") for r in batch.results):
+        if not verdict.passed or not _counted(batch.results):
             row["efficient"] = False
             row["cost"] = None
             row["cost_note"] = (
@@ -299,6 +299,11 @@ def _efficiency(
         counted=len(ratios),
         no_perf=sum(1 for t in n if t not in ref_cost),
     )
+
+
+def _counted(rows: Sequence[dict[str, Any]]) -> bool:
+    """Every row has a count and no row says the program switched the counter off."""
+    return bool(rows) and all("cost" in r and not r.get("tampered") for r in rows)
 
 
 def ratio_summary(ratios: Sequence[float]) -> dict[str, float]:
