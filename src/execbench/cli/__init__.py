@@ -27,6 +27,7 @@ _COMMANDS: tuple[str, ...] = (
     "execbench.cli.compare",
     "execbench.cli.leaderboard",
     "execbench.cli.export",
+    "execbench.cli.augment",
 )
 
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from execbench.cli import _plus
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
 from execbench.compat.execute import SandboxFailure
 from execbench.compat.humaneval import FunctionalReport, parse_samples, score_samples
@@ -62,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         )
         _common(p)
         p.add_argument("--json", action="store_true", help="print one JSON summary instead of the text lines")
+        _plus.add_arguments(p)
         p.set_defaults(handler=_score_functional, benchmark=name)
 
     c = sub.add_parser(
@@ -129,6 +131,7 @@ def _score_functional(args: argparse.Namespace) -> int:
     rows = read_jsonl(args.samples, what="samples file")  # before any download: fail fast on local errors
     problems = load_mbpp(args.problems) if mbpp else load_humaneval(args.problems)
     samples = parse_samples(rows, problems, str(args.samples))
+    plus_suites = _plus.prepare(args, problems)  # --plus / --efficiency: read and checked before any run
     out = args.out if args.out is not None else Path(str(args.samples) + "_results.jsonl")
     try:
         report = score_samples(
@@ -146,7 +149,15 @@ def _score_functional(args: argparse.Namespace) -> int:
         )
     except SandboxFailure as exc:
         raise UserError(str(exc)) from None
-    _write(out, "".join(json.dumps(row) + "\n" for row in report.rows))
+    rows = report.rows
+    plus_summary: dict[str, Any] = {}
+    if _plus.wanted(args):  # --plus / --efficiency: extra verdicts and cost, added to the rows
+        if not args.json:
+            _print_functional(report, out)
+        rows, plus_summary = _plus.apply(
+            args, problems, samples, report.rows, ks, prelude, plus_suites, quiet=args.json
+        )
+    _write(out, "".join(json.dumps(row) + "\n" for row in rows))
     if args.json:
         summary = {
             "mode": report.mode,
@@ -158,8 +169,11 @@ def _score_functional(args: argparse.Namespace) -> int:
             "strict_changes": report.stats.strict_changes,
             "out": str(out),
             "provenance": dict(report.provenance),
+            **plus_summary,
         }
         print(json.dumps(summary))
+        return 0
+    if plus_summary:
         return 0
     _print_functional(report, out)
     return 0

@@ -1,10 +1,12 @@
 """Running candidate programs for the repair loop: visible tests (LDB's executor semantics,
 in the sandbox) and the hidden-test judge.
 
-:func:`judge_hidden` is the ONE place hidden tests are judged. It goes through the
-human-eval compatibility scorer (``compat.humaneval.build_program`` + ``compat.execute``),
-exactly as ``execbench score`` judges a sample; switching repair to the engine's strict
-judge means changing this function only.
+:func:`judge_hidden` is the ONE place hidden tests are judged: with the engine's strict
+judge (:func:`execbench.judge.judge_strict`, the tests in a process the repaired program
+cannot reach, its answers as plain data), on the text ``execbench score humaneval|mbpp
+--prelude ldb --strict`` would judge. A repaired program is written by the model being
+trained or ranked, so its verdict must not be forgeable; on LDB's published programs strict
+and compat verdicts agree (README).
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from execbench.compat.execute import run_checks
 from execbench.compat.harness import PASSED
-from execbench.compat.humaneval import Sample, build_program
+from execbench.compat.humaneval import Sample, build_plan
 from execbench.compat.ldb import LDB_PRELUDE
 from execbench.datasets.humaneval import Problem
+from execbench.judge import judge_strict
 from execbench.repair.ldbcompat import feedback_text
 from execbench.repair.runner import RUNNER
 from execbench.sandbox import ExecRequest, Limits, Status
@@ -91,9 +93,10 @@ async def run_visible_tests(
 def judge_hidden(
     pool: Any, problem: Problem, program: str, *, mbpp: bool, timeout: float = HIDDEN_TIMEOUT
 ) -> Hidden:
-    """Judge ``program`` (a whole program) on the problem's hidden tests, as ``execbench
-    score humaneval|mbpp --prelude ldb`` does. The switch point for strict judging."""
+    """Judge ``program`` (a whole program) strictly on the problem's hidden tests, beside LDB's
+    header and the trusted prompt, as ``execbench score ... --prelude ldb --strict`` does."""
     sample = Sample(task_id=problem.task_id, text=program, is_solution=True)
-    text = build_program(problem, sample, prelude=LDB_PRELUDE, call_check=not mbpp)
-    results, _stats = run_checks([text], timeout=timeout, pool=pool, static=False)
-    return Hidden(passed=results[0] == PASSED, result=results[0])
+    item = build_plan(problem, sample, prelude=LDB_PRELUDE, call_check=not mbpp, timeout=timeout).strict
+    assert item is not None
+    [verdict] = judge_strict([item], pool)
+    return Hidden(passed=verdict.result == PASSED, result=verdict.result)

@@ -1,0 +1,394 @@
+"""Coverage-guided test augmentation from a reference solution (EvalPlus-style, no LLM).
+
+Per task: seeds (the problem's own test calls and docstring examples) are run on the
+reference in the sandbox; then, round after round, candidates are made by type-aware
+mutation of corpus inputs (parents that found new facts are picked more often) and by
+random sampling within the seeds' shape. A candidate is **kept** when
+
+1. it fits the shape the seeds show (:mod:`execbench.plus.shape`; ``--wide`` relaxes it),
+2. the contract (if any) accepts it, and
+3. the reference returns normally, within the per-input limits (a deterministic cap on
+   line events, plus an alarm), with a plain-data result,
+
+and either it reaches a coverage fact no kept input reached (a new line arc = branch
+outcome, a new loop-iteration bucket) -- provenance ``coverage`` -- or it is drawn for
+diversity -- ``random``. Seeds are kept as ``seed:test`` / ``seed:docstring``.
+
+Determinism: all choices come from ``random.Random`` seeded by ``(--seed, task_id)``, and
+the ``--budget`` seconds are converted into a fixed number of candidate evaluations
+(:data:`EVALS_PER_SECOND`), so a file depends only on its inputs and the seed. A wall-clock
+safety stop (:data:`SAFETY_FACTOR` times the budget) marks tasks it cuts ``truncated``.
+
+All tasks advance together, one sandbox job per task per round, so the pool stays busy.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import random
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from execbench.datasets.humaneval import Problem
+from execbench.plus.execute import Job, run_jobs
+from execbench.plus.mutate import mutate_args, sample_value, scale_args
+from execbench.plus.seeds import args_text, extract_seeds
+from execbench.plus.shape import Signature, conforms, infer_signature
+
+__all__ = [
+    "AugmentConfig",
+    "EVALS_PER_SECOND",
+    "SAFETY_FACTOR",
+    "augment_problems",
+    "reference_program",
+    "float_atol",
+]
+
+#: Candidate evaluations one second of ``--budget`` buys (calibrated on a 2-core machine).
+EVALS_PER_SECOND = 300
+#: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
+SAFETY_FACTOR = 6.0
+_BATCH = 48
+_PERF_TARGET = 100_000
+_PERF_FACTORS = (1, 4, 16, 64, 256)
+_PERF_MAX = 3_000_000
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    per_task: int = 200
+    seed: int = 0
+    budget: float = 3.0
+    wide: bool = False
+    reduce: bool = False
+    perf: bool = True
+    contracts: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 1.0
+    max_lines: int = 30_000
+    """Line events the reference may take on a test input (a deterministic cost cap)."""
+
+
+def reference_program(problem: Problem) -> str:
+    """The reference as a program: HumanEval's prompt + body, or MBPP's whole function."""
+    canon = problem.canonical_solution
+    if f"def {problem.entry_point}(" in canon:
+        return canon
+    return problem.prompt + canon
+
+
+def _contains_float(value: Any) -> bool:
+    if type(value) is float:
+        return True
+    if type(value) in (list, tuple, set):
+        return any(_contains_float(v) for v in value)
+    if type(value) is dict:
+        return any(_contains_float(v) for v in value.values())
+    return False
+
+
+def float_atol(outputs: Sequence[Any]) -> float:
+    """EvalPlus's rule: float outputs are compared with ``atol`` 1e-6 (0 means exact)."""
+    return 1e-6 if any(_contains_float(v) for v in outputs) else 0.0
+
+
+@dataclass
+class _Entry:
+    text: str
+    args: list[Any]
+    out: str
+    origin: str
+    why: str
+    new: int = 0
+    picked: int = 0
+    feats: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Task:
+    problem: Problem
+    code: str
+    sig: Signature
+    rng: random.Random
+    contract: str | None
+    left: int
+    corpus: list[_Entry] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    covered: set[str] = field(default_factory=set)
+    rejected: Counter[str] = field(default_factory=Counter)
+    evaluated: int = 0
+    pending: list[tuple[str, list[Any], str]] = field(default_factory=list)
+    idle: int = 0
+    done: bool = False
+    truncated: bool = False
+    error: str | None = None
+
+
+def _task_rng(seed: int, task_id: str) -> random.Random:
+    digest = hashlib.sha256(f"{seed}:{task_id}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _start(problem: Problem, config: AugmentConfig) -> _Task | str:
+    seeds = extract_seeds(problem.prompt, problem.test, problem.entry_point)
+    if not seeds:
+        return "no literal seed inputs in the tests or docstring"
+    sig = infer_signature([s.args for s in seeds], wide=config.wide)
+    task = _Task(
+        problem=problem,
+        code=reference_program(problem),
+        sig=sig,
+        rng=_task_rng(config.seed, problem.task_id),
+        contract=config.contracts.get(problem.task_id),
+        left=max(1, int(config.budget * EVALS_PER_SECOND)),
+    )
+    for s in seeds:
+        text = args_text(s.args)
+        task.seen.add(text)
+        task.pending.append((text, list(s.args), f"seed:{s.origin}"))
+    return task
+
+
+def _pick_parent(task: _Task) -> _Entry:
+    weights = [(1 + 3 * e.new) / (1 + e.picked) for e in task.corpus]
+    parent = task.rng.choices(task.corpus, weights=weights)[0]
+    parent.picked += 1
+    return parent
+
+
+def _propose(task: _Task) -> None:
+    """Fill ``task.pending`` with up to one batch of fresh, shape-valid candidates."""
+    tries = 0
+    want = min(_BATCH, task.left)
+    while len(task.pending) < want and tries < want * 8:
+        tries += 1
+        if not task.corpus or task.rng.random() < 0.15:
+            args = [sample_value(shape, task.rng) for shape in task.sig.args]
+            origin = "random"
+        else:
+            args = mutate_args(_pick_parent(task).args, task.sig, task.rng)
+            origin = "mutation"
+        try:
+            text = args_text(args)
+            if ast.literal_eval(text) != args:
+                continue
+        except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
+            continue
+        if text in task.seen:
+            continue
+        task.seen.add(text)
+        why = conforms(args, task.sig)
+        if why is not None:
+            task.rejected["shape: " + why.split(":", 1)[-1].strip().split(" (")[0][:60]] += 1
+            continue
+        task.pending.append((text, args, origin))
+
+
+def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
+    batch, task.pending = task.pending, []
+    kept_before = len(task.corpus)
+    for (text, args, origin), row in zip(batch, rows, strict=False):
+        seed = origin.startswith("seed:")
+        if not seed:
+            task.left -= 1
+            task.evaluated += 1
+        status = row.get("status")
+        if status != "ok" or row.get("out") is None:
+            reason = {
+                "error": f"reference raised {row.get('error')}",
+                "limit": "reference over the line cap",
+                "invalid": f"rejected by the {str(row.get('error', '')).split(':')[0] or 'argument text'}",
+            }
+            task.rejected[reason.get(str(status), f"reference {status} {row.get('kind', '')}".strip())] += 1
+            continue
+        feats = set(row.get("features") or ())
+        fresh = feats - task.covered
+        if seed or fresh:
+            why = "seed" if seed else f"+{len(fresh)} coverage facts (e.g. {sorted(fresh)[0]})"
+            kind = origin if seed else "coverage"
+        elif len(task.corpus) < per_task and task.rng.random() < 0.2:
+            why, kind = f"diversity ({origin})", "random"
+        else:
+            task.rejected["no new coverage"] += 1
+            continue
+        task.covered |= feats
+        if len(task.corpus) >= per_task and not seed:
+            continue
+        task.corpus.append(
+            _Entry(text, args, str(row["out"]), kind, why, new=len(fresh), feats=frozenset(feats))
+        )
+    task.idle = task.idle + 1 if len(task.corpus) == kept_before else 0
+    if len(task.corpus) >= per_task or task.left <= 0 or task.idle >= 6:
+        task.done = True
+
+
+def _job(task: _Task, texts: Sequence[str], config: AugmentConfig, **kw: Any) -> Job:
+    return Job(
+        code=task.code,
+        entry=task.problem.entry_point,
+        inputs=tuple(texts),
+        timeout=config.timeout,
+        max_lines=config.max_lines,
+        contract=task.contract,
+        **kw,
+    )
+
+
+def augment_problems(
+    problems: Sequence[Problem], config: AugmentConfig, pool: Any, *, log: Any = None
+) -> list[dict[str, Any]]:
+    """One output record per problem (see :mod:`execbench.plus.plusfile` for the format)."""
+    tasks: list[_Task] = []
+    records: dict[str, dict[str, Any]] = {}
+    for problem in problems:
+        started = _start(problem, config)
+        if isinstance(started, str):
+            records[problem.task_id] = _empty(problem, started, config)
+        else:
+            tasks.append(started)
+    deadline = time.monotonic() + max(30.0, SAFETY_FACTOR * config.budget * max(1, len(tasks)) / 2)
+    rounds = 0
+    while True:
+        active = [t for t in tasks if not t.done]
+        for task in active:
+            if not task.pending:
+                _propose(task)
+        active = [t for t in active if t.pending or not _mark_idle(t)]
+        if not active:
+            break
+        if time.monotonic() > deadline:
+            for task in active:
+                task.truncated = task.done = True
+            break
+        batches = run_jobs(pool, [_job(t, [p[0] for p in t.pending], config, features=True) for t in active])
+        for task, batch in zip(active, batches, strict=True):
+            if batch.load_error and not batch.results:
+                task.error = batch.load_error
+                task.done = True
+                task.pending = []
+                continue
+            _absorb(task, batch.results, config.per_task)
+        rounds += 1
+        if log is not None:
+            log(f"round {rounds}: {len(active)} tasks active")
+    _confirm(tasks, config, pool)
+    if config.reduce:
+        from execbench.plus.reduce import reduce_tasks
+
+        reduce_tasks(tasks, config, pool)
+    perf = _perf_inputs(tasks, config, pool) if config.perf else {}
+    for task in tasks:
+        records[task.problem.task_id] = _record(task, config, perf.get(task.problem.task_id))
+    return [records[p.task_id] for p in problems]
+
+
+def _mark_idle(task: _Task) -> bool:
+    task.idle += 1
+    if task.idle >= 3:
+        task.done = True
+    return True
+
+
+def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
+    """Re-run the reference untraced on the kept inputs; drop any whose output changes."""
+    live = [t for t in tasks if t.corpus]
+    batches = run_jobs(pool, [_job(t, [e.text for e in t.corpus], config) for t in live])
+    for task, batch in zip(live, batches, strict=True):
+        kept = []
+        for i, entry in enumerate(task.corpus):
+            row = batch.results[i] if i < len(batch.results) else {}
+            if row.get("status") == "ok" and row.get("out") == entry.out:
+                kept.append(entry)
+            else:
+                task.rejected["reference not deterministic"] += 1
+        task.corpus = kept
+
+
+def _perf_inputs(
+    tasks: Sequence[_Task], config: AugmentConfig, pool: Any
+) -> dict[str, list[tuple[str, str, int]]]:
+    """Scaled-up valid inputs per task: for the three largest kept inputs, the smallest
+    scale at which the reference executes >= 10^5 instructions (else the largest that ran)."""
+    plans: list[tuple[_Task, list[tuple[int, str]]]] = []
+    for task in tasks:
+        if not task.corpus:
+            continue
+        bases = sorted(task.corpus, key=lambda e: (-len(e.text), e.text))[:3]
+        valid = Signature(
+            task.sig.args,
+            task.sig.equal_len,
+            wide=task.sig.wide,
+            extra={**task.sig.extra, "any_length": True},
+        )
+        cands: list[tuple[int, str]] = []
+        for b, entry in enumerate(bases):
+            for factor in _PERF_FACTORS:
+                args = scale_args(entry.args, task.sig, factor, task.rng) if factor > 1 else entry.args
+                if conforms(args, valid) is not None:
+                    continue
+                cands.append((b, args_text(args)))
+        plans.append((task, cands))
+    jobs = [
+        Job(t.code, t.problem.entry_point, tuple(c[1] for c in cands), count=True, timeout=2.0, total=20.0,
+            contract=t.contract, groups=tuple(c[0] for c in cands), target=_PERF_TARGET,
+            max_cost=_PERF_MAX)
+        for t, cands in plans
+    ]  # fmt: skip
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for (task, cands), batch in zip(plans, run_jobs(pool, jobs), strict=True):
+        best: dict[int, tuple[str, str, int]] = {}
+        for (b, text), row in zip(cands, batch.results, strict=False):
+            if row.get("status") != "ok" or row.get("out") is None or row.get("tampered"):
+                continue
+            current = best.get(b)
+            if current is None or current[2] < _PERF_TARGET:
+                best[b] = (text, str(row["out"]), int(row["cost"]))
+        chosen = sorted({v[0]: v for v in best.values()}.values(), key=lambda v: -v[2])
+        out[task.problem.task_id] = chosen
+    return out
+
+
+def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
+    outputs = [ast.literal_eval(e.out) for e in task.corpus]
+    record: dict[str, Any] = {
+        "task_id": task.problem.task_id,
+        "entry_point": task.problem.entry_point,
+        "inputs": [e.text for e in task.corpus],
+        "expected": [e.out for e in task.corpus],
+        "atol": float_atol(outputs),
+        "provenance": [{"origin": e.origin, "why": e.why} for e in task.corpus],
+    }
+    if task.problem.entry_point == "find_zero":
+        record["oracle"] = "poly_root"
+    if perf is not None:
+        record["perf_inputs"] = [p[0] for p in perf]
+        record["perf_expected"] = [p[1] for p in perf]
+        record["perf_reference_cost"] = [p[2] for p in perf]
+    record["stats"] = {
+        "seed": config.seed,
+        "evaluated": task.evaluated,
+        "kept": len(task.corpus),
+        "coverage_facts": len(task.covered),
+        "rejected": dict(sorted(task.rejected.items())),
+        "truncated": task.truncated,
+        "wide": config.wide,
+        "reduced": config.reduce,
+    }
+    if task.error:
+        record["stats"]["error"] = task.error
+    return record
+
+
+def _empty(problem: Problem, why: str, config: AugmentConfig) -> dict[str, Any]:
+    return {
+        "task_id": problem.task_id,
+        "entry_point": problem.entry_point,
+        "inputs": [],
+        "expected": [],
+        "atol": 0.0,
+        "provenance": [],
+        "stats": {"seed": config.seed, "evaluated": 0, "kept": 0, "error": why, "truncated": False},
+    }

@@ -1,0 +1,282 @@
+"""The in-sandbox runner: call one function on many argument lists and report plain data.
+
+Runs inside the sandboxed child as ``execbench.plus.runner:run_inputs`` (standard library
+only: it is imported in warm workers). One execution judges a whole batch of inputs, so
+a batch costs one fork, not one per input.
+
+For each input (``args["inputs"]``: argument lists as Python literal text) it reports:
+
+- ``status``: ``ok``, ``error`` (the call raised; ``error`` holds the type name),
+  ``timeout`` (the per-input alarm), ``limit`` (more line events than ``max_lines`` --
+  a deterministic cost cap) or ``invalid`` (the argument text or a contract rejected it);
+- ``out``: ``repr`` of the return value when it is plain data (exact ``int``, ``float``,
+  ``str``, ``bool``, ``None``, ``list``, ``tuple``, ``dict``, ``set``, finite floats, not
+  too big), else ``None`` with ``kind`` naming the type: the host re-reads it with
+  ``ast.literal_eval`` and compares there, never trusting a verdict made next to the program;
+- ``features`` (``args["features"]``): the coverage facts the augmenter steers by --
+  line arcs ``a>b`` inside the program (branch outcomes), per-line hit-count buckets
+  ``Lk#b`` (loop-iteration counts, AFL-style buckets) and ``X:<type>`` for exceptions;
+- ``cost`` (``args["count"]``): bytecode instructions executed by the call, counted with
+  ``sys.monitoring`` INSTRUCTION events (3.12+) or settrace opcode events (3.11); the same
+  interpreter gives the same count on every run. ``tampered`` is set when the program
+  switched the counter off; past ``max_cost`` the call is stopped (``limit``). With
+  ``groups`` and ``target`` (a ladder of growing inputs per group), the rest of a group is
+  ``skipped`` once one of its inputs reaches ``target`` instructions or fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import signal
+import sys
+from typing import Any
+
+__all__ = ["run_inputs", "PROGRAM_FILE"]
+
+PROGRAM_FILE = "<execbench-plus>"
+_MAX_OUT = 20_000
+_PLAIN_SCALARS = (int, str, bool, type(None))
+_repr = repr
+
+
+class _Alarm(BaseException):
+    """Per-input time limit; a ``BaseException`` so ``except Exception`` in a program cannot eat it."""
+
+
+class _LineLimit(BaseException):
+    """Raised by the feature tracer past ``max_lines`` line events."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Alarm
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if depth > 50:
+        return False
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if kind in (list, tuple, set):
+        return all(_plain(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _encode(value: Any) -> tuple[str | None, str]:
+    if not _plain(value):
+        return None, type(value).__name__
+    try:
+        text = _repr(value)
+    except (ValueError, RecursionError):  # e.g. an int with too many digits
+        return None, "too large"
+    if len(text) > _MAX_OUT:
+        return None, "too large"
+    return text, ""
+
+
+class _Features:
+    """Line arcs, hit-count buckets and exceptions of frames running the program's code."""
+
+    def __init__(self, max_lines: int) -> None:
+        self.arcs: set[str] = set()
+        self.hits: dict[int, int] = {}
+        self.lines = 0
+        self.max_lines = max_lines
+
+    def global_trace(self, frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename != PROGRAM_FILE:
+            return None
+        prev = [frame.f_lineno * -1]
+
+        def local(frame: Any, event: str, arg: Any) -> Any:
+            if event == "line":
+                line = frame.f_lineno
+                self.arcs.add(f"{prev[0]}>{line}")
+                prev[0] = line
+                self.hits[line] = self.hits.get(line, 0) + 1
+                self.lines += 1
+                if self.lines > self.max_lines:
+                    raise _LineLimit
+            elif event == "exception":
+                self.arcs.add(f"X:{arg[0].__name__}@{frame.f_lineno}")
+            return local
+
+        return local
+
+    def result(self) -> list[str]:
+        out = set(self.arcs)
+        for line, count in self.hits.items():
+            out.add(f"L{line}#{count if count < 4 else count.bit_length() + 1}")
+        return sorted(out)
+
+
+def _count_call(fn: Any, args: list[Any], max_cost: int) -> tuple[Any, int, bool]:
+    """Call ``fn(*args)`` counting bytecode instructions; (result, count, tampered).
+    Past ``max_cost`` instructions the call is stopped (``_LineLimit``)."""
+    count = [0]
+    if sys.version_info >= (3, 12):
+        mon = sys.monitoring
+        tool = mon.PROFILER_ID
+        mon.use_tool_id(tool, "execbench-cost")
+
+        def on_instruction(code: Any, offset: int) -> None:
+            count[0] += 1
+            if count[0] > max_cost:
+                raise _LineLimit
+
+        mon.register_callback(tool, mon.events.INSTRUCTION, on_instruction)
+        mon.set_events(tool, mon.events.INSTRUCTION)
+        try:
+            result = fn(*args)
+        finally:
+            tampered = mon.get_events(tool) != mon.events.INSTRUCTION
+            mon.set_events(tool, 0)
+            mon.register_callback(tool, mon.events.INSTRUCTION, None)
+            mon.free_tool_id(tool)
+        return result, count[0], tampered
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "opcode":
+            count[0] += 1
+            if count[0] > max_cost:
+                raise _LineLimit
+        return local
+
+    def global_trace(frame: Any, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        frame.f_trace_lines = False
+        return local
+
+    sys.settrace(global_trace)
+    try:
+        result = fn(*args)
+    finally:
+        tampered = sys.gettrace() is not global_trace
+        sys.settrace(None)
+    return result, count[0], tampered
+
+
+def _contract_fn(contract: str, entry_fn: Any, namespace: dict[str, Any]) -> Any:
+    """``contract`` (``assert`` lines) as a function taking the entry's parameters."""
+    code = entry_fn.__code__
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    body = "\n".join("    " + line.strip() for line in contract.splitlines() if line.strip()) or "    pass"
+    source = f"def __execbench_contract__({', '.join(params)}):\n{body}\n"
+    exec(compile(source, "<execbench-contract>", "exec"), namespace)
+    return namespace["__execbench_contract__"]
+
+
+def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Run ``code``, then call ``args["entry"]`` on every input; see the module docstring."""
+    entry = args["entry"]
+    timeout = float(args.get("timeout", 1.0))
+    total = float(args.get("total", 30.0))
+    features = bool(args.get("features", False))
+    count = bool(args.get("count", False))
+    max_lines = int(args.get("max_lines", 200_000))
+    groups = args.get("groups")
+    target = int(args.get("target", 0))
+    max_cost = int(args.get("max_cost", 50_000_000))
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    namespace: dict[str, Any] = {"__name__": "__execbench_plus__"}
+    sink = io.StringIO()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            signal.setitimer(signal.ITIMER_REAL, max(timeout, 3.0))
+            exec(compile(code, PROGRAM_FILE, "exec"), namespace)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # noqa: BLE001 - the program's failure is data
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return {"load_error": f"{type(exc).__name__}: {exc}"[:500], "results": []}
+    fn = namespace.get(entry)
+    if not callable(fn):
+        return {"load_error": f"no function {entry!r}", "results": []}
+    contract = _contract_fn(args["contract"], fn, namespace) if args.get("contract") else None
+    results: list[dict[str, Any]] = []
+    import time
+
+    started = time.monotonic()
+    finished: set[Any] = set()
+    for i, text in enumerate(args["inputs"]):
+        if time.monotonic() - started > total:
+            results.append({"status": "timeout", "error": "total time limit"})
+            break
+        group = groups[i] if groups else None
+        if group is not None and group in finished:
+            results.append({"status": "skipped"})
+            continue
+        row = _one(fn, text, contract, timeout, features, count, max_lines, max_cost, sink)
+        results.append(row)
+        if group is not None and (row.get("status") != "ok" or row.get("cost", 0) >= target):
+            finished.add(group)
+        sink.seek(0)
+        sink.truncate()
+    return {"load_error": None, "results": results}
+
+
+def _one(
+    fn: Any,
+    text: str,
+    contract: Any,
+    timeout: float,
+    features: bool,
+    count: bool,
+    max_lines: int,
+    max_cost: int,
+    sink: Any,
+) -> dict[str, Any]:
+    try:
+        call_args = ast.literal_eval(text)
+        if not isinstance(call_args, list):
+            raise ValueError("not a list")
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return {"status": "invalid", "error": "argument text"}
+    if contract is not None:
+        try:
+            contract(*call_args)
+        except BaseException as exc:  # noqa: BLE001
+            return {"status": "invalid", "error": f"contract: {type(exc).__name__}"}
+    tracer = _Features(max_lines) if features else None
+    row: dict[str, Any] = {}
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                if count:
+                    out, cost, tampered = _count_call(fn, call_args, max_cost)
+                    row["cost"] = cost
+                    if tampered:
+                        row["tampered"] = True
+                elif tracer is not None:
+                    sys.settrace(tracer.global_trace)
+                    try:
+                        out = fn(*call_args)
+                    finally:
+                        sys.settrace(None)
+                else:
+                    out = fn(*call_args)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Alarm:
+        return {"status": "timeout"}
+    except _LineLimit:
+        return {"status": "limit"}
+    except RecursionError:
+        row.update(status="error", error="RecursionError")
+    except BaseException as exc:  # noqa: BLE001 - the program's failure is data
+        row.update(status="error", error=type(exc).__name__)
+    else:
+        text_out, kind = _encode(out)
+        row.update(status="ok", out=text_out)
+        if kind:
+            row["kind"] = kind
+    if tracer is not None:
+        row["features"] = tracer.result()
+    return row

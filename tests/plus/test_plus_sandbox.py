@@ -1,0 +1,126 @@
+"""The sandbox side of execbench.plus: the runner, instruction counts, augmentation, judging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from execbench.compat.humaneval import Sample
+from execbench.datasets.humaneval import Problem
+from execbench.plus.augment import AugmentConfig, augment_problems
+from execbench.plus.execute import Job, open_pool, run_jobs
+from execbench.plus.plusfile import Suite
+from execbench.plus.scoring import score_plus
+
+LOOP = "def f(n):\n    t = 0\n    for i in range(n):\n        if i % 2:\n            t += i\n    return t\n"
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[object]:
+    with open_pool(2) as p:
+        yield p
+
+
+def test_runner_reports_plain_data_errors_and_features(pool) -> None:  # type: ignore[no-untyped-def]
+    code = (
+        LOOP
+        + "class K: pass\ndef g(x):\n    if x == 0:\n        raise ValueError\n    return K() if x == 1 else [x, 'a', 1.5]\n"
+    )
+    (batch,) = run_jobs(pool, [Job(code, "g", ("[0]", "[1]", "[2]", "not a list"), features=True)])
+    rows = batch.results
+    assert batch.load_error is None and [r["status"] for r in rows] == ["error", "ok", "ok", "invalid"]
+    assert rows[0]["error"] == "ValueError" and rows[1]["out"] is None and rows[1]["kind"] == "K"
+    assert rows[2]["out"] == "[2, 'a', 1.5]" and any(">" in f for f in rows[2]["features"])
+    (broken,) = run_jobs(pool, [Job("def f(:\n", "f", ("[1]",))])
+    assert broken.load_error and broken.results == ()
+
+
+def test_instruction_counts_are_deterministic_and_tamper_evident(pool) -> None:  # type: ignore[no-untyped-def]
+    job = Job(LOOP, "f", ("[1000]", "[10]"), count=True)
+    runs = [tuple(r["cost"] for r in run_jobs(pool, [job])[0].results) for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2] and runs[0][0] > 10 * runs[0][1] > 0
+    cheat = "import sys\ndef f(n):\n    sys.settrace(None)\n    try:\n        import sys as s; s.monitoring.set_events(s.monitoring.PROFILER_ID, 0)\n    except Exception:\n        pass\n    return sum(range(n))\n"
+    (row,) = run_jobs(pool, [Job(cheat, "f", ("[100]",), count=True)])[0].results
+    assert row.get("tampered") is True
+    (capped,) = run_jobs(pool, [Job(LOOP, "f", ("[100000]",), count=True, max_cost=1000)])[0].results
+    assert capped["status"] == "limit"
+
+
+def test_contract_rejects_inputs(pool) -> None:  # type: ignore[no-untyped-def]
+    (batch,) = run_jobs(pool, [Job(LOOP, "f", ("[3]", "[-1]"), contract="assert n >= 0")])
+    assert [r["status"] for r in batch.results] == ["ok", "invalid"]
+
+
+PROBLEM = Problem(
+    task_id="T/1",
+    prompt='def f(xs: list, k: int):\n    """Sum of the k largest.\n    >>> f([1, 5, 3], 2)\n    8\n    """\n',
+    entry_point="f",
+    test="def check(candidate):\n    assert candidate([1, 5, 3], 2) == 8\n    assert candidate([4, 4, 1, 0], 1) == 4\n    assert candidate([2, 9], 0) == 0\n",
+    canonical_solution="    t = 0\n    for y in sorted(xs, reverse=True)[:k]:\n        t += y\n    return t\n",
+)
+
+
+def test_augment_is_deterministic_valid_and_catches_a_wrong_program(pool) -> None:  # type: ignore[no-untyped-def]
+    config = AugmentConfig(per_task=40, seed=3, budget=0.3)
+    first = augment_problems([PROBLEM], config, pool)
+    again = augment_problems([PROBLEM], config, pool)
+    assert first == again
+    (record,) = first
+    assert len(record["inputs"]) > 10 and len(record["inputs"]) == len(record["expected"]) == len(
+        record["provenance"]
+    )
+    assert record["provenance"][0]["origin"] == "seed:test"
+    assert {p["origin"] for p in record["provenance"]} >= {"seed:test", "coverage"}
+    assert record["perf_inputs"] and all(c > 0 for c in record["perf_reference_cost"])
+    other = augment_problems([PROBLEM], AugmentConfig(per_task=40, seed=4, budget=0.3), pool)
+    assert other[0]["inputs"] != record["inputs"]
+    suite = Suite("T/1", tuple(record["inputs"]), tuple(record["expected"]), perf_inputs=tuple(record["perf_inputs"]),
+                  perf_expected=tuple(record["perf_expected"]))  # fmt: skip
+    right = Sample("T/1", "    return sum(sorted(xs)[::-1][:k])\n")
+    wrong = Sample("T/1", "    return sum(sorted(xs)[-k:])\n")  # k == 0 takes everything
+    slow = Sample(
+        "T/1",
+        "    ys = list(xs)\n    t = 0\n    for _ in range(k):\n        m = max(ys)\n        ys.remove(m)\n        t += m\n    return t\n",
+    )
+    base = [
+        {"task_id": "T/1", "passed": True},
+        {"task_id": "T/1", "passed": True},
+        {"task_id": "T/1", "passed": True},
+    ]
+    report = score_plus(
+        {"T/1": PROBLEM}, [right, wrong, slow], base, {"T/1": suite}, ks=(1,), pool=pool, efficiency=True
+    )
+    rows = report.rows
+    assert rows[0]["plus_passed"] and rows[2]["plus_passed"]
+    assert not rows[1]["plus_passed"] and rows[1]["plus_failing_input"].endswith(", 0]")
+    assert [c["index"] for c in report.caught] == [1]
+    assert report.plus_pass_at_k == {"pass@1": 2 / 3} and report.base_pass_at_k == {"pass@1": 1.0}
+    eff = report.efficiency
+    assert eff is not None and eff.counted == 2 and rows[0]["cost"] > 0
+    assert rows[1]["efficient"] is False
+
+
+def test_reduce_contracts_and_wide(pool) -> None:  # type: ignore[no-untyped-def]
+    full = augment_problems([PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False), pool)[0]
+    small = augment_problems(
+        [PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, reduce=True), pool
+    )[0]
+    assert 0 < len(small["inputs"]) < len(full["inputs"]) and set(small["inputs"]) <= set(full["inputs"])
+    assert all("--reduce" in p["why"] for p in small["provenance"])
+    assert small["stats"]["rejected"]["dropped by --reduce"] == len(full["inputs"]) - len(small["inputs"])
+    # the reduced suite still tells the k == 0 bug apart (a mutant-killing input survives)
+    wrong = Sample("T/1", "    return sum(sorted(xs)[-k:])\n")
+    suite = Suite("T/1", tuple(small["inputs"]), tuple(small["expected"]))
+    report = score_plus(
+        {"T/1": PROBLEM}, [wrong], [{"task_id": "T/1", "passed": True}], {"T/1": suite}, ks=(1,), pool=pool
+    )
+    assert report.rows[0]["plus_passed"] is False
+    config = AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, contracts={"T/1": "assert k >= 1"})
+    guarded = augment_problems([PROBLEM], config, pool)[0]
+    assert all(not text.endswith(", 0]") for text in guarded["inputs"])
+    assert guarded["stats"]["rejected"].get("rejected by the contract", 0) > 0
+    wide = augment_problems(
+        [PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, wide=True), pool
+    )[0]
+    assert wide["stats"]["wide"] and wide["inputs"] != full["inputs"]
