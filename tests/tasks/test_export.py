@@ -37,9 +37,9 @@ def test_records_with_rationale(tasks_file: Path, pool: Any) -> None:
     loop, crash = records
     assert loop["output"] == "28" and loop["exception"] is None
     rationale = loop["rationale"].split("\n")
-    assert rationale[0] == "line 2: total = 0  # total = 0"
+    assert rationale[0] == "line 2: total = 0  → total = 0"
     assert any(
-        "more iterations of the loop at line 3" in line for line in rationale
+        "iterations of the loop at line 3 not shown" in line for line in rationale
     )  # 8 iterations compressed
     assert rationale[-1] == "return 28"
     assert loop["response"].endswith("[ANSWER]\n28\n[/ANSWER]") and "[THOUGHT]" in loop["response"]
