@@ -26,6 +26,8 @@ _COMMANDS: tuple[str, ...] = (
     "execbench.cli.compare",
     "execbench.cli.leaderboard",
     "execbench.cli.export",
+    "execbench.cli.report",
+    "execbench.cli.view",
 )
 
 
