@@ -8,6 +8,8 @@ test can say "loaded with no console error and no network request".
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,6 @@ from typing import Any
 
 import pytest
 from report_helpers import Built, Watched
-
-from execbench.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = [
@@ -64,20 +64,20 @@ def watched(browser_context: Any) -> Iterator[Watched]:
     page.close()
 
 
+def _cli(*args: str) -> str:
+    """Run execbench in a child process: Playwright's sync API holds an event loop in this one,
+    and ``eval`` runs its own."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "execbench", *args], capture_output=True, text=True, timeout=1200, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def _eval_run(store: Path, *args: str) -> str:
-    assert main(["eval", *args, "--store", str(store), "--quiet", "--json"]) == 0
-    runs = json.loads(_capture(["runs", "list", "--store", str(store), "--json"]))
+    _cli("eval", *args, "--store", str(store), "--quiet", "--json")
+    runs = json.loads(_cli("runs", "list", "--store", str(store), "--json"))
     return str(runs[-1]["run_id"])
-
-
-def _capture(argv: list[str]) -> str:
-    import contextlib
-    import io
-
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert main(argv) == 0
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +87,7 @@ def builtin_report(tmp_path_factory: pytest.TempPathFactory) -> Built:
     store = root / "runs.sqlite"
     run_id = _eval_run(store, "--suite", "builtin", "--model", "baseline:floor")
     site = root / "site"
-    _capture(["report", run_id, "--store", str(store), "--out", str(site)])
+    _cli("report", run_id, "--store", str(store), "--out", str(site))
     return Built(store, run_id, site)
 
 
@@ -100,5 +100,5 @@ def cruxeval_report(tmp_path_factory: pytest.TempPathFactory, shared_data: Path)
     model = "replay:" + str(shared_data / CRUX_SAMPLES)
     run_id = _eval_run(store, "--suite", f"cruxeval-o:{data}", "--model", model, "--n", "1")
     site = root / "site"
-    _capture(["report", run_id, "--store", str(store), "--out", str(site)])
+    _cli("report", run_id, "--store", str(store), "--out", str(site))
     return Built(store, run_id, site)
