@@ -278,3 +278,91 @@ def test_a_100k_step_trace_opens_and_steps_quickly(watched: Watched, tmp_path: P
     # the issue's generous bound: under a second per action, as the browser measures it
     assert all(v < 1000 for k, v in timings.items() if k != "open"), timings
     assert watched.clean(), watched.errors
+
+
+_CONTRAST = """() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || ["0", "0", "0", "0"]).map(Number);
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+  const bad = [], seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || seen.has(el) || el.closest("svg") || el.closest(".sr-only")) continue;
+    seen.add(el);
+    const cs = getComputedStyle(el);
+    if (cs.display === "none" || cs.visibility === "hidden") continue;
+    const a = lum(rgb(cs.color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize), large = size >= 24 || (size >= 18.66 && parseInt(cs.fontWeight, 10) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push([el.tagName, el.className, node.textContent.slice(0, 30), ratio.toFixed(2)]);
+  }
+  return bad; }"""
+
+_CONTROLS = {
+    "button",
+    "textbox",
+    "searchbox",
+    "combobox",
+    "checkbox",
+    "spinbutton",
+    "listbox",
+    "link",
+    "option",
+    "image",
+}
+
+
+def _accessibility_problems(w: Watched) -> list[Any]:
+    """Controls and images without an accessible name (Chromium's accessibility tree) and
+    text below WCAG AA contrast."""
+    cdp = w.page.context.new_cdp_session(w.page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    unnamed = [
+        n["role"]["value"]
+        for n in nodes
+        if not n.get("ignored")
+        and n.get("role", {}).get("value") in _CONTROLS
+        and not str(n.get("name", {}).get("value") or "").strip()
+    ]
+    roles = {n.get("role", {}).get("value") for n in nodes}
+    assert {"button", "combobox", "listbox"} & roles or "spinbutton" in roles  # the tree was really read
+    return unnamed + w.page.evaluate(_CONTRAST)
+
+
+def test_accessibility_keyboard_labels_contrast(
+    watched: Watched, builtin_report: Built, tmp_path: Path
+) -> None:
+    page = watched.page
+    _open(watched, (builtin_report.site / "index.html").as_uri())
+    assert _accessibility_problems(watched) == []
+    # keyboard only: Tab reaches every filter, then the task list; arrows + Enter open a task
+    reached = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        active = page.evaluate("document.activeElement.id")
+        reached.append(active)
+        if active == "t-list":
+            break
+    assert {"f-search", "f-kind", "f-construct", "f-verdict", "f-disagree", "t-list"} <= set(reached), reached
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#drill[data-task]")
+    assert page.evaluate("document.activeElement.id") == "drill"
+    # the viewer: every control named, contrast, and reachable with Tab
+    trace = _known_trace(tmp_path)
+    _open(watched, _viewer_site(tmp_path / "site", [trace]).as_uri() + "#t=0")
+    page.keyboard.press("j")
+    assert _accessibility_problems(watched) == []
+    reached = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+    assert {"v-back", "v-fwd", "v-over", "v-out", "v-nexthit", "v-goto"} <= set(reached), reached
+    assert watched.clean(), watched.errors
