@@ -100,10 +100,10 @@ def test_builtin_report_loads_clean_and_matches_runs_show(
         "Prompt (direct)",
         "Raw answer (sample 0)",
         "Extracted answer",
-        "right",
         "status",
     ):
         assert part in text
+    assert re.search(r"#1 baseline:floor: (right|wrong|skipped) \(status ", text)
     png = watched.page.locator("#drill").screenshot(path=str(shots / "drilldown.png"))
     assert _non_blank(watched, png) > 0.02
     href = watched.page.get_attribute("#d-trace", "href")
