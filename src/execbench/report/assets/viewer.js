@@ -258,6 +258,7 @@
   function render() {
     const d = V.d, s = V.step;
     $("v-pos").textContent = "step " + s + " / " + (d.steps - 1);
+    if (document.activeElement !== $("v-goto")) $("v-goto").value = String(s);
     const line = d.lines[s];
     $("v-line").textContent = "line " + line + " in " + d.funcs[d.frames[s]];
     $("v-line").setAttribute("data-line", String(line));
