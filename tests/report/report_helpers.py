@@ -101,6 +101,7 @@ def synthetic_store(
                 details: dict[str, Any] = {}
                 if codegen and t.kind == "codegen":
                     details["plus"] = right and i % 2 == 0
+                    details["efficiency"] = 1.0 + (i % 4) / 4
                 if repair:
                     its = [
                         {

@@ -112,6 +112,9 @@ def test_report_of_synthetic_runs(tmp_path: Path, capsys: pytest.CaptureFixture[
             assert not re.search(r"(src|href)=[\"']?(https?:)?//", f.read_text()), f
     assert "paired 95% CI" in html and "repair: solved per iteration" in html and "base vs plus" in html
     assert html.count("<svg") >= 9
+    assert re.search(
+        r'<table id="efficiency">.*model-0</th><td class="num">12</td><td class="num">1.38</td>', html
+    )
     detail = (site / "data" / "detail-0.js").read_text()
     items = json.loads(detail[detail.index(",") + 1 : detail.rindex(")")])
     first = items[1]

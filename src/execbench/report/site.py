@@ -188,8 +188,32 @@ def _plots_section(runs: list[RunData], kinds: list[str], features: dict[str, di
             f"95% bootstrap intervals. Tasks per bin ({escape(names[0])}): {escape(counts)}.</figcaption></figure>"
         )
     parts.append(_codegen_plot(runs, names))
+    parts.append(_efficiency(runs, names))
     parts.append(_repair_plot(runs, names))
     return '<div class="plots">' + "".join(parts) + "</div>"
+
+
+def _efficiency(runs: list[RunData], names: list[str]) -> str:
+    """Mean ``details["efficiency"]`` of the codegen results that measured it, per run."""
+    rows = []
+    for i, r in enumerate(runs):
+        vals = [
+            float(row.details["efficiency"])
+            for row in r.sample0.values()
+            if row.kind == "codegen" and isinstance(row.details.get("efficiency"), int | float)
+        ]
+        if vals:
+            rows.append(
+                f'<tr><th scope="row">{escape(names[i])}</th><td class="num">{len(vals)}</td>'
+                f'<td class="num">{sum(vals) / len(vals):.3g}</td></tr>'
+            )
+    if not rows:
+        return ""
+    return (
+        '<table id="efficiency"><caption>Codegen efficiency where measured (mean of the results\' '
+        '<code>efficiency</code>)</caption><thead><tr><th scope="col">run</th><th scope="col">results</th>'
+        f'<th scope="col">mean</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _codegen_plot(runs: list[RunData], names: list[str]) -> str:
