@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,12 @@ def serve(folder: Path, page: str, port: int = 0) -> None:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{port} ({exc}); choose another --port") from None
+
+    def _stop(*_: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM ends like Ctrl-C: the temporary folder is removed
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     with server:
         print(
             f"execbench view: http://127.0.0.1:{server.server_address[1]}/{page}  (Ctrl-C stops)", flush=True
