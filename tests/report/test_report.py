@@ -157,3 +157,13 @@ def test_view_serves_a_trace_file_on_localhost(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_binned_accuracy_intervals() -> None:
+    from execbench.report.collect import binned_accuracy
+
+    bins = binned_accuracy([(1, 1.0), (1, 0.0), (2, 1.0), (3, 1.0), (5, 0.5), (6, 1.0)])
+    assert [(label, n) for label, n, _ in bins] == [("1", 2), ("2-3", 2), ("4-7", 2)]
+    one = bins[0][2]
+    assert one["value"] == 50.0 and 9 < one["ci_low"] < 10 and 90 < one["ci_high"] < 91  # Wilson, n = 2
+    assert bins[2][2]["value"] == 75.0 and bins[2][2]["ci_low"] <= 75.0 <= bins[2][2]["ci_high"]

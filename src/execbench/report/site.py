@@ -185,7 +185,7 @@ def _plots_section(runs: list[RunData], kinds: list[str], features: dict[str, di
                 f"pass@1 vs {label}", order, series, ident=f"p-{key}", ylabel="pass@1 (%)", xlabel=label
             )
             + f"<figcaption>pass@1 (all kinds of tasks about a traced call) by {escape(label)}, power-of-two bins, "
-            f"95% bootstrap intervals. Tasks per bin ({escape(names[0])}): {escape(counts)}.</figcaption></figure>"
+            f"95% intervals (Wilson; bootstrap with several samples). Tasks per bin ({escape(names[0])}): {escape(counts)}.</figcaption></figure>"
         )
     parts.append(_codegen_plot(runs, names))
     parts.append(_efficiency(runs, names))
