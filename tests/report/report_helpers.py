@@ -129,7 +129,9 @@ def synthetic_store(
                 )
             store.put_results(run_id, rows)
             store.update_run(
-                run_id, status="complete", summary=summarize_rows(tasks, store.load_results(run_id), 1)
+                run_id,
+                status="complete",
+                summary=summarize_rows(tasks, store.load_results(run_id), 1, resamples=200),
             )
             ids.append(run_id)
     return ids
