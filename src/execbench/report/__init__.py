@@ -6,7 +6,7 @@
   (``plots``), the task explorer with drill-down, and the trace viewer (``viewer.html``);
 - ``viewer_data(trace)`` -- a trace as the viewer's per-step arrays and execution-order
   rows (the same rows as ``execbench trace`` and the rationales);
-- ``serve(folder)`` -- ``execbench view``: the same pages over HTTP on 127.0.0.1.
+- ``execbench view`` (``cli/view.py``) serves the same pages over HTTP on 127.0.0.1.
 
 Data travels as ``<script>`` files calling ``EBReport.*``/``EBViewer.*``: a page opened
 from ``file://`` may load scripts but not fetch files. Big tables (50,000 tasks, 100,000

@@ -22,6 +22,7 @@ from execbench.report import plots
 from execbench.report.collect import (
     FEATURES,
     RunData,
+    bin_label,
     binned_accuracy,
     call_key,
     kinds_of,
@@ -31,6 +32,7 @@ from execbench.report.collect import (
 from execbench.report.pages import page, viewer_page
 from execbench.report.traces import js_call, trace_calls, write_trace
 from execbench.runs.compare import compare_runs
+from execbench.runs.stats import bootstrap_ci
 from execbench.runs.store import Store
 
 __all__ = ["build_report", "ReportInfo", "TASKS_PER_CHUNK", "DETAILS_PER_CHUNK", "write_assets"]
@@ -171,8 +173,6 @@ def _plots_section(runs: list[RunData], kinds: list[str], features: dict[str, di
                 labels.setdefault(lab, len(labels))
         if not labels:
             continue
-        from execbench.report.collect import bin_label
-
         order = sorted(labels, key=lambda lab: bin_label(int(lab.split("-")[0]))[0])
         series = [
             (names[i], [point(pr[lab][1]) if lab in pr else None for lab in order])
@@ -225,8 +225,6 @@ def _codegen_plot(runs: list[RunData], names: list[str]) -> str:
             continue
         base_vals = [float(row.correct) for row in plus]
         plus_vals = [float(row.correct and row.details["plus"]) for row in plus]
-        from execbench.runs.stats import bootstrap_ci
-
         b, p = bootstrap_ci(base_vals), bootstrap_ci(plus_vals)
         series.append((names[i], [(b.value, b.ci_low, b.ci_high), (p.value, p.ci_low, p.ci_high)]))
     if not series:
