@@ -83,10 +83,10 @@ def bar_chart(
     ylabel: str,
 ) -> str:
     """Grouped bars (one group per label, one bar per series) with 95% CI whiskers."""
-    width = max(_W, _L + 20 + len(groups) * (14 * max(len(series), 1) + 18))
+    width = max(_W, _L + 20 + len(groups) * (14 * max(len(series), 1) + 18)) + 60  # room for the last label
     height = _H
     body = _axis(width, height, ylabel) + _legend([s[0] for s in series], width)
-    slot = (width - _L - 16) / max(len(groups), 1)
+    slot = (width - 60 - _L - 16) / max(len(groups), 1)
     bar = min(28.0, (slot - 10) / max(len(series), 1))
     for gi, group in enumerate(groups):
         x0 = _L + 8 + gi * slot

@@ -88,11 +88,12 @@ def _leaderboard(runs: list[RunData], kinds: list[str]) -> str:
             f'<td class="num">{rec.n_samples}</td><td class="num">{rec.n_tasks}</td>{cells}</tr>'
         )
     return (
+        '<div class="table-wrap" role="region" aria-label="Leaderboard table" tabindex="0">'
         '<table id="leaderboard"><caption>pass@1 per kind (percent) with 95% bootstrap intervals, '
         "as stored by the run (<code>execbench runs show RUN --json</code>)</caption>"
         '<thead><tr><th scope="col">run</th><th scope="col">id</th><th scope="col">suite</th>'
         f'<th scope="col">status</th><th scope="col">n</th><th scope="col">tasks</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
