@@ -116,7 +116,9 @@ def test_report_of_synthetic_runs(tmp_path: Path, capsys: pytest.CaptureFixture[
         r'<table id="efficiency">.*model-0</th><td class="num">12</td><td class="num">1.38</td>', html
     )
     detail = (site / "data" / "detail-0.js").read_text()
-    items = json.loads(detail[detail.index(",") + 1 : detail.rindex(")")])
+    found = re.fullmatch(r"EBReport\.detail\(0,JSON\.parse\((.*)\)\);\n", detail, re.S)
+    assert found, detail[:80]
+    items = json.loads(json.loads(found.group(1)))
     first = items[1]
     assert first["runs"][0]["repair"]["iterations"][1]["diff"] == "-a1\n+b1"
     assert first["trace"] >= 0 and (site / "traces" / f"t{first['trace']}.js").exists()
@@ -152,7 +154,7 @@ def test_view_serves_a_trace_file_on_localhost(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{url.group(1)}/"
         assert "Stepping controls" in httpx.get(base + "viewer.html").text
         data = httpx.get(base + "traces/t0.js").text
-        assert data.startswith("EBViewer.head(") and '"steps":6' in data
+        assert data.startswith("EBViewer.head(JSON.parse(") and '\\"steps\\":6' in data
         assert httpx.get(base + "assets/viewer.js").status_code == 200
     finally:
         proc.terminate()
