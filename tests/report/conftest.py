@@ -30,9 +30,11 @@ BROWSER_ARGS = [
 CRUX_SAMPLES = "cruxeval/samples/codellama-7b_temp0.2_output_generations.json"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context() -> Iterator[Any]:
-    """One persistent chromium context (fresh user-data dir) shared by every browser test."""
+    """One persistent chromium context (fresh user-data dir) shared by the browser tests (all
+    in one module). Module scope, not session: Playwright's sync API keeps an event loop
+    running on this thread while it is open, and later tests call ``asyncio.run``."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (scripts/bootstrap installs it as root)")
     sync_api = pytest.importorskip("playwright.sync_api")

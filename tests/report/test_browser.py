@@ -1,6 +1,6 @@
 """The report and the trace viewer in a real browser (Debian chromium via Playwright, headless).
 
-One browser for the session (``browser_context``); every page records console errors and any
+One browser for the module (``browser_context``); every page records console errors and any
 request that is not a local file.
 """
 
