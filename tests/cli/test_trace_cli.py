@@ -33,7 +33,7 @@ def test_readable_view_and_save(prog: Path, tmp_path: Path, capsys: pytest.Captu
     saved = tmp_path / "t.jsonl.gz"
     assert main(["trace", str(prog), "--entry", "f", "--call", "list(range(20))", "--save", str(saved)]) == 0
     out = capsys.readouterr().out
-    assert "-> call f(xs=[0, 1, 2" in out and "total += x  # total=170" in out
+    assert "-> call f(xs=[0, 1, 2" in out and "total += x  → total = 170" in out
     assert "iterations of the loop at line 3 not shown" in out
     assert "stdout | total 189" in out and "return: [189]" in out
     assert load_trace(saved).return_text == "[189]"

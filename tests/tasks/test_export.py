@@ -37,9 +37,9 @@ def test_records_with_rationale(tasks_file: Path, pool: Any) -> None:
     loop, crash = records
     assert loop["output"] == "28" and loop["exception"] is None
     rationale = loop["rationale"].split("\n")
-    assert rationale[0] == "line 2: total = 0  # total = 0"
+    assert rationale[0] == "line 2: total = 0  → total = 0"
     assert any(
-        "more iterations of the loop at line 3" in line for line in rationale
+        "iterations of the loop at line 3 not shown" in line for line in rationale
     )  # 8 iterations compressed
     assert rationale[-1] == "return 28"
     assert loop["response"].endswith("[ANSWER]\n28\n[/ANSWER]") and "[THOUGHT]" in loop["response"]
@@ -63,3 +63,27 @@ def test_formats(tasks_file: Path, tmp_path: Path) -> None:
     assert table.num_rows == 2 and "rationale" in table.column_names
     with pytest.raises(UserError):
         export_tasks(tasks_file, "csv", None, False)
+
+
+def test_every_record_has_a_rationale_or_says_why_not(pool: Any) -> None:
+    from execbench.tasks.types import Task
+
+    def task(tid: str, code: str, args: str, source: str) -> Task:
+        meta = {"program": code, "entry": "f", "args": args, "input": f"f({args})", "program_id": tid}
+        return Task(f"{tid}/0/output", "output", "p", "p", "1", {**meta, "source": source})
+
+    long_loop = "def f(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return 1\n"
+    sibling = "from .util import one\n\ndef f():\n    return one()\n"
+    records = training_records(
+        [
+            task("user/fine", "def f(x):\n    return x\n", "1", "user"),
+            task("user/long", long_loop, "100000", "user"),
+            task("project/pkg/mod.py:f", sibling, "", "project"),
+        ],
+        with_rationale=True,
+        pool=pool,
+    )
+    fine, long, project = records
+    assert fine["rationale"] == "line 2: return x\nreturn 1" and "rationale_missing" not in fine
+    assert long["rationale"] is None and "step limit" in long["rationale_missing"]
+    assert project["rationale"] is None and "sibling modules" in project["rationale_missing"]

@@ -28,6 +28,8 @@ _COMMANDS: tuple[str, ...] = (
     "execbench.cli.leaderboard",
     "execbench.cli.export",
     "execbench.cli.augment",
+    "execbench.cli.report",
+    "execbench.cli.view",
 )
 
 

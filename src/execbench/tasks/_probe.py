@@ -81,49 +81,17 @@ def facts_payload(trace: Trace, queries: Sequence[tuple[int, str]] = ()) -> dict
     return payload
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def rationale_text(trace: Trace, keep: int = 2) -> str:
     """A step-by-step account of the run, from the real trace (CodeI/O / NExT style).
 
-    One line per executed line with the variables it changed; calls and returns indented by
-    depth; loops with many iterations show their first and last ``keep`` iterations and
-    one line saying how many were left out.
+    In execution order (:func:`execbench.trace.render.execution_rows`): each executed line,
+    the calls it makes (indented by depth), then the state it produced (``→ n = 5``); loops
+    with many iterations show their first and last ``keep`` iterations and one line saying
+    how many were left out.
     """
-    from execbench.trace.render import compress_loops
+    from execbench.trace.render import execution_rows, plain_rows
 
-    source = trace.source.splitlines()
-    hidden = compress_loops(trace, keep)
-    out: list[str] = []
-    announced: set[int] = set()
-    for ev in trace.events:
-        elided = next(
-            (h for h in hidden if h.first <= ev.step <= h.last and (ev.kind == "line" or h.first < ev.step)),
-            None,
-        )
-        if elided is not None:
-            if elided.first not in announced:
-                announced.add(elided.first)
-                out.append(
-                    f"{'  ' * ev.depth}... {elided.iterations} more iterations of the loop at line {elided.line} ..."
-                )
-            continue
-        pad = "  " * ev.depth
-        if ev.kind == "line":
-            text = source[ev.line - 1].strip() if 0 < ev.line <= len(source) else ""
-            changes = trace.changes[ev.step] if ev.step < len(trace.changes) else {}
-            tail = ", ".join(f"{k} = {_short(v['repr']) if v else '<deleted>'}" for k, v in changes.items())
-            out.append(f"{pad}line {ev.line}: {text}" + (f"  # {tail}" if tail else ""))
-        elif ev.kind == "call" and ev.depth > 0:
-            args = ", ".join(f"{k}={_short(v['repr']) if v else ''}" for k, v in (ev.delta or {}).items())
-            out.append(f"{pad}call {ev.func}({args})")
-        elif ev.kind == "return" and not ev.raised:
-            out.append(f"{pad}return {_short(ev.value['repr']) if ev.value else 'None'}")
-        elif ev.kind == "exception" and ev.value:
-            out.append(f"{pad}raises {ev.value.get('type')}: {_short(str(ev.value.get('message')))}")
-    return "\n".join(out)
+    return "\n".join(plain_rows(execution_rows(trace, keep=keep), skip_entry_call=True))
 
 
 #: REval's ClassEval programs: run the first test method of the i-th ``<Class>Test*`` case,

@@ -2,8 +2,9 @@
 
 A record holds the program, the call, what it returned (or raised) and, with
 ``with_rationale``, a step-by-step rationale generated from the real trace of the call
-(re-traced in the sandbox: executed lines with the variables they changed, calls and
-returns, loops compressed to their first and last iterations). ``prompt``/``response``
+(re-traced in the sandbox, in execution order: each executed line, the calls it makes, then
+the state it produced; loops compressed to their first and last iterations). A record
+without a rationale says why in ``rationale_missing``. ``prompt``/``response``
 give the same content as an instruction pair whose response ends in the answer block the
 execbench prompts ask for.
 
@@ -79,6 +80,24 @@ def _final(record: dict[str, Any]) -> str:
     return str(record.get("output"))
 
 
+def _why_no_rationale(record: dict[str, Any], result: Any, payload: dict[str, Any]) -> str:
+    """One sentence saying why a record has no rationale (every record has one or this)."""
+    if str(record.get("source")) == "project":
+        cause = f" (re-tracing it alone gave: {payload['detail']})" if payload.get("detail") else ""
+        return (
+            "a project module runs inside its package with its sibling modules, which the tasks "
+            f"file does not hold, so the call could not be re-traced{cause}"
+        )
+    if payload.get("status") == "cut":
+        return "the call ran past the probe's step limit (10,000 steps), so its trace is incomplete"
+    if payload.get("status") == "error":
+        return f"the call could not be traced: {payload.get('detail')}"
+    if not result.passed:
+        message = result.exception_message or result.status
+        return f"re-tracing the call in the sandbox failed ({result.status}: {message})"
+    return "the trace holds no steps to explain"
+
+
 def training_records(
     tasks: Sequence[Task], *, with_rationale: bool, pool: Any = None
 ) -> list[dict[str, Any]]:
@@ -102,6 +121,8 @@ def training_records(
         for record, result in zip(records, results, strict=True):
             payload = result.payload if result.passed and isinstance(result.payload, dict) else {}
             record["rationale"] = payload.get("rationale")
+            if not record["rationale"]:
+                record["rationale_missing"] = _why_no_rationale(record, result, payload)
             if record["output"] is None and payload.get("output_literal"):
                 record["output"] = payload.get("output")
             if record["exception"] is None and payload.get("exception"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dis
+import itertools
 import types
 from collections import Counter
 from collections.abc import Iterator
@@ -224,8 +225,11 @@ def _header_span(node: ast.stmt) -> tuple[int, int]:
 def _outcome(node: ast.stmt, lines: tuple[int, ...], following: list[int]) -> str:
     """The arm taken, from the lines the frame ran after reaching the header."""
     header = _header_span(node)
-    rest = [ln for ln in following if not _inside(ln, header)]
-    nxt = rest[0] if rest else None
+    # lazily: loops and ifs need only the first line after the header (a list here made
+    # every branch cost the whole look-ahead window)
+    after = (ln for ln in following if not _inside(ln, header))
+    nxt = next(after, None)
+    rest = itertools.chain(() if nxt is None else (nxt,), after)
     if isinstance(node, (ast.If, ast.While)):
         body = _span(node.body)
         if nxt is None or body is None:

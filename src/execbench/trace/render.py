@@ -1,21 +1,29 @@
-"""Human views of a trace: the colored step-by-step listing and loop compression.
+"""Human views of a trace, in execution order: the colored listing, rationale text, viewer rows.
 
-Long loops drown the interesting part of a trace, so the listing shows the first and last
-``keep`` iterations of every loop run and one line saying how many were left out
+Every text view of a trace is built from one list of :class:`Row` (``execution_rows``) so
+that the terminal listing (``execbench trace``), the training rationales (``export
+--with-rationale``) and the trace viewer read the same way: **a line, then the calls it
+makes, then the state after it** (``→ n = 5``). Printing a line's resulting state before
+the calls that produce it would give the result away before the reasoning, and the call's
+arguments would contradict the state shown above them.
+
+Long loops drown the interesting part of a trace, so the views show the first and last
+``keep`` iterations of every loop run and one row saying how many were left out
 (``compress_loops``). Nothing here changes the trace; it only chooses what to print.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.console import Console
 from rich.markup import escape
 
 from execbench.trace.facts import frame_steps, loops
-from execbench.trace.types import Event, Trace
+from execbench.trace.types import Trace
 
-__all__ = ["Elided", "compress_loops", "render_trace"]
+__all__ = ["Elided", "Row", "compress_loops", "execution_rows", "plain_rows", "render_trace", "state_text"]
 
 
 @dataclass(frozen=True)
@@ -52,74 +60,214 @@ def compress_loops(trace: Trace, keep: int = 2) -> list[Elided]:
     return hidden
 
 
-def _hidden_step(step: int, kind: str, hidden: list[Elided]) -> Elided | None:
-    for h in hidden:
-        if (kind == "line" and h.first <= step <= h.last) or (kind != "line" and h.first < step <= h.last):
-            return h
-    return None
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a text view of a trace, in execution order.
+
+    ``kind``: ``line`` (a line about to run; ``after`` holds the state it produced when
+    nothing happened in between), ``after`` (the state a line produced, printed after the
+    calls the line made), ``call``, ``return``, ``unwind`` (a frame left by an exception),
+    ``yield``, ``resume``, ``exception`` (raised or passing through), ``caught`` (the frame
+    goes on in a handler), ``stdout`` and ``elided`` (loop iterations not shown).
+    """
+
+    kind: str
+    depth: int
+    step: int
+    """The step the row belongs to: for ``line``/``after`` the line's step, else the
+    number of steps before it (the step a click in the viewer goes to)."""
+    line: int
+    text: str
+    after: str = ""
 
 
-def _changes_text(delta: dict[str, object]) -> str:
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def state_text(delta: Mapping[str, object] | None) -> str:
+    """``n = 5, xs = [1, 2]`` (values shortened; a deleted name reads ``del name``)."""
     parts = []
-    for name, snap in delta.items():
-        text = "<deleted>" if snap is None else snap["repr"]  # type: ignore[index]
-        if len(text) > 80:
-            text = text[:77] + "..."
-        parts.append(f"{name}={text}")
+    for name, snap in (delta or {}).items():
+        parts.append(f"del {name}" if snap is None else f"{name} = {_short(snap['repr'])}")  # type: ignore[index]
     return ", ".join(parts)
 
 
-def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2) -> None:
-    """Print the trace step by step: line number, source line, changed variables, calls and
-    returns indented by depth, stdout; loops compressed to their first/last iterations."""
-    console = console or Console(soft_wrap=True)
-    source_lines = trace.source.splitlines()
-    hidden = compress_loops(trace, keep) if trace.events else []
-    shown_elision: set[int] = set()
+def _args_text(delta: Mapping[str, object] | None) -> str:
+    return ", ".join(
+        f"{name}={_short(snap['repr']) if snap else ''}"  # type: ignore[index]
+        for name, snap in (delta or {}).items()
+    )
+
+
+def _elided_at(step: int, kind: str, hidden: list[Elided], start: int) -> tuple[Elided | None, int]:
+    """The elided range holding this event (ranges are sorted and visited in order)."""
+    i = start
+    while i < len(hidden) and hidden[i].last < step:
+        i += 1
+    if i < len(hidden):
+        h = hidden[i]
+        if (kind == "line" and h.first <= step <= h.last) or (kind != "line" and h.first < step <= h.last):
+            return h, i
+    return None, i
+
+
+def execution_rows(trace: Trace, *, keep: int | None = 2) -> list[Row]:
+    """The rows of the trace in execution order (``keep=None``: no loop compression).
+
+    A line's state-after row is emitted when its frame reaches its next line or returns,
+    i.e. after every call the line made; it is folded into the line's own row when nothing
+    was printed in between.
+    """
+    source = trace.source.splitlines()
+    hidden = compress_loops(trace, keep) if keep is not None and trace.events else []
+    rows: list[Row] = []
+    pending: dict[int, int] = {}  # frame -> index in rows of its open line row
+    raised_in: dict[int, int] = {}  # frame -> index of its last exception row (not yet caught)
+    caught_at: dict[int, int] = {}  # frame -> index of a "caught" row a later unwind may retract
+    announced: set[int] = set()
+    cursor = 0
     for ev in trace.events:
-        elided = _hidden_step(ev.step, ev.kind, hidden)
+        if ev.stdout:
+            for out_line in ev.stdout.rstrip("\n").split("\n"):
+                rows.append(Row("stdout", ev.depth, ev.step, ev.line, out_line))
+        if ev.kind in ("line", "return") and ev.frame in pending:
+            at = pending.pop(ev.frame)
+            changes = trace.changes[rows[at].step] if rows[at].step < len(trace.changes) else {}
+            text = state_text(changes)
+            if text:
+                if at == len(rows) - 1:
+                    old = rows[at]
+                    rows[at] = Row(old.kind, old.depth, old.step, old.line, old.text, text)
+                else:
+                    rows.append(Row("after", rows[at].depth, rows[at].step, rows[at].line, text))
+        elided, cursor = _elided_at(ev.step, ev.kind, hidden, cursor)
         if elided is not None:
-            if elided.first not in shown_elision:
-                shown_elision.add(elided.first)
-                console.print(
-                    f"[dim]{'  ' * ev.depth}     ... {elided.iterations} iterations of the loop "
-                    f"at line {elided.line} not shown (steps {elided.first}-{elided.last})[/dim]"
+            if elided.first not in announced:
+                announced.add(elided.first)
+                rows.append(
+                    Row(
+                        "elided",
+                        ev.depth,
+                        elided.first,
+                        elided.line,
+                        f"{elided.iterations} iterations of the loop at line {elided.line} not shown "
+                        f"(steps {elided.first}-{elided.last})",
+                    )
                 )
             continue
-        _render_event(console, trace, ev, source_lines)
-    _render_end(console, trace)
-
-
-def _render_event(console: Console, trace: Trace, ev: Event, source_lines: list[str]) -> None:
-    pad = "  " * ev.depth
-    if ev.stdout:
-        for out_line in ev.stdout.rstrip("\n").splitlines():
-            console.print(f"{pad}[yellow]  stdout | {escape(out_line)}[/yellow]")
-    if ev.kind == "line":
-        text = source_lines[ev.line - 1].strip() if 0 < ev.line <= len(source_lines) else ""
-        changes = trace.changes[ev.step] if ev.step < len(trace.changes) else {}
-        tail = f"  [green]# {escape(_changes_text(dict(changes)))}[/green]" if changes else ""
-        console.print(f"{pad}[cyan]{ev.line:>4}[/cyan] {escape(text)}{tail}")
-    elif ev.kind == "call":
-        args = _changes_text(dict(ev.delta or {}))
-        console.print(f"{pad}[bold blue]-> call {escape(ev.func)}({escape(args)})[/bold blue]")
-    elif ev.kind == "resume":
-        console.print(f"{pad}[blue]-> resume {escape(ev.func)}[/blue]")
-    elif ev.kind == "yield":
-        console.print(f"{pad}[magenta]<- yield {escape(ev.value['repr'] if ev.value else '')}[/magenta]")
-    elif ev.kind == "return":
-        if ev.raised:
-            console.print(f"{pad}[red]<- {escape(ev.func)} left by the exception[/red]")
-        else:
-            console.print(
-                f"{pad}[magenta]<- return {escape(ev.value['repr'] if ev.value else 'None')}[/magenta]"
+        if ev.kind == "line":
+            if ev.frame in raised_in:
+                exc_row = rows[raised_in.pop(ev.frame)]
+                caught_at[ev.frame] = len(rows)
+                exc_type = exc_row.text.split(":", 1)[0]
+                rows.append(
+                    Row("caught", ev.depth, ev.step, ev.line, f"{exc_type} caught, handler at line {ev.line}")
+                )
+            text = source[ev.line - 1].strip() if 0 < ev.line <= len(source) else ""
+            pending[ev.frame] = len(rows)
+            rows.append(Row("line", ev.depth, ev.step, ev.line, text))
+        elif ev.kind == "call":
+            rows.append(Row("call", ev.depth, ev.step, ev.line, f"{ev.func}({_args_text(ev.delta)})"))
+        elif ev.kind == "resume":
+            rows.append(Row("resume", ev.depth, ev.step, ev.line, ev.func))
+        elif ev.kind == "yield":
+            rows.append(Row("yield", ev.depth, ev.step, ev.line, ev.value["repr"] if ev.value else "None"))
+        elif ev.kind == "return":
+            raised_in.pop(ev.frame, None)
+            if ev.raised:
+                retract = caught_at.pop(ev.frame, None)
+                if retract is not None:  # a finally block ran, the exception went on
+                    old = rows[retract]
+                    rows[retract] = Row(
+                        old.kind,
+                        old.depth,
+                        old.step,
+                        old.line,
+                        old.text.split(" ", 1)[0] + " still raised, finally block at line " + str(old.line),
+                    )
+                rows.append(Row("unwind", ev.depth, ev.step, ev.line, f"{ev.func} left by the exception"))
+            else:
+                caught_at.pop(ev.frame, None)
+                rows.append(
+                    Row("return", ev.depth, ev.step, ev.line, ev.value["repr"] if ev.value else "None")
+                )
+        elif ev.kind == "exception":
+            value = ev.value or {}
+            caught_at.pop(ev.frame, None)
+            raised_in[ev.frame] = len(rows)
+            rows.append(
+                Row(
+                    "exception",
+                    ev.depth,
+                    ev.step,
+                    ev.line,
+                    f"{value.get('type')}: {_short(str(value.get('message')))}",
+                )
             )
-    elif ev.kind == "exception":
-        value = ev.value or {}
-        console.print(
-            f"{pad}[red]!! {escape(str(value.get('type')))}: {escape(str(value.get('message')))}"
-            f" (line {ev.line})[/red]"
-        )
+    return rows
+
+
+_PLAIN = {
+    "after": "→ {text}",
+    "call": "call {text}",
+    "return": "return {text}",
+    "unwind": "{text}",
+    "yield": "yield {text}",
+    "resume": "resume {text}",
+    "exception": "raises {text} (line {line})",
+    "caught": "{text}",
+    "stdout": "stdout | {text}",
+    "elided": "... {text}",
+}
+
+
+def plain_rows(rows: list[Row], *, skip_entry_call: bool = False) -> list[str]:
+    """The rows as plain text, indented by depth: the rationale format, also the viewer's."""
+    out = []
+    for row in rows:
+        if skip_entry_call and row.kind == "call" and row.depth == 0:
+            continue
+        if row.kind == "line":
+            text = f"line {row.line}: {row.text}" + (f"  → {row.after}" if row.after else "")
+        else:
+            text = _PLAIN[row.kind].format(text=row.text, line=row.line)
+        out.append("  " * row.depth + text)
+    return out
+
+
+def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2) -> None:
+    """Print the trace in execution order: each line, the calls it makes (indented by
+    depth), then the state after it (``→ n = 5``); stdout, returns and exceptions where
+    they happen; loops compressed to their first/last iterations."""
+    console = console or Console(soft_wrap=True)
+    for row in execution_rows(trace, keep=keep):
+        pad = "  " * row.depth
+        text = escape(row.text)
+        if row.kind == "line":
+            tail = f"  [green]→ {escape(row.after)}[/green]" if row.after else ""
+            console.print(f"{pad}[cyan]{row.line:>4}[/cyan] {text}{tail}")
+        elif row.kind == "after":
+            console.print(f"{pad}     [green]→ {text}[/green]")
+        elif row.kind == "call":
+            console.print(f"{pad}[bold blue]-> call {text}[/bold blue]")
+        elif row.kind == "resume":
+            console.print(f"{pad}[blue]-> resume {text}[/blue]")
+        elif row.kind == "yield":
+            console.print(f"{pad}[magenta]<- yield {text}[/magenta]")
+        elif row.kind == "return":
+            console.print(f"{pad}[magenta]<- return {text}[/magenta]")
+        elif row.kind == "unwind":
+            console.print(f"{pad}[red]<- {text}[/red]")
+        elif row.kind == "exception":
+            console.print(f"{pad}[red]!! {text} (line {row.line})[/red]")
+        elif row.kind == "caught":
+            console.print(f"{pad}[red]   {text}[/red]")
+        elif row.kind == "stdout":
+            console.print(f"{pad}[yellow]  stdout | {text}[/yellow]")
+        else:
+            console.print(f"[dim]{pad}     ... {text}[/dim]")
+    _render_end(console, trace)
 
 
 def _render_end(console: Console, trace: Trace) -> None:
