@@ -92,6 +92,8 @@ def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> E
 
 
 def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) -> ExecResult:
+    """The worker's record as a result. The payload is the program's process talking:
+    untrusted input, so anything that is not JSON is the program's verdict (CRASHED)."""
     value: Any = None
     status = Status(header["status"])
     message = header.get("exception_message")
@@ -99,7 +101,7 @@ def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) 
         try:
             value = json.loads(payload)
         except (ValueError, RecursionError) as exc:
-            status, message = Status.SANDBOX_ERROR, f"undecodable runner result: {exc}"
+            status, message = Status.CRASHED, f"the program's process sent an unreadable result: {exc}"[:500]
     return ExecResult(
         status=status,
         exception_type=header.get("exception_type"),
@@ -116,6 +118,7 @@ def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) 
         payload=value,
         isolation=header.get("isolation", "process"),
         id=req.id,
+        exception_message_truncated=bool(header.get("exception_message_truncated", False)),
     )
 
 
