@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
-from execbench.compat.execute import SandboxFailure
 from execbench.compat.humaneval import FunctionalReport, parse_samples, score_samples
 from execbench.compat.ldb import PRELUDES, resolve_prelude
 from execbench.compat.passk import parse_ks
@@ -122,21 +121,18 @@ def _score_functional(args: argparse.Namespace) -> int:
     problems = load_mbpp(args.problems) if mbpp else load_humaneval(args.problems)
     samples = parse_samples(rows, problems, str(args.samples))
     out = args.out if args.out is not None else Path(str(args.samples) + "_results.jsonl")
-    try:
-        report = score_samples(
-            problems,
-            samples,
-            ks=ks,
-            timeout=args.timeout,
-            prelude=prelude,
-            call_check=not mbpp,
-            mode=args.benchmark + ("+prelude" if prelude else ""),
-            workers=args.workers,
-            dedupe=args.dedupe,
-            static=args.static,
-        )
-    except SandboxFailure as exc:
-        raise UserError(str(exc)) from None
+    report = score_samples(
+        problems,
+        samples,
+        ks=ks,
+        timeout=args.timeout,
+        prelude=prelude,
+        call_check=not mbpp,
+        mode=args.benchmark + ("+prelude" if prelude else ""),
+        workers=args.workers,
+        dedupe=args.dedupe,
+        static=args.static,
+    )
     _write(out, "".join(json.dumps(row) + "\n" for row in report.rows))
     _print_functional(report, out)
     return 0
@@ -165,18 +161,15 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
     raw = read_json(args.generations, what="generations file")
     samples = load_cruxeval(args.data)
     generations = validate_generations(raw, samples, str(args.generations))
-    try:
-        report = score_generations(
-            samples,
-            generations,
-            args.mode,
-            timeout=args.timeout,
-            workers=args.workers,
-            dedupe=args.dedupe,
-            static=args.static,
-        )
-    except SandboxFailure as exc:
-        raise UserError(str(exc)) from None
+    report = score_generations(
+        samples,
+        generations,
+        args.mode,
+        timeout=args.timeout,
+        workers=args.workers,
+        dedupe=args.dedupe,
+        static=args.static,
+    )
     _write(args.out, json.dumps(report.to_json()))
     missing = len(samples) - len(report.scored)
     if missing:

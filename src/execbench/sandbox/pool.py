@@ -85,6 +85,8 @@ class _Job:
     future: Future[ExecResult] = field(default_factory=Future)
     suspect: bool = False
     """Was in flight when a worker died: run it alone next time, so blame is exact."""
+    retries: int = 1
+    """Times a SANDBOX_ERROR (execbench's failure, not the program's) is retried."""
 
 
 def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> ExecResult:
@@ -285,7 +287,7 @@ class _Slot:
                 frame = read_frame(proc.stdout.fileno(), time.monotonic() + budget)
                 for header, payload in decode_records(frame):
                     job = outstanding.pop(header["id"])
-                    job.future.set_result(_to_result(job.req, header, payload))
+                    self.pool._settle(job, _to_result(job.req, header, payload))
             return
         except ChannelTimeout:  # before OSError: it is a TimeoutError
             why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
@@ -306,7 +308,7 @@ class _Slot:
             return
         if len(outstanding) == 1:
             (job,) = outstanding.values()
-            job.future.set_result(_result(job.req, status, why, iso))
+            self.pool._settle(job, _result(job.req, status, why, iso))
             return
         for job in outstanding.values():
             job.suspect = True
@@ -369,6 +371,23 @@ class SandboxPool:
             while self._pending and len(batch) < size and not self._pending[0].suspect:
                 batch.append(self._pending.popleft())
             return batch
+
+    def _settle(self, job: _Job, result: ExecResult) -> None:
+        """Give ``job`` its result -- unless execbench itself failed on it (SANDBOX_ERROR) and
+        a retry is left: then it runs again, alone. A second failure is the job's result,
+        with a warning: one sample never stops a run."""
+        if result.status is Status.SANDBOX_ERROR and job.retries > 0 and not self._closed:
+            job.retries -= 1
+            job.suspect = True
+            self._requeue([job])
+            return
+        if result.status is Status.SANDBOX_ERROR:
+            _log.warning(
+                "sandbox: execution %s failed in the sandbox itself (%s); recorded as sandbox_error",
+                job.req.id or "?",
+                (result.exception_message or "unknown")[:300],
+            )
+        job.future.set_result(result)
 
     def _requeue(self, jobs: list[_Job]) -> None:
         with self._cond:
