@@ -19,6 +19,7 @@ import math
 import sys
 from pathlib import Path
 
+from execbench.cli._common import add_workers_option
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
 from execbench.compat.humaneval import FunctionalReport, parse_samples, score_samples
 from execbench.compat.ldb import PRELUDES, resolve_prelude
@@ -84,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    add_workers_option(parser)
     parser.add_argument(
         "--no-dedupe",
         dest="dedupe",

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from execbench.cli._common import add_workers_option
 from execbench.errors import UserError
 
 __all__ = ["register", "run"]
@@ -52,7 +53,7 @@ def register(subparsers: Any) -> None:
         help="trace each line {code, entry, call} in the sandbox; one JSON result per line",
     )
     p.add_argument("--out", metavar="FILE", help="with --batch: write results to FILE (default stdout)")
-    p.add_argument("--workers", type=int, default=None, metavar="N", help="with --batch: sandbox workers")
+    add_workers_option(p, "with --batch: sandbox workers")
     p.set_defaults(handler=run)
 
 

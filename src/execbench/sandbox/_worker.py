@@ -314,13 +314,14 @@ def _split_report(body: bytes | None) -> tuple[dict[str, Any] | None, bytes]:
     return (obj if isinstance(obj, dict) else None), payload
 
 
-def _setup_namespaces(keep_tmp: bool) -> list[str]:
-    """For the ``unshare`` level: private propagation, read-only root, private /tmp (or,
-    when the interpreter itself lives under /tmp, the host's /tmp read-only and a private
-    /dev/shm to work in)."""
+def _setup_namespaces(keep_tmp: bool, unmask: list[tuple[str, str]]) -> list[str]:
+    """For the ``unshare`` level: private propagation, closed interpreter directories made
+    reachable (:func:`_unmask`), read-only root, private /tmp (or, when the interpreter
+    itself lives under /tmp, the host's /tmp read-only and a private /dev/shm to work in)."""
     problems = []
     if not _linux.mount(None, "/", None, _linux.MS_REC | _linux.MS_PRIVATE):
         problems.append("could not make mounts private")
+    problems += _unmask(unmask)
     if not _linux.make_mount_tree_readonly("/"):
         problems.append("could not make / read-only")
     for target in ("/dev/shm",) if keep_tmp else ("/tmp", "/dev/shm"):
@@ -328,6 +329,36 @@ def _setup_namespaces(keep_tmp: bool) -> list[str]:
             "tmpfs", target, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0711"
         ):
             problems.append(f"could not mount a private tmpfs on {target}")
+    return problems
+
+
+def _unmask(pairs: list[tuple[str, str]]) -> list[str]:
+    """Hide each closed directory (e.g. ``/root``, mode 0700) behind an empty tmpfs and bind
+    back, read-only later with the rest of ``/``, just the interpreter's paths under it, so
+    that programs running as an unprivileged uid can import the standard library and see
+    nothing else there (what bwrap's ``--tmpfs``/``--ro-bind`` do for the bwrap level).
+
+    The paths are opened first: once the tmpfs is mounted they are reachable only through
+    those descriptors, which is where they are bound from."""
+    held: list[tuple[str, int]] = []
+    for _closed, path in pairs:
+        try:
+            held.append((path, os.open(path, os.O_PATH | os.O_DIRECTORY)))
+        except OSError:
+            return [f"cannot open {path} to bind it for unprivileged programs"]
+    problems = []
+    try:
+        for closed in sorted({c for c, _ in pairs}, key=lambda c: c.count("/")):
+            if not _linux.mount("tmpfs", closed, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0755"):
+                return [f"could not hide {closed} behind a tmpfs"]
+        for path, fd in held:
+            with contextlib.suppress(FileExistsError):
+                os.makedirs(path, 0o755)
+            if not _linux.mount(f"/proc/self/fd/{fd}", path, None, _linux.MS_BIND | _linux.MS_REC):
+                problems.append(f"could not bind {path} for unprivileged programs")
+    finally:
+        for _path, fd in held:
+            os.close(fd)
     return problems
 
 
@@ -365,7 +396,9 @@ def main() -> int:
         return 0
     problems: list[str] = []
     if config["level"] == "namespaces":
-        problems += _setup_namespaces(bool(config.get("keep_tmp")))
+        problems += _setup_namespaces(
+            bool(config.get("keep_tmp")), [tuple(p) for p in config.get("unmask", [])]
+        )
     if not _linux.set_child_subreaper():
         problems.append("could not become a child subreaper")
     if not _linux.set_no_new_privs():  # inherited by every child; bwrap sets it too

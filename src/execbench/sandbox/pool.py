@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execbench.sandbox.isolation import (
+    check_weak_isolation,
+    closed_interpreter_paths,
     interpreter_in_tmp,
     resolve_level,
     unprivileged_can_import,
@@ -181,7 +183,12 @@ class _Slot:
             "index": self.index,
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
-            "uid": self.uid if self.pool.isolation == "bwrap" or unprivileged_can_import() else None,
+            # namespaces: the worker binds a closed interpreter somewhere reachable (unmask);
+            # process: only allowed without a uid switch when weak isolation was asked for
+            "uid": self.uid if self.pool.isolation != "process" or unprivileged_can_import() else None,
+            "unmask": closed_interpreter_paths(self.pool.pythonpath)
+            if self.pool.isolation == "namespaces"
+            else [],
             "keep_tmp": self.pool.isolation == "namespaces"
             and interpreter_in_tmp(tuple(self.pool.pythonpath)),
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
@@ -323,7 +330,9 @@ class SandboxPool:
     ``"process"``. ``preload``: modules each worker imports once so that programs do not
     pay for them (missing ones are skipped). ``pythonpath``: extra import directories
     for the workers, e.g. where a custom runner module lives (the workers otherwise see
-    execbench and the host's site-packages only).
+    execbench and the host's site-packages only). ``allow_weak_isolation``: run programs
+    under ``process`` isolation even where they would keep the host's uid (None: the
+    ``$EXECBENCH_ALLOW_WEAK_ISOLATION`` variable decides); otherwise that is a ``UserError``.
     """
 
     def __init__(
@@ -333,8 +342,10 @@ class SandboxPool:
         preload: Sequence[str] = DEFAULT_PRELOAD,
         max_batch: int = _MAX_BATCH,
         pythonpath: Sequence[str] = (),
+        allow_weak_isolation: bool | None = None,
     ) -> None:
         self.isolation: str = resolve_level(isolation)
+        check_weak_isolation(self.isolation, allow_weak_isolation)
         self.preload: tuple[str, ...] = tuple(preload)
         self.max_batch = max(1, max_batch)
         self.pythonpath: tuple[str, ...] = tuple(os.path.abspath(p) for p in pythonpath)
