@@ -1,9 +1,13 @@
-"""``execbench trace``: trace one program (readable or ``--json``) or a batch in the sandbox.
+"""``execbench trace``: trace one program (readable or ``--json``) or a batch, in the sandbox.
 
 execbench trace prog.py --entry f --call '[1, 2], k=3'        # colored step-by-step view
 execbench trace prog.py --entry f --call '[1, 2]' --json      # one JSON document
 execbench trace prog.py                                        # the whole module body
-execbench trace --batch calls.jsonl [--out results.jsonl]     # sandboxed, one line per call
+execbench trace --batch calls.jsonl [--out results.jsonl]     # one line per call
+execbench trace prog.py --in-process                           # trusted code: no sandbox
+
+Programs run in the sandbox unless ``--in-process`` says the code is trusted (benchmarks,
+your own code): a traced program can do anything the process it runs in can.
 """
 
 from __future__ import annotations
@@ -34,7 +38,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the view")
     p.add_argument("--whole", action="store_true", help="with --entry: trace the module body too")
-    p.add_argument("--sandbox", action="store_true", help="trace FILE inside the sandbox (untrusted code)")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="trace FILE in this process, outside the sandbox (trusted code only; faster to start)",
+    )
+    p.add_argument("--sandbox", action="store_true", help=argparse.SUPPRESS)  # the default; kept for scripts
     p.add_argument("--save", metavar="PATH", help="also write the trace file (gzip JSONL) to PATH")
     p.add_argument("--events", action="store_true", help="with --json: include every event")
     p.add_argument("--no-states", action="store_true", help="do not record variable values")
@@ -107,10 +116,14 @@ def _run_one(args: argparse.Namespace) -> int:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise UserError(f"{args.file} is not valid Python{where}: {exc}; fix the program") from None
     limits = _limits(args, default_time=10.0)
-    if args.sandbox:
-        result = trace_many(
-            [{"code": code, "entry": args.entry, "call": args.call}], limits=limits, states=not args.no_states
-        )[0]
+    if args.in_process and args.sandbox:
+        raise UserError("give --in-process or --sandbox, not both (the sandbox is the default)")
+    if not args.in_process:
+        from execbench.sandbox import SandboxPool
+
+        call = {"code": code, "entry": args.entry, "call": args.call, "whole": args.whole}
+        with SandboxPool(workers=1) as pool:
+            result = trace_many([call], pool, limits=limits, states=not args.no_states)[0]
         if result.trace is None:
             if result.status == "invalid":
                 raise UserError(result.message or "invalid call")

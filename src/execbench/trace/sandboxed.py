@@ -39,6 +39,8 @@ class TraceCall:
     entry: str | None
     call: str = ""
     id: str | None = None
+    whole: bool = False
+    """With ``entry``: trace the module body too (``trace_call(whole_program=True)``)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def run_traced(code: str, args: dict[str, Any]) -> dict[str, Any]:
             args.get("call", ""),
             limits=limits,
             record_states=bool(args.get("states", True)),
+            whole_program=bool(args.get("whole", False)),
         )
     except UserError as exc:
         return {"invalid": str(exc)}
@@ -104,14 +107,18 @@ def trace_many(
             item
             if isinstance(item, TraceCall)
             else TraceCall(
-                code=item["code"], entry=item.get("entry"), call=item.get("call", ""), id=item.get("id")
+                code=item["code"],
+                entry=item.get("entry"),
+                call=item.get("call", ""),
+                id=item.get("id"),
+                whole=bool(item.get("whole", False)),
             )
         )
         requests.append(
             ExecRequest(
                 code=tc.code,
                 runner=RUNNER,
-                args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states},
+                args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states, "whole": tc.whole},
                 limits=Limits(
                     timeout=timeout if timeout is not None else limits.max_time + _GRACE,
                     memory_bytes=memory_bytes,
