@@ -193,6 +193,10 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
             raise UserError(
                 f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
             ) from None
+        except RecursionError:
+            raise UserError(
+                f"{path}:{number}: JSON nested too deeply; each line must be one JSON object"
+            ) from None
         if not isinstance(obj, dict) or not isinstance(obj.get("code"), str):
             raise UserError(f"{path}:{number}: expected an object with a string 'code' (and 'entry', 'call')")
         entry, call = obj.get("entry"), obj.get("call", "")
@@ -219,7 +223,12 @@ def _run_batch(args: argparse.Namespace) -> int:
     calls = _read_batch(args.batch)
     limits = _limits(args, default_time=5.0)
     out: TextIO
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise UserError(
+            f"cannot open --out {args.out} ({exc.strerror or exc}); give a writable file path"
+        ) from None
     try:
         chunk = 256
         with SandboxPool(workers=args.workers) as pool:
