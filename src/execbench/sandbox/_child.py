@@ -45,7 +45,8 @@ __all__ = [
 #: The report channel is moved to this descriptor in the child.
 REPORT_FD = 3
 PROGRAM_FILENAME = "<program>"
-_MAX_MESSAGE = 4000
+#: One character more than the worker keeps (``outcome.MAX_MESSAGE``), so it sees the cut.
+_MAX_MESSAGE = 4001
 
 # Captured before user code can patch them.
 _write = os.write

@@ -57,6 +57,8 @@ class Verdict:
 
 #: Longest exception type name kept from a report.
 _MAX_TYPE = 200
+#: Longest exception message kept (and never more than ``Limits.output_bytes``).
+MAX_MESSAGE = 4000
 
 
 def _report_text(value: Any, limit: int) -> tuple[str | None, bool]:
@@ -107,7 +109,7 @@ def classify(raw: RawOutcome, limits: Limits) -> Verdict:
     if report is not None:
         kind = report.get("kind")
         etype, _ = _report_text(report.get("type"), _MAX_TYPE)
-        emsg, cut = _report_text(report.get("message"), limits.output_bytes)
+        emsg, cut = _report_text(report.get("message"), min(MAX_MESSAGE, limits.output_bytes))
         if kind == "ok":
             return Verdict(Status.PASSED, None, None, code, sig)
         if kind == "exit":
