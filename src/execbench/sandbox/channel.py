@@ -30,8 +30,10 @@ itself, make a judged program pass (see the package docstring).
 
 from __future__ import annotations
 
+# ``_socket``, not ``socket``: the worker's heap is copied into every execution's fork, and
+# socket.py would add its enums to it for nothing.
+import _socket as socket
 import os
-import socket
 import struct
 
 __all__ = [
@@ -54,7 +56,7 @@ _ANC = socket.CMSG_SPACE(_UCRED.size)
 
 def report_socketpair() -> tuple[socket.socket, int]:
     """``(worker's end, child's descriptor)``; the worker's end receives sender credentials."""
-    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET, 0)
     mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     mine.setblocking(False)
     return mine, theirs.detach()
