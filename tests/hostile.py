@@ -27,6 +27,7 @@ a class, append programs with a new category to one of the lists (or a new list 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,9 @@ __all__ = [
 ]
 
 REPO_DIR = Path(__file__).resolve().parents[1]
-#: A file in the host's /tmp the programs try to overwrite and delete.
-HOST_TMP_CANARY = "/tmp/execbench-hostile-canary.txt"
+#: A file in the host's /tmp the programs try to overwrite and delete (one per test process:
+#: test runs side by side on one machine must not share it).
+HOST_TMP_CANARY = f"/tmp/execbench-hostile-canary-{os.getpid()}.txt"
 #: A directory inside the repository the programs try to write into and delete.
 REPO_CANARY_DIR = str(REPO_DIR / "tests" / "sandbox" / ".hostile-canary")
 
