@@ -14,10 +14,20 @@ contain ``{port}``: the tests replace it with a port they listen on.
 
 ``PREDICTIONS`` are hostile *answers* in the CRUXEval style: a model's prediction pasted
 into ``assert f(x) == <prediction>``.
+
+``CHANNEL`` attacks the verdict instead of the host: forks by every route, threads and
+descriptor tricks on the report channel (fd 3), exit tricks, huge exception texts, forged
+report frames, execbench's own modules patched in the judged process. Each program ends
+badly on purpose (it raises or exits without reporting), so that wrapped into a wrong
+answer by :func:`as_wrong_answer` it must never be judged correct by any command.
+
+Every program has a ``category`` (the class of attack); :data:`CATEGORIES` lists them. To add
+a class, append programs with a new category to one of the lists (or a new list in ``ALL``).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +37,9 @@ __all__ = [
     "CORPUS",
     "PREDICTIONS",
     "ALL",
+    "CHANNEL",
+    "CATEGORIES",
+    "as_wrong_answer",
     "HOST_TMP_CANARY",
     "REPO_CANARY_DIR",
     "REPO_DIR",
@@ -40,8 +53,9 @@ __all__ = [
 ]
 
 REPO_DIR = Path(__file__).resolve().parents[1]
-#: A file in the host's /tmp the programs try to overwrite and delete.
-HOST_TMP_CANARY = "/tmp/execbench-hostile-canary.txt"
+#: A file in the host's /tmp the programs try to overwrite and delete (one per test process:
+#: test runs side by side on one machine must not share it).
+HOST_TMP_CANARY = f"/tmp/execbench-hostile-canary-{os.getpid()}.txt"
 #: A directory inside the repository the programs try to write into and delete.
 REPO_CANARY_DIR = str(REPO_DIR / "tests" / "sandbox" / ".hostile-canary")
 
@@ -67,6 +81,8 @@ class Hostile:
     process_level: frozenset[str] = frozenset()
     """Statuses also acceptable under plain-process isolation, whose walls are weaker by
     design (shared network, world-writable directories): e.g. a connect that succeeds."""
+    category: str = "walls"
+    """The class of attack (see :data:`CATEGORIES`)."""
 
     def acceptable(self, guard: bool, isolation: str = "bwrap") -> frozenset[str]:
         base = self.expected
@@ -181,6 +197,7 @@ CORPUS: list[Hostile] = [
         "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(100)\n        os._exit(0)\n"
         "    kids += 1\nprint(kids)\n",
         PASSED,
+        limits={"timeout": 5.0},
         note="guarded, os.fork raises PermissionError (an OSError): the loop stops at once",
     ),
     _h(
@@ -331,9 +348,6 @@ PREDICTIONS: list[Hostile] = [
     _prediction("loop", "[i for i in iter(int, 1)]", TIMEOUT, MEMORY),
     _prediction("memory", "'x' * 10**12", MEMORY),
 ]
-
-ALL: list[Hostile] = CORPUS + PREDICTIONS
-
 
 # == Forgers: programs that try to decide their own verdict (judging, issue 9 item 3) ========
 #
@@ -526,3 +540,272 @@ FORGER_GENERATIONS: list[tuple[str, str, str, str, bool]] = [
         False,
     ),
 ]
+
+
+# A report frame as the sandbox sends it, but with a nonce the program had to guess.
+_FRAME = (
+    "import os, struct\n"
+    'def frame(seq=0, last=1, body=b\'{"kind": "ok"}\\n\', nonce=os.urandom(8)):\n'
+    "    return b'EXR1' + nonce + struct.pack('<IB', seq, last) + body\n"
+)
+_WRONG = "raise ValueError('wrong answer')\n"
+
+
+def _c(category: str, name: str, code: str, *expected: str, **kw: Any) -> Hostile:
+    return _h(name, code, *expected, category=category, **kw)
+
+
+CHANNEL: list[Hostile] = [
+    # -- forks by every route: only the forked child may report ----------------------------
+    _c(
+        "fork",
+        "fork_posix_forged_reports",
+        "import os, posix\npid = posix.fork()\nif pid == 0:\n    for _ in range(50):\n"
+        '        os.write(3, b\'{"kind": "ok"}\\n\')\n    os._exit(0)\nos.waitpid(pid, 0)\n' + _WRONG,
+        FAILED,
+        note="posix.fork is not guarded: the child's writes come from another pid",
+    ),
+    _c(
+        "fork",
+        "fork_ctypes_libc",
+        _FRAME + "import ctypes\npid = ctypes.CDLL(None).fork()\nif pid == 0:\n"
+        "    os.write(3, frame())\n    os.write(3, b'garbage' * 100)\n    os._exit(0)\nos.waitpid(pid, 0)\n"
+        + _WRONG,
+        FAILED,
+    ),
+    _c(
+        "fork",
+        "fork_raw_syscall",
+        _FRAME + "import ctypes, platform\nlibc = ctypes.CDLL(None)\n"
+        "pid = libc.syscall(57) if platform.machine() == 'x86_64' else libc.syscall(220, 17, 0, 0, 0, 0)\n"
+        "if pid == 0:\n    os.write(3, frame())\n    os._exit(0)\n" + _WRONG,
+        FAILED,
+        note="fork(2)/clone(2) straight through syscall(2), no libc wrapper",
+    ),
+    _c(
+        "fork",
+        "fork_forkpty",
+        'import os, posix\npid, fd = posix.forkpty()\nif pid == 0:\n    os.write(3, b\'{"kind": "ok"}\\n\')\n'
+        "    os._exit(0)\n" + _WRONG,
+        FAILED,
+    ),
+    _c(
+        "fork",
+        "fork_multiprocessing",
+        _FRAME + "import multiprocessing\nctx = multiprocessing.get_context('fork')\n"
+        "p = ctx.Process(target=os.write, args=(3, frame()))\np.start()\np.join()\n" + _WRONG,
+        FAILED,
+    ),
+    _c(
+        "fork",
+        "fork_subprocess_inherits_fd3",
+        "import subprocess, sys\nsubprocess.run([sys.executable, '-S', '-c', "
+        "'import os; os.write(3, b\"garbage\")'], pass_fds=(3,), timeout=5)\n" + _WRONG,
+        FAILED,
+    ),
+    _c(
+        "fork",
+        "fork_child_floods_channel",
+        "import os, posix\nif posix.fork() == 0:\n    while True:\n        try:\n"
+        "            os.write(3, b'x' * 60000)\n        except OSError:\n            pass\n" + _WRONG,
+        FAILED,
+        OUTPUT_LIMIT,
+        note="the flood counts against the output limit",
+    ),
+    _c(
+        "fork",
+        "fork_child_reports_parent_exits",
+        _FRAME + "import posix\nif posix.fork() == 0:\n    os.write(3, frame())\n    os._exit(0)\n"
+        "import time\ntime.sleep(0.1)\nos._exit(0)\n",
+        CRASHED,
+    ),
+    # -- threads writing to the report descriptor -----------------------------------------------
+    _c(
+        "threads",
+        "thread_garbage_loop",
+        "import os, threading, time\ndef spam():\n    while True:\n        try:\n"
+        '            os.write(3, b\'{"kind": "ok"} garbage\')\n        except OSError:\n            pass\n'
+        "threading.Thread(target=spam, daemon=True).start()\ntime.sleep(0.05)\n" + _WRONG,
+        FAILED,
+        OUTPUT_LIMIT,
+    ),
+    _c(
+        "threads",
+        "thread_forged_frames",
+        _FRAME + "import threading, time\ndef spam():\n    seq = 0\n    while True:\n        try:\n"
+        "            os.write(3, frame(seq % 3, seq % 2))\n        except OSError:\n            pass\n        seq += 1\n"
+        "threading.Thread(target=spam, daemon=True).start()\ntime.sleep(0.05)\n" + _WRONG,
+        FAILED,
+        OUTPUT_LIMIT,
+    ),
+    _c(
+        "threads",
+        "threads_race_the_reporter",
+        "import os, threading\ndef spam():\n    for _ in range(2000):\n        try:\n"
+        "            os.write(3, b'\\x00' * 512)\n        except OSError:\n            pass\n"
+        "for _ in range(4):\n    threading.Thread(target=spam, daemon=True).start()\n" + _WRONG,
+        FAILED,
+        OUTPUT_LIMIT,
+    ),
+    # -- descriptors ---------------------------------------------------------------------------
+    _c("descriptors", "close_report_fd", "import os\nos.close(3)\n" + _WRONG, CRASHED),
+    _c("descriptors", "dup2_stdout_onto_report_fd", "import os\nos.dup2(1, 3)\n" + _WRONG, CRASHED),
+    _c(
+        "descriptors",
+        "dup2_file_onto_report_fd",
+        "import os\nfd = os.open('sink', os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 3)\n" + _WRONG,
+        CRASHED,
+    ),
+    _c("descriptors", "report_fd_nonblocking", "import os\nos.set_blocking(3, False)\n" + _WRONG, FAILED),
+    _c(
+        "descriptors",
+        "shutdown_report_fd",
+        "import socket\nsocket.socket(fileno=3).shutdown(socket.SHUT_WR)\n" + _WRONG,
+        CRASHED,
+    ),
+    _c(
+        "descriptors",
+        "tiny_send_buffer",
+        "import os, socket\ns = socket.socket(fileno=os.dup(3))\n"
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1)\n" + _WRONG,
+        FAILED,
+        CRASHED,
+    ),
+    _c("descriptors", "garbage_before_report", "import os\nos.write(3, b'\\x00' * 4096)\n" + _WRONG, FAILED),
+    _c(
+        "descriptors",
+        "giant_message_on_report_fd",
+        "import os\ntry:\n    os.write(3, b'{' * 150000)\nexcept OSError:\n    pass\n" + _WRONG,
+        FAILED,
+    ),
+    # -- exit tricks ----------------------------------------------------------------------------
+    _c(
+        "exit",
+        "systemexit_hostile_code",
+        "class E(SystemExit):\n    @property\n    def code(self):\n        raise RuntimeError('no code')\nraise E()\n",
+        FAILED,
+    ),
+    _c(
+        "exit",
+        "systemexit_lying_int",
+        "class I(int):\n    def __str__(self):\n        raise RuntimeError\n    __repr__ = __str__\n"
+        "    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\nraise SystemExit(I(3))\n",
+        FAILED,
+    ),
+    _c("exit", "systemexit_huge_text", "raise SystemExit('z' * 10**7)\n", FAILED, OUTPUT_LIMIT),
+    _c("exit", "sigterm_self", "import os, posix, signal\nposix.kill(os.getpid(), signal.SIGTERM)\n", KILLED),
+    _c("exit", "killpg_self", "import posix, signal\nposix.killpg(0, signal.SIGKILL)\n", KILLED),
+    _c(
+        "exit",
+        "os_exit_from_thread",
+        "import os, threading, time\nthreading.Thread(target=os._exit, args=(0,)).start()\ntime.sleep(1)\n",
+        CRASHED,
+    ),
+    # -- huge result texts ---------------------------------------------------------------------
+    _c(
+        "huge_text",
+        "huge_exception_message",
+        "raise ValueError('x' * (20 * 2**20))\n",
+        FAILED,
+        OUTPUT_LIMIT,
+        TIMEOUT,
+        limits={"timeout": 5.0},
+        note="the traceback alone is past the output limit; the message is cut either way",
+    ),
+    _c(
+        "huge_text",
+        "huge_exception_str",
+        "class E(Exception):\n    def __str__(self):\n        return 'q' * (8 * 2**20)\nraise E()\n",
+        FAILED,
+        OUTPUT_LIMIT,
+        TIMEOUT,
+        limits={"timeout": 5.0},
+    ),
+    # -- forged report frames --------------------------------------------------------------------
+    _c("forgery", "forge_frame_then_exit", _FRAME + "os.write(3, frame())\nos._exit(0)\n", CRASHED),
+    _c("forgery", "forge_frame_then_raise", _FRAME + "os.write(3, frame())\n" + _WRONG, FAILED),
+    _c(
+        "forgery",
+        "forge_frame_sequence",
+        _FRAME + "n = os.urandom(8)\nos.write(3, frame(0, 0, b'{\"kind\": ', n))\n"
+        "os.write(3, frame(1, 1, b'\"ok\"}\\n', n))\nos._exit(0)\n",
+        CRASHED,
+    ),
+    _c(
+        "forgery",
+        "forge_legacy_report_line",
+        'import os\nos.write(3, b\'{"kind": "ok", "n": "0000000000000000"}\\n\')\nos._exit(0)\n',
+        CRASHED,
+    ),
+    # -- execbench's own modules patched in the judged process ----------------------------------
+    _c(
+        "patching",
+        "patch_channel_magic",
+        "import execbench.sandbox.channel as c\nc.MAGIC = b'EVIL'\n" + _WRONG,
+        CRASHED,
+        note="the reporter then sends frames the worker ignores: no report",
+    ),
+    _c(
+        "patching",
+        "patch_send_report",
+        "import execbench.sandbox._child as c\nc.send_report = lambda *a, **k: None\n" + _WRONG,
+        CRASHED,
+    ),
+    _c(
+        "patching",
+        "patch_header_encoder",
+        "import execbench.sandbox._child as c\nc._quote = lambda s: 1\n" + _WRONG,
+        CRASHED,
+    ),
+    _c(
+        "patching",
+        "sys_modules_wiped",
+        "import sys\nfor k in list(sys.modules):\n    if k.startswith('execbench') or k in ('json', 'socket', 'struct', 'os'):\n"
+        "        sys.modules[k] = None\n" + _WRONG,
+        FAILED,
+    ),
+    _c(
+        "patching",
+        "patch_stdlib_used_by_reporter",
+        "import json, os, struct\njson.dumps = json.loads = None\nos.write = lambda fd, b: len(b)\n"
+        "struct.Struct = None\nos.set_blocking = None\n" + _WRONG,
+        FAILED,
+        CRASHED,
+    ),
+    _c(
+        "patching",
+        "patch_trace_records",
+        "import execbench.trace.sandboxed as s\ns.trace_records = lambda t: {'header': 1, 'events': 5}\n"
+        + _WRONG,
+        FAILED,
+        note="harmless here; inside a traced call it hands the host a malformed trace",
+    ),
+    _c(
+        "patching",
+        "patch_facts_payload",
+        "import execbench.tasks._probe as p\np.facts_payload = lambda *a, **k: {'status': 'returned', "
+        "'events': 'x', 'output': 7}\n" + _WRONG,
+        FAILED,
+        note="harmless here; inside a probed call it hands the host malformed facts",
+    ),
+    _c(
+        "patching",
+        "patch_probe_deep_payload",
+        "import execbench.tasks._probe as p, execbench.trace.sandboxed as s\n"
+        "deep = []\nfor _ in range(100000):\n    deep = [deep]\n"
+        "p.facts_payload = lambda *a, **k: deep\ns.trace_records = lambda t: deep\n" + _WRONG,
+        FAILED,
+    ),
+]
+
+
+CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(h.category for h in CORPUS + CHANNEL))
+
+
+def as_wrong_answer(h: Hostile, result: str = "None") -> str:
+    """Statements (no indentation) that run ``h``'s program inside a function body and then
+    return ``result``: a wrong answer that attacks whatever judges it."""
+    return f"exec(compile({h.code!r}, '<attack>', 'exec'), {{'__name__': '__main__'}})\nreturn {result}\n"
+
+
+ALL: list[Hostile] = CORPUS + PREDICTIONS + CHANNEL

@@ -157,6 +157,6 @@ def test_no_survivors_right_after_leaving_processes(pool: SandboxPool) -> None:
     _skip_if_unsafe(pool)
     leavers = [h for h in CORPUS if h.name in ("popen_sleep", "setsid_double_fork", "fork_bomb_bounded")]
     for h in leavers:
-        res = pool.run(ExecRequest(h.code, guard=False, limits=Limits(**QUICK_LIMITS)))
+        res = pool.run(ExecRequest(h.code, guard=False, limits=Limits(**{**QUICK_LIMITS, **h.limits})))
         assert res.status is Status.PASSED, (h.name, res)
         assert job_processes(pool) == [], h.name

@@ -284,7 +284,7 @@ def test_forced_levels_work(level: str) -> None:
 
     if level not in detect_isolation().available:
         pytest.skip(f"{level} not available here")
-    with SandboxPool(workers=1, isolation=level) as p:
+    with SandboxPool(workers=1, isolation=level, allow_weak_isolation=True) as p:
         assert p.isolation == level
         res = p.run(ExecRequest("print(open('/etc/hostname').read() is not None)"))
         assert res.passed and res.isolation == level
@@ -297,7 +297,7 @@ def test_forced_levels_work(level: str) -> None:
 
 
 def test_batch_mates_of_a_dead_worker_are_rerun_not_blamed() -> None:
-    with SandboxPool(workers=1, isolation="process") as p:
+    with SandboxPool(workers=1, isolation="process", allow_weak_isolation=True) as p:
         reqs = [ExecRequest("import time; time.sleep(1.5); print('slow')", limits=Limits(timeout=10))]
         reqs += [ExecRequest(f"print({i})") for i in range(19)]
         futures = [p.submit(r) for r in reqs]
@@ -312,19 +312,24 @@ def test_batch_mates_of_a_dead_worker_are_rerun_not_blamed() -> None:
         assert results[0].status in (Status.PASSED, Status.KILLED)
 
 
-def test_unresponsive_worker_is_killed_within_a_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unresponsive_worker_is_killed_within_a_deadline(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     from execbench.sandbox import pool as pool_module
 
     monkeypatch.setattr(pool_module, "_GRACE", 1.0)
-    with SandboxPool(workers=1, isolation="process") as p:
+    with SandboxPool(workers=1, isolation="process", allow_weak_isolation=True) as p:
         fut = p.submit(ExecRequest("print(1)", limits=Limits(timeout=0.5)))
         assert fut.result(timeout=30).passed
         proc = p._slots[0].proc
         assert proc is not None
         os.kill(proc.pid, signal.SIGSTOP)  # the worker hangs (the host must not)
         start = time.monotonic()
-        res = p.run(ExecRequest("print(2)", limits=Limits(timeout=0.5)))
-        assert res.status is Status.SANDBOX_ERROR and "stopped answering" in (res.exception_message or "")
+        with caplog.at_level("WARNING", logger="execbench.sandbox"):
+            res = p.run(ExecRequest("print(2)", limits=Limits(timeout=0.5)))
+        # execbench's failure, not the program's: retried once on a fresh worker
+        assert res.passed and res.stdout == "2\n"
+        assert not caplog.records
         assert time.monotonic() - start < 15
         assert p.run(ExecRequest("print(3)")).stdout == "3\n"
 

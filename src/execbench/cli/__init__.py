@@ -72,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        from execbench.runs.store import is_locked_error, locked_message
+
+        if not is_locked_error(exc):
+            raise
+        print(f"execbench: error: {locked_message()}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

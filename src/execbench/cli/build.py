@@ -21,7 +21,7 @@ import argparse
 import sys
 from collections import Counter
 
-from execbench.cli._common import command
+from execbench.cli._common import add_workers_option, command
 from execbench.errors import UserError
 from execbench.tasks.kinds import KINDS, parse_kinds
 
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--out", default="tasks.jsonl", help="tasks file to write (default tasks.jsonl; '-' = stdout)"
     )
     p.add_argument("--data", help="data file for cruxeval/humaneval/mbpp (same as SOURCE:PATH)")
-    p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    add_workers_option(p)
     p.add_argument(
         "--python",
         metavar="PATH",

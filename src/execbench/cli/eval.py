@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from execbench.cli._common import add_store_option, command
+from execbench.cli._common import add_store_option, add_workers_option, command
 from execbench.errors import UserError
 from execbench.models import BackendError
 from execbench.runs import (
@@ -100,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--address", default=None, help="Ray cluster address for --executor ray (default: a local cluster)"
     )
-    p.add_argument("--workers", type=int, default=None, help="sandbox workers (local) or CPUs (local Ray)")
+    add_workers_option(p, "sandbox workers (local) or CPUs (local Ray)")
     p.add_argument(
         "--python",
         metavar="PATH",

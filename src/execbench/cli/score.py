@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from execbench.cli import _plus
+from execbench.cli._common import add_workers_option
 from execbench.compat.cruxeval import MODES, score_generations, validate_generations
-from execbench.compat.execute import SandboxFailure
 from execbench.compat.humaneval import FunctionalReport, parse_samples, score_samples
 from execbench.compat.ldb import PRELUDES, resolve_prelude
 from execbench.compat.passk import parse_ks
@@ -89,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    add_workers_option(parser)
     parser.add_argument(
         "--no-dedupe",
         dest="dedupe",
@@ -133,22 +133,19 @@ def _score_functional(args: argparse.Namespace) -> int:
     samples = parse_samples(rows, problems, str(args.samples))
     plus_suites = _plus.prepare(args, problems)  # --plus / --efficiency: read and checked before any run
     out = args.out if args.out is not None else Path(str(args.samples) + "_results.jsonl")
-    try:
-        report = score_samples(
-            problems,
-            samples,
-            ks=ks,
-            timeout=args.timeout,
-            prelude=prelude,
-            call_check=not mbpp,
-            mode=args.benchmark + ("+prelude" if prelude else ""),
-            workers=args.workers,
-            dedupe=args.dedupe,
-            static=args.static,
-            strict=args.strict,
-        )
-    except SandboxFailure as exc:
-        raise UserError(str(exc)) from None
+    report = score_samples(
+        problems,
+        samples,
+        ks=ks,
+        timeout=args.timeout,
+        prelude=prelude,
+        call_check=not mbpp,
+        mode=args.benchmark + ("+prelude" if prelude else ""),
+        workers=args.workers,
+        dedupe=args.dedupe,
+        static=args.static,
+        strict=args.strict,
+    )
     rows = report.rows
     plus_summary: dict[str, Any] = {}
     if _plus.wanted(args):  # --plus / --efficiency: extra verdicts and cost, added to the rows
@@ -212,19 +209,16 @@ def _score_cruxeval(args: argparse.Namespace) -> int:
     raw = read_json(args.generations, what="generations file")
     samples = load_cruxeval(args.data)
     generations = validate_generations(raw, samples, str(args.generations))
-    try:
-        report = score_generations(
-            samples,
-            generations,
-            args.mode,
-            timeout=args.timeout,
-            workers=args.workers,
-            dedupe=args.dedupe,
-            static=args.static,
-            strict=args.strict,
-        )
-    except SandboxFailure as exc:
-        raise UserError(str(exc)) from None
+    report = score_generations(
+        samples,
+        generations,
+        args.mode,
+        timeout=args.timeout,
+        workers=args.workers,
+        dedupe=args.dedupe,
+        static=args.static,
+        strict=args.strict,
+    )
     _write(args.out, json.dumps(report.to_json()))
     missing = len(samples) - len(report.scored)
     if missing:

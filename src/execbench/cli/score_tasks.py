@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from execbench.cli._common import command
+from execbench.cli._common import add_workers_option, command
 from execbench.errors import UserError
 
 __all__ = ["register"]
@@ -26,7 +26,7 @@ def register(score_subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p.add_argument("--tasks", required=True, type=Path, help="tasks JSONL from 'execbench build'")
     p.add_argument("--predictions", required=True, type=Path, help="JSONL of {task_id, prediction[, sample]}")
     p.add_argument("--json", action="store_true", help="print one JSON summary instead of tables")
-    p.add_argument("--workers", type=int, help="sandbox worker processes (default: CPU count)")
+    add_workers_option(p)
     p.add_argument(
         "--python",
         metavar="PATH",

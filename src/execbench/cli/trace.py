@@ -1,9 +1,13 @@
-"""``execbench trace``: trace one program (readable or ``--json``) or a batch in the sandbox.
+"""``execbench trace``: trace one program (readable or ``--json``) or a batch, in the sandbox.
 
 execbench trace prog.py --entry f --call '[1, 2], k=3'        # colored step-by-step view
 execbench trace prog.py --entry f --call '[1, 2]' --json      # one JSON document
 execbench trace prog.py                                        # the whole module body
-execbench trace --batch calls.jsonl [--out results.jsonl]     # sandboxed, one line per call
+execbench trace --batch calls.jsonl [--out results.jsonl]     # one line per call
+execbench trace prog.py --in-process                           # trusted code: no sandbox
+
+Programs run in the sandbox unless ``--in-process`` says the code is trusted (benchmarks,
+your own code): a traced program can do anything the process it runs in can.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from execbench.cli._common import add_workers_option
 from execbench.errors import UserError
 
 __all__ = ["register", "run"]
@@ -33,7 +38,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON document instead of the view")
     p.add_argument("--whole", action="store_true", help="with --entry: trace the module body too")
-    p.add_argument("--sandbox", action="store_true", help="trace FILE inside the sandbox (untrusted code)")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="trace FILE in this process, outside the sandbox (trusted code only; faster to start)",
+    )
+    p.add_argument("--sandbox", action="store_true", help=argparse.SUPPRESS)  # the default; kept for scripts
     p.add_argument("--save", metavar="PATH", help="also write the trace file (gzip JSONL) to PATH")
     p.add_argument("--events", action="store_true", help="with --json: include every event")
     p.add_argument("--no-states", action="store_true", help="do not record variable values")
@@ -52,12 +62,12 @@ def register(subparsers: Any) -> None:
         help="trace each line {code, entry, call} in the sandbox; one JSON result per line",
     )
     p.add_argument("--out", metavar="FILE", help="with --batch: write results to FILE (default stdout)")
-    p.add_argument("--workers", type=int, default=None, metavar="N", help="with --batch: sandbox workers")
+    add_workers_option(p, "with --batch: sandbox workers")
     p.add_argument(
         "--python",
         metavar="PATH",
-        help="with --sandbox/--batch: run the sandbox workers with this interpreter (e.g. a virtualenv "
-        "with numpy; same Python major.minor as execbench's)",
+        help="run the sandbox workers with this interpreter (e.g. a virtualenv with numpy; same "
+        "Python major.minor as execbench's); not with --in-process",
     )
     p.set_defaults(handler=run)
 
@@ -112,19 +122,20 @@ def _run_one(args: argparse.Namespace) -> int:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise UserError(f"{args.file} is not valid Python{where}: {exc}; fix the program") from None
     limits = _limits(args, default_time=10.0)
-    if args.python is not None and not args.sandbox:
-        raise UserError("--python runs the sandbox workers: use it with --sandbox or --batch")
-    if args.sandbox:
-        calls = [{"code": code, "entry": args.entry, "call": args.call}]
+    if args.in_process and args.sandbox:
+        raise UserError("give --in-process or --sandbox, not both (the sandbox is the default)")
+    if args.in_process and args.python is not None:
+        raise UserError("--python runs the sandbox workers: drop --in-process to use it")
+    if not args.in_process:
+        from execbench.sandbox import SandboxPool
+
         if args.python is not None:
-            from execbench.sandbox import SandboxPool
             from execbench.sandbox.isolation import other_interpreter
 
             other_interpreter(args.python)
-            with SandboxPool(workers=1, python=args.python) as pool:
-                result = trace_many(calls, pool, limits=limits, states=not args.no_states)[0]
-        else:
-            result = trace_many(calls, limits=limits, states=not args.no_states)[0]
+        call = {"code": code, "entry": args.entry, "call": args.call, "whole": args.whole}
+        with SandboxPool(workers=1, python=args.python) as pool:
+            result = trace_many([call], pool, limits=limits, states=not args.no_states)[0]
         if result.trace is None:
             if result.status == "invalid":
                 raise UserError(result.message or "invalid call")
@@ -194,6 +205,10 @@ def _read_batch(path: str) -> list[dict[str, Any]]:
             raise UserError(
                 f"{path}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object"
             ) from None
+        except RecursionError:
+            raise UserError(
+                f"{path}:{number}: JSON nested too deeply; each line must be one JSON object"
+            ) from None
         if not isinstance(obj, dict) or not isinstance(obj.get("code"), str):
             raise UserError(f"{path}:{number}: expected an object with a string 'code' (and 'entry', 'call')")
         entry, call = obj.get("entry"), obj.get("call", "")
@@ -220,7 +235,12 @@ def _run_batch(args: argparse.Namespace) -> int:
     calls = _read_batch(args.batch)
     limits = _limits(args, default_time=5.0)
     out: TextIO
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise UserError(
+            f"cannot open --out {args.out} ({exc.strerror or exc}); give a writable file path"
+        ) from None
     try:
         chunk = 256
         if args.python is not None:

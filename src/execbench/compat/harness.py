@@ -36,6 +36,8 @@ __all__ = ["run_check", "PASSED", "TIMED_OUT"]
 
 PASSED = "passed"
 TIMED_OUT = "timed out"
+#: ``"failed: <str(e)>"`` longer than this is cut (the host cuts again: it trusts no child).
+_MAX_TEXT = 64 * 1024
 
 
 class _TimeLimitExceeded(Exception):
@@ -120,4 +122,5 @@ def run_check(code: str, args: dict[str, Any]) -> str:
     except _TimeLimitExceeded:
         return TIMED_OUT
     except BaseException as exc:  # noqa: BLE001 - the program's failure is the verdict
-        return f"failed: {exc}"
+        text = f"failed: {exc}"
+        return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + " [cut by execbench]"

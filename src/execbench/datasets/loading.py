@@ -52,6 +52,8 @@ def read_json(path: Path | str, *, what: str = "JSON file") -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply to read; check the {what}") from None
 
 
 def read_jsonl(path: Path | str, *, what: str = "JSONL file") -> list[tuple[int, dict[str, Any]]]:
@@ -69,6 +71,8 @@ def read_jsonl(path: Path | str, *, what: str = "JSONL file") -> list[tuple[int,
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}:{number}: malformed JSON line: {exc.msg} (column {exc.colno})") from None
+        except RecursionError:
+            raise UserError(f"{path}:{number}: JSON nested too deeply to read; check the {what}") from None
         if not isinstance(value, dict):
             raise UserError(f"{path}:{number}: expected a JSON object per line, got {type(value).__name__}")
         rows.append((number, value))

@@ -85,7 +85,7 @@ def _jsonl(text: str, path: Path) -> ReplayData:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise UserError(f"replay file '{path}' line {number} is not JSON (expected JSONL)") from None
         if not isinstance(row, dict) or "task_id" not in row:
             raise UserError(f"replay file '{path}' line {number} has no 'task_id'")
@@ -119,7 +119,7 @@ def load_replay(path: str | Path) -> ReplayData:
     if stripped.startswith("{"):
         try:
             obj = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             obj = None  # not one object: JSONL
         if isinstance(obj, dict) and "task_id" not in obj:
             inner = obj.get("raw_generations")

@@ -184,6 +184,36 @@ def _task_from_json(text: str) -> Task:
     return Task(**json.loads(text))
 
 
+#: Seconds to wait for another process's lock on the store before saying it is locked.
+BUSY_TIMEOUT_ENV = "EXECBENCH_STORE_BUSY_TIMEOUT"
+
+
+def _busy_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(BUSY_TIMEOUT_ENV, "30")))
+    except ValueError:
+        return 30.0
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked": another process holds the store."""
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower()
+
+
+def locked_message(path: Path | str | None = None) -> str:
+    where = f"store {path}" if path is not None else "the results store"
+    return (
+        f"{where} is locked by another process (another execbench run writing to it?); "
+        "wait for it to finish or pass another --store"
+    )
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> UserError:
+    if is_locked_error(exc):
+        return UserError(locked_message(path))
+    return UserError(f"{path} is not an execbench store ({exc}); choose another --store")
+
+
 class Store:
     """An open results store. Use as a context manager; one per thread."""
 
@@ -204,13 +234,13 @@ class Store:
         if not p.parent.exists():
             raise UserError(f"store directory {p.parent} does not exist; create it or choose another --store")
         try:
-            conn = sqlite3.connect(p, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(p, timeout=_busy_timeout(), isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"{p} is not an execbench store ({exc}); choose another --store") from None
+            raise _open_error(p, exc) from None
         if version > SCHEMA_VERSION:
             conn.close()
             raise UserError(
@@ -222,7 +252,7 @@ class Store:
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise UserError(f"{p} is not an execbench store ({exc}); choose another --store") from None
+            raise _open_error(p, exc) from None
         return cls(p, conn)
 
     def close(self) -> None:

@@ -22,10 +22,43 @@ forces one; a fallback is logged once and recorded in ``ExecResult.isolation``):
 - ``process``: plain processes; rlimits and (as root) an unprivileged uid still apply,
   but the file system's world-writable places and the network are reachable.
 
-Interpreters installed under a directory other users cannot enter (pyenv under ``/root``)
-would make every non-preloaded ``import`` fail for an unprivileged uid and silently change
-verdicts: bwrap hides such directories behind an empty tmpfs and binds back just the
-interpreter's paths; the other levels then keep the host uid (weaker, but correct).
+No level runs a program as root. Interpreters installed under a directory other users
+cannot enter (pyenv under ``/root``) would make every non-preloaded ``import`` fail for an
+unprivileged uid: bwrap hides such directories behind an empty tmpfs and binds back just
+the interpreter's paths, and the ``namespaces`` worker does the same in its own mount
+namespace. ``process`` cannot: where it would keep the host's uid (the host is not root,
+or the interpreter is closed) the pool refuses with one line saying how to get bubblewrap,
+unless ``allow_weak_isolation=True`` (CLI ``--allow-weak-isolation``,
+``$EXECBENCH_ALLOW_WEAK_ISOLATION=1``).
+
+Threat model, per level. A program can always: use its CPU/memory/time/output budget,
+change anything inside its own process (builtins, ``sys.modules``, execbench's modules,
+the reporter), write into its own working directory, start processes up to
+``max_processes``, and decide what its *own* process reports (see below). It cannot:
+
+- outlive its execution, signal or ptrace the worker or the host (other uid, own process
+  group, subreaper cleanup), regain privileges (no-new-privs), exceed its limits;
+- add, corrupt or repeat a report: only the process the worker forked can report, once
+  (:mod:`execbench.sandbox.channel`: the sender's pid comes from the kernel, messages are
+  atomic, the first complete nonce-tagged report is the only one read). Descendants (forks
+  by any route), threads writing to the descriptor, closing/``dup2``-ing it or sending
+  garbage end as the program's own verdict (``crashed``/``failed``/``output_limit``),
+  never ``sandbox_error``; every byte received counts against ``output_kill_bytes``;
+- make the host misread its result: the host reads the report and the payload as
+  untrusted input (typed, size-capped, texts cut and the cut recorded; an unreadable
+  payload is ``crashed``), and so do the scorers/tracer above it;
+- at ``bwrap``: see or change the host's files (read-only ``/``, private ``/tmp``, closed
+  directories masked), reach the network, see other processes (own pid namespace);
+- at ``namespaces``: the same, except that ``/`` is the host's, made read-only (the kernel
+  may leave special mounts writable to root -- the program is not root);
+- at ``process``: only what its unprivileged uid forbids: it can read world-readable host
+  files, write world-writable places (``/tmp``), use the network and list processes, but
+  not read other users' ``/proc/<pid>/environ`` (that check is by uid). Weak by design.
+
+What a report means is a separate question: the nonce is in the reporting process's
+memory, so a program written to forge its own report can find it. Judging must therefore
+never rest on the report alone (the judging layer above the sandbox decides from plain data
+the program cannot choose after the fact).
 
 In every level the child of one execution: gets a fresh working directory (removed
 afterwards), becomes its own process group, dies with its worker, switches to an
@@ -64,12 +97,16 @@ Statuses (``Status``), decided in this order:
   (e.g. a recursion bomb under ``sys.setrecursionlimit(10**6)``), abort;
 - ``killed``: ended by a signal we did not send (e.g. it killed itself), or its worker
   died under it;
-- ``sandbox_error``: execbench failed (a worker could not start, an unknown runner).
+- ``sandbox_error``: execbench failed (a worker could not start, an unknown runner). The
+  pool runs such an execution once more, alone; a second failure is its result, logged
+  as a warning -- callers record it as that sample's verdict and go on.
 
 Runners other than ``"exec"`` are named ``"package.module:function"``, imported once per
 worker (``SandboxPool(pythonpath=...)`` adds import directories) and called as
 ``function(code, args)`` in the child after the walls are up; their JSON-able return
-value is ``ExecResult.payload``.
+value is ``ExecResult.payload`` (counted, with the report header, against
+``output_kill_bytes``; exception messages are cut to 4000 characters or ``output_bytes``,
+``ExecResult.exception_message_truncated`` says so).
 
 Threat model for verdicts -- what a program can and cannot do to its own verdict:
 
@@ -98,10 +135,10 @@ Threat model for verdicts -- what a program can and cannot do to its own verdict
 - **Per isolation level.** ``bwrap`` and ``namespaces`` with an unprivileged uid: the
   candidate cannot read the judge's memory or descriptors (non-dumpable, no
   ``CAP_SYS_PTRACE``), cannot reach the worker or the host; it can kill or stop the judge
-  (same uid), which only fails its own sample. As root (``process``/``namespaces`` fallbacks
-  that keep uid 0, see "Interpreters" above) a program holds ``CAP_SYS_PTRACE`` and could
-  attach to its judge: verdicts are only as trustworthy as the isolation, which is why
-  every result records it. In every level nothing a program does reaches another
+  (same uid), which only fails its own sample. Only under ``process`` isolation with
+  ``--allow-weak-isolation`` where the program keeps the host's uid (root) does it hold
+  ``CAP_SYS_PTRACE`` and could attach to its judge: that level is refused by default, and
+  every result records its isolation. In every level nothing a program does reaches another
   execution's verdict or the host's (the host decodes payloads as untrusted JSON).
 
 The host side never waits without a deadline: a worker that dies or stops answering is

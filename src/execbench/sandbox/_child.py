@@ -1,13 +1,13 @@
 """What runs inside the forked child: walls first, then the runner, then one report.
 
 The child never returns into the worker's code: it always ends in ``os._exit``. Its only
-way to speak is the report pipe (one header JSON line, then the payload JSON); dying
-without writing it is itself a verdict (CRASHED / KILLED / ...). The report carries a
-per-execution nonce; it stops casual forgery, not a program that goes looking for the
-nonce in its own memory -- isolation holds regardless, verdict integrity against a
-deliberately forging program cannot (it shares the process with the reporter). ``atexit`` handlers and
-``__del__`` methods of the program are deliberately not run at exit: the process is
-discarded, and what they would do is not part of the verdict.
+way to speak is the report channel (:mod:`execbench.sandbox.channel`: one header JSON line,
+then the payload JSON, sent as nonce-tagged messages that the worker accepts from this
+process only, once); dying without reporting is itself a verdict (CRASHED / KILLED / ...).
+The nonce stops casual forgery, not a program that goes looking for it in its own memory:
+the report is the program's account of itself and must never, alone, make it pass.
+``atexit`` handlers and ``__del__`` methods of the program are deliberately not run at
+exit: the process is discarded, and what they would do is not part of the verdict.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ import resource
 import signal
 import sys
 import traceback
+from _json import encode_basestring_ascii as _quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from execbench.sandbox import _linux
+from execbench.sandbox.channel import send_report
 from execbench.sandbox.guard import remove_guard
 from execbench.sandbox.outcome import effective_cpu_limit
 from execbench.sandbox.types import ExecRequest, Limits
@@ -40,10 +42,11 @@ __all__ = [
     "PROGRAM_FILENAME",
 ]
 
-#: The report pipe is moved to this descriptor in the child.
+#: The report channel is moved to this descriptor in the child.
 REPORT_FD = 3
 PROGRAM_FILENAME = "<program>"
-_MAX_MESSAGE = 4000
+#: One character more than the worker keeps (``outcome.MAX_MESSAGE``), so it sees the cut.
+_MAX_MESSAGE = 4001
 
 # Captured before user code can patch them.
 _write = os.write
@@ -65,9 +68,9 @@ class ChildSetup:
     """Unprivileged uid/gid to switch to (None: stay as we are, not root)."""
     rlimits: tuple[tuple[int, int, int], ...] = ()
     """From :func:`rlimits_for`."""
-    nonce: str = ""
-    """Echoed in the report, so that a program writing to the report pipe by accident
-    (or naively on purpose) cannot pass for the sandbox's own report."""
+    nonce: bytes = b""
+    """Tags every report message, so that a program writing to the report channel by
+    accident (or naively on purpose) cannot pass for the sandbox's own report."""
 
 
 _worker_hard_limits: dict[int, int] = {}
@@ -225,19 +228,28 @@ def _print_traceback(exc: BaseException, err: io.TextIOWrapper) -> None:
         pass
 
 
-def _report(header: dict[str, Any] | None, payload: bytes | None, nonce: str) -> None:
-    """Write the report; ``header=None`` is the common "ok" case, built without json."""
-    if header is None:
-        line = b'{"kind": "ok", "n": "' + nonce.encode() + b'"}\n'
-    else:
-        header["n"] = nonce
-        line = _dumps(header).encode() + b"\n"
-    data = line + payload if payload is not None else line
-    view = memoryview(data)
+def _header_json(header: dict[str, Any]) -> bytes:
+    """The report header: a flat object of str/int/None, encoded with functions captured at
+    import (a program that patches ``json`` cannot change how its verdict is written)."""
+    parts = []
+    for key, value in header.items():
+        if value is None:
+            text = "null"
+        elif type(value) is int:
+            text = int.__repr__(value)
+        else:
+            text = _quote(str.__str__(value) if isinstance(value, str) else "<unprintable>")
+        parts.append(_quote(key) + ": " + text)
+    return ("{" + ", ".join(parts) + "}").encode()
+
+
+def _report(header: dict[str, Any] | None, payload: bytes | None, nonce: bytes) -> None:
+    """Send the report; ``header=None`` is the common "ok" case. Any failure to send
+    (the program closed, replaced or broke the channel) ends the child without a report."""
     try:
-        while view:
-            view = view[_write(REPORT_FD, view) :]
-    except OSError:
+        line = b'{"kind": "ok"}\n' if header is None else _header_json(header) + b"\n"
+        send_report(REPORT_FD, line + payload if payload is not None else line, nonce, _write)
+    except BaseException:  # noqa: BLE001 - whatever the program did to the channel is its verdict
         _exit(71)
 
 
@@ -256,7 +268,27 @@ def warm_up() -> None:
         exec_program("total = sum(range(10))\nprint(total)\n", {})
         _join_threads()
         _flush(out, err)
-        _dumps({"kind": "exception", "type": "ValueError", "message": "", "n": "0"}).encode()
+        _header_json({"kind": "exception", "type": "ValueError", "message": "", "code": 1})
+
+
+def _exit_header(exc: SystemExit, err: io.TextIOWrapper) -> dict[str, Any]:
+    """The report of ``SystemExit``: its code decides, as for the interpreter. A subclass
+    whose ``code`` or ``__str__`` misbehaves is a failure, never an escape from the child."""
+    try:
+        code = exc.code
+        if code is None:
+            return {"kind": "exit", "code": None, "message": None}
+        if isinstance(code, int):
+            text = int.__repr__(code)  # not the program's __str__/__int__
+            return {"kind": "exit", "code": int(text), "message": text}
+        message = _text(code)
+    except BaseException:  # noqa: BLE001
+        message = "<unprintable>"
+    try:
+        print(message, file=err)
+    except BaseException:  # noqa: BLE001, S110
+        pass
+    return {"kind": "exit", "code": 1, "message": message}
 
 
 def run_child(
@@ -283,15 +315,7 @@ def run_child(
         if runner is not None:
             payload = _dumps(value).encode()
     except SystemExit as exc:
-        code = exc.code
-        if code is None or isinstance(code, int):
-            header = {"kind": "exit", "code": code, "message": None if code is None else str(code)}
-        else:
-            header = {"kind": "exit", "code": 1, "message": _text(code)}
-            try:
-                print(header["message"], file=err)
-            except BaseException:  # noqa: BLE001, S110
-                pass
+        header = _exit_header(exc, err)
     except BaseException as exc:  # noqa: BLE001 - every failure of the program is a verdict
         header = {"kind": "exception", "type": _type_name(exc), "message": _text(exc)}
         _print_traceback(exc, err)

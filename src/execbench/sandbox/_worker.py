@@ -25,6 +25,7 @@ from typing import Any
 from execbench.sandbox import _linux
 from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child, warm_up
 from execbench.sandbox._reap import kill_leftovers, reap_child, remove_tree
+from execbench.sandbox.channel import ReportReader, report_socketpair
 from execbench.sandbox.guard import apply_guard, remove_guard
 from execbench.sandbox.outcome import RawOutcome, classify
 from execbench.sandbox.protocol import (
@@ -38,9 +39,11 @@ from execbench.sandbox.types import ExecRequest, Limits, Status
 
 __all__ = ["main", "Worker", "PAYLOAD_CAP"]
 
-#: Largest runner result (JSON bytes) accepted from one execution.
+#: Largest report (header + runner result, JSON bytes) accepted from one execution when its
+#: limits set no ``output_kill_bytes``; otherwise the report counts against that limit.
 PAYLOAD_CAP = 512 * 1024**2
 _FLUSH_EVERY = 0.01
+_MAX_HEADER = 64 * 1024
 _READ = 1 << 16
 
 Runner = Callable[[str, dict[str, Any]], Any]
@@ -161,14 +164,17 @@ class Worker:
             stdin_fd = self.devnull
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        rep_r, rep_w = os.pipe()
+        rep_sock, rep_w = report_socketpair()
         rlimits = rlimits_for(req.limits, self.nproc_base)
-        nonce = os.urandom(8).hex()
+        nonce = os.urandom(8)
         setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce)
         start = time.monotonic()
         pid = _linux.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which always _exits
-            run_child(req, runner, setup)
+            try:
+                run_child(req, runner, setup)
+            finally:
+                os._exit(70)  # never return into the worker's code, whatever escaped
         for fd in (out_w, err_w, rep_w):
             os.close(fd)
         if stdin_fd != self.devnull:
@@ -176,26 +182,28 @@ class Worker:
         with contextlib.suppress(OSError):
             posix.setpgid(pid, pid)
         try:
-            return self._watch(req, pid, start, out_r, err_r, rep_r, nonce)
+            return self._watch(req, pid, start, out_r, err_r, ReportReader(rep_sock, pid, nonce))
         finally:
-            for fd in (out_r, err_r, rep_r):
+            rep_sock.close()
+            for fd in (out_r, err_r):
                 with contextlib.suppress(OSError):
                     os.close(fd)
 
     def _watch(
-        self, req: ExecRequest, pid: int, start: float, out_r: int, err_r: int, rep_r: int, nonce: str
+        self, req: ExecRequest, pid: int, start: float, out_r: int, err_r: int, rep: ReportReader
     ) -> Record:
         lim: Limits = req.limits
         out, err = _Stream(lim.output_bytes), _Stream(lim.output_bytes)
-        report = bytearray()
         streams = {out_r: out, err_r: err}
+        rep_fd = rep.sock.fileno()
         pidfd = os.pidfd_open(pid)
         poller = select.poll()
-        for fd in (out_r, err_r, rep_r, pidfd):
+        for fd in (out_r, err_r, rep_fd, pidfd):
             poller.register(fd, select.POLLIN)
-        open_fds = {out_r, err_r, rep_r}
+        open_fds = {out_r, err_r}
         deadline = start + lim.timeout
         kill_bytes = lim.output_kill_bytes
+        report_cap = PAYLOAD_CAP if kill_bytes is None else kill_bytes
         timed_out = output_killed = too_large = exited = False
         end = start
         try:
@@ -208,19 +216,21 @@ class Worker:
                     if fd == pidfd:
                         exited = True
                         end = time.monotonic()
-                        continue
-                    chunk = os.read(fd, _READ)
-                    if not chunk:
-                        poller.unregister(fd)
-                        open_fds.discard(fd)
-                    elif fd == rep_r:
-                        report += chunk
+                    elif fd == rep_fd:
+                        rep.feed(report_cap)
+                        if rep.eof:
+                            poller.unregister(fd)
                     else:
-                        streams[fd].add(chunk)
-                if kill_bytes is not None and out.total + err.total > kill_bytes:
+                        chunk = os.read(fd, _READ)
+                        if not chunk:
+                            poller.unregister(fd)
+                            open_fds.discard(fd)
+                        else:
+                            streams[fd].add(chunk)
+                if kill_bytes is not None and out.total + err.total + rep.received > kill_bytes:
                     output_killed = True
                     break
-                if len(report) > PAYLOAD_CAP:
+                if rep.received > report_cap:
                     too_large = True
                     break
                 if exited:
@@ -233,20 +243,15 @@ class Worker:
         finally:
             os.close(pidfd)
         kill_leftovers(self.pid, self.uid, self.own_pid_namespace)
-        self._drain(open_fds, streams, report)
-        header_line, _, payload = bytes(report).partition(b"\n")
-        parsed: dict[str, Any] | None = None
-        if header_line:
-            try:
-                import json
-
-                obj = json.loads(header_line)
-                parsed = obj if isinstance(obj, dict) and obj.get("n") == nonce else None
-            except (ValueError, RecursionError):
-                parsed = None
+        if not (output_killed or too_large):
+            self._drain(open_fds, streams, rep, report_cap)
+            if kill_bytes is not None and out.total + err.total + rep.received > kill_bytes:
+                output_killed = True
+            too_large = rep.received > report_cap
+        parsed, payload = _split_report(rep.body())
         cpu = (rusage.ru_utime + rusage.ru_stime) if rusage else 0.0
         peak = rusage.ru_maxrss * 1024 if rusage else 0
-        raw = RawOutcome(parsed, status, timed_out, output_killed, too_large, cpu, peak)
+        raw = RawOutcome(parsed, status, timed_out, output_killed, too_large, cpu, peak, rep.corrupt)
         verdict = classify(raw, lim)
         header = {
             "status": verdict.status.value,
@@ -263,34 +268,60 @@ class Worker:
             "signal": verdict.signal,
             "isolation": self.level,
         }
-        keep_payload = (
-            verdict.status in (Status.PASSED,) and parsed is not None and parsed.get("kind") == "ok"
-        )
+        if verdict.message_truncated:
+            header["exception_message_truncated"] = True
+        keep_payload = verdict.status is Status.PASSED and parsed is not None and parsed.get("kind") == "ok"
         return header, (payload if keep_payload and payload else None)
 
     @staticmethod
-    def _drain(open_fds: set[int], streams: dict[int, _Stream], report: bytearray) -> None:
-        """Read what is left in the pipes; every writer is dead, so each read ends in EOF."""
+    def _drain(open_fds: set[int], streams: dict[int, _Stream], rep: ReportReader, report_cap: int) -> None:
+        """Read what is left in the pipes and the report channel; every writer is dead, so
+        each ends in EOF (within a deadline all the same)."""
         deadline = time.monotonic() + 1.0
-        while open_fds and time.monotonic() < deadline:
-            ready, _, _ = select.select(list(open_fds), [], [], max(0.0, deadline - time.monotonic()))
+        rep_fd = rep.sock.fileno()
+        while (open_fds or not rep.eof) and time.monotonic() < deadline:
+            wanted = [*open_fds, *(() if rep.eof else (rep_fd,))]
+            ready, _, _ = select.select(wanted, [], [], max(0.0, deadline - time.monotonic()))
             for fd in ready:
+                if fd == rep_fd:
+                    rep.feed(report_cap)
+                    if rep.received > report_cap:
+                        rep.eof = True
+                    continue
                 chunk = os.read(fd, _READ)
                 if not chunk:
                     open_fds.discard(fd)
-                elif fd in streams:
+                else:
                     streams[fd].add(chunk)
-                elif len(report) <= PAYLOAD_CAP:
-                    report += chunk
 
 
-def _setup_namespaces(keep_tmp: bool) -> list[str]:
-    """For the ``unshare`` level: private propagation, read-only root, private /tmp (or,
-    when the interpreter itself lives under /tmp, the host's /tmp read-only and a private
-    /dev/shm to work in)."""
+def _split_report(body: bytes | None) -> tuple[dict[str, Any] | None, bytes]:
+    """The child's header (a JSON object on the first line) and the payload bytes after it.
+
+    The header is untrusted input: anything but a small JSON object is no report at all.
+    """
+    if body is None:
+        return None, b""
+    header_line, _, payload = body.partition(b"\n")
+    if len(header_line) > _MAX_HEADER:
+        return None, b""
+    import json
+
+    try:
+        obj = json.loads(header_line)
+    except (ValueError, RecursionError):
+        return None, b""
+    return (obj if isinstance(obj, dict) else None), payload
+
+
+def _setup_namespaces(keep_tmp: bool, unmask: list[tuple[str, str]]) -> list[str]:
+    """For the ``unshare`` level: private propagation, closed interpreter directories made
+    reachable (:func:`_unmask`), read-only root, private /tmp (or, when the interpreter
+    itself lives under /tmp, the host's /tmp read-only and a private /dev/shm to work in)."""
     problems = []
     if not _linux.mount(None, "/", None, _linux.MS_REC | _linux.MS_PRIVATE):
         problems.append("could not make mounts private")
+    problems += _unmask(unmask)
     if not _linux.make_mount_tree_readonly("/"):
         problems.append("could not make / read-only")
     for target in ("/dev/shm",) if keep_tmp else ("/tmp", "/dev/shm"):
@@ -298,6 +329,36 @@ def _setup_namespaces(keep_tmp: bool) -> list[str]:
             "tmpfs", target, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0711"
         ):
             problems.append(f"could not mount a private tmpfs on {target}")
+    return problems
+
+
+def _unmask(pairs: list[tuple[str, str]]) -> list[str]:
+    """Hide each closed directory (e.g. ``/root``, mode 0700) behind an empty tmpfs and bind
+    back, read-only later with the rest of ``/``, just the interpreter's paths under it, so
+    that programs running as an unprivileged uid can import the standard library and see
+    nothing else there (what bwrap's ``--tmpfs``/``--ro-bind`` do for the bwrap level).
+
+    The paths are opened first: once the tmpfs is mounted they are reachable only through
+    those descriptors, which is where they are bound from."""
+    held: list[tuple[str, int]] = []
+    for _closed, path in pairs:
+        try:
+            held.append((path, os.open(path, os.O_PATH | os.O_DIRECTORY)))
+        except OSError:
+            return [f"cannot open {path} to bind it for unprivileged programs"]
+    problems = []
+    try:
+        for closed in sorted({c for c, _ in pairs}, key=lambda c: c.count("/")):
+            if not _linux.mount("tmpfs", closed, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "mode=0755"):
+                return [f"could not hide {closed} behind a tmpfs"]
+        for path, fd in held:
+            with contextlib.suppress(FileExistsError):
+                os.makedirs(path, 0o755)
+            if not _linux.mount(f"/proc/self/fd/{fd}", path, None, _linux.MS_BIND | _linux.MS_REC):
+                problems.append(f"could not bind {path} for unprivileged programs")
+    finally:
+        for _path, fd in held:
+            os.close(fd)
     return problems
 
 
@@ -335,7 +396,9 @@ def main() -> int:
         return 0
     problems: list[str] = []
     if config["level"] == "namespaces":
-        problems += _setup_namespaces(bool(config.get("keep_tmp")))
+        problems += _setup_namespaces(
+            bool(config.get("keep_tmp")), [tuple(p) for p in config.get("unmask", [])]
+        )
     if not _linux.set_child_subreaper():
         problems.append("could not become a child subreaper")
     if not _linux.set_no_new_privs():  # inherited by every child; bwrap sets it too

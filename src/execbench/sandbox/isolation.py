@@ -13,6 +13,14 @@ Levels, strongest first:
     root -- but the host file system (world-writable places like ``/tmp``) and the
     network stay reachable.
 
+No level runs a program as root or as the host's own user without being asked to: where
+``process`` could not switch to another uid (the host is not root, or the interpreter lives
+in a directory other users cannot enter, such as pyenv under ``/root``), the pool refuses
+with one line saying how to get bubblewrap, unless weak isolation is allowed explicitly
+(``--allow-weak-isolation``, ``$EXECBENCH_ALLOW_WEAK_ISOLATION=1``). ``namespaces`` makes
+such an interpreter reachable itself: the worker hides the closed directory behind an
+empty tmpfs in its own mount namespace and binds back just the interpreter's paths.
+
 Detection runs each candidate once with ``/bin/true``-like probes and is cached.
 """
 
@@ -37,10 +45,18 @@ __all__ = [
     "ENV_VAR",
     "unprivileged_can_import",
     "interpreter_in_tmp",
+    "closed_interpreter_paths",
+    "check_weak_isolation",
+    "ALLOW_WEAK_ENV",
 ]
 
 LEVELS: tuple[str, ...] = ("bwrap", "namespaces", "process")
 ENV_VAR = "EXECBENCH_ISOLATION"
+ALLOW_WEAK_ENV = "EXECBENCH_ALLOW_WEAK_ISOLATION"
+GET_BWRAP = (
+    "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) "
+    "or pass --allow-weak-isolation to run them anyway"
+)
 _PROBE_TIMEOUT = 20.0
 _log = logging.getLogger("execbench.sandbox")
 
@@ -99,6 +115,40 @@ def unprivileged_can_import() -> bool:
     other levels keep the host uid instead when this is false.
     """
     return all(_closed_ancestor(p) is None for p in _interpreter_paths())
+
+
+def closed_interpreter_paths(extra: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(closed ancestor, path)`` for each interpreter path other users cannot reach: what
+    the ``namespaces`` worker masks and binds back (see :func:`_mask_closed_dirs`)."""
+    out = []
+    for path in _interpreter_paths(extra):
+        closed = None if under_private_tmp(path) else _closed_ancestor(path)
+        if closed is not None:
+            out.append((closed, path))
+    return out
+
+
+def weak_isolation_allowed() -> bool:
+    return os.environ.get(ALLOW_WEAK_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def check_weak_isolation(level: str, allow_weak: bool | None = None) -> None:
+    """Refuse (:class:`UserError`, one line) to run programs where they would keep the host's
+    own uid: ``process`` isolation when the host is not root (no uid to switch to: programs
+    could read the host's files and ``/proc/<pid>/environ``), or as root with an interpreter
+    other users cannot read (programs would have to run as root)."""
+    if level != "process":
+        return
+    if allow_weak if allow_weak is not None else weak_isolation_allowed():
+        return
+    if os.geteuid() != 0:
+        why = "would run programs as your own user, able to read your files and your processes' environments"
+    elif not unprivileged_can_import():
+        closed = sorted({c for c, _ in closed_interpreter_paths()})
+        why = f"would run programs as root (the interpreter is under {', '.join(closed)}, closed to other users)"
+    else:
+        return
+    raise UserError(f"sandbox isolation 'process' {why}; {GET_BWRAP}")
 
 
 def _mask_closed_dirs(extra: tuple[str, ...] = ()) -> list[str]:

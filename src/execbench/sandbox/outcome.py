@@ -40,6 +40,8 @@ class RawOutcome:
     """The runner's result exceeded the payload cap."""
     cpu_time: float = 0.0
     peak_memory_bytes: int = 0
+    report_corrupt: bool = False
+    """The report channel carried a broken report sequence (see :mod:`.channel`)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,24 @@ class Verdict:
     exception_message: str | None = None
     exit_code: int | None = None
     signal: int | None = None
+    message_truncated: bool = False
+    """``exception_message`` was cut to ``Limits.output_bytes`` (the rest is dropped)."""
+
+
+#: Longest exception type name kept from a report.
+_MAX_TYPE = 200
+#: Longest exception message kept (and never more than ``Limits.output_bytes``).
+MAX_MESSAGE = 4000
+
+
+def _report_text(value: Any, limit: int) -> tuple[str | None, bool]:
+    """A text field of the child's report, as untrusted input: a string cut to ``limit``
+    characters (and whether it was cut), or None for anything that is not a string."""
+    if not isinstance(value, str):
+        return None, False
+    if len(value) > limit:
+        return value[:limit], True
+    return value, False
 
 
 def _exit_info(wait_status: int | None) -> tuple[int | None, int | None]:
@@ -83,25 +103,27 @@ def classify(raw: RawOutcome, limits: Limits) -> Verdict:
         return Verdict(Status.TIMEOUT, None, f"wall-clock limit of {limits.timeout:g}s exceeded", code, sig)
     if raw.payload_too_large:
         return Verdict(Status.OUTPUT_LIMIT, None, "the runner's result exceeded the payload cap", code, sig)
+    if raw.report_corrupt:
+        return Verdict(Status.CRASHED, None, "the program corrupted its report channel", code, sig)
     report = raw.report
     if report is not None:
         kind = report.get("kind")
-        etype = report.get("type")
-        emsg = report.get("message")
+        etype, _ = _report_text(report.get("type"), _MAX_TYPE)
+        emsg, cut = _report_text(report.get("message"), min(MAX_MESSAGE, limits.output_bytes))
         if kind == "ok":
             return Verdict(Status.PASSED, None, None, code, sig)
         if kind == "exit":
             exit_arg = report.get("code")
-            if exit_arg is None or exit_arg == 0:
+            if exit_arg is None or (type(exit_arg) is int and exit_arg == 0):
                 return Verdict(Status.PASSED, None, None, code, sig)
-            return Verdict(Status.FAILED, "SystemExit", emsg, code, sig)
+            return Verdict(Status.FAILED, "SystemExit", emsg, code, sig, cut)
         if kind == "exception":
             if etype == "MemoryError":
-                return Verdict(Status.MEMORY, etype, emsg, code, sig)
-            return Verdict(Status.FAILED, etype, emsg, code, sig)
+                return Verdict(Status.MEMORY, etype, emsg, code, sig, cut)
+            return Verdict(Status.FAILED, etype, emsg, code, sig, cut)
         if kind == "runner_error":
-            return Verdict(Status.SANDBOX_ERROR, etype, emsg, code, sig)
-        return Verdict(Status.CRASHED, None, f"unrecognised report kind {kind!r}", code, sig)
+            return Verdict(Status.SANDBOX_ERROR, etype, emsg, code, sig, cut)
+        return Verdict(Status.CRASHED, None, "the program sent an unrecognised report", code, sig)
     if sig is not None:
         cpu_limit = effective_cpu_limit(limits)
         if sig == signal.SIGXCPU or (sig == signal.SIGKILL and raw.cpu_time >= cpu_limit - 0.05):

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execbench.sandbox.isolation import (
+    check_weak_isolation,
+    closed_interpreter_paths,
     interpreter_in_tmp,
     resolve_level,
     unprivileged_can_import,
@@ -85,6 +87,8 @@ class _Job:
     future: Future[ExecResult] = field(default_factory=Future)
     suspect: bool = False
     """Was in flight when a worker died: run it alone next time, so blame is exact."""
+    retries: int = 1
+    """Times a SANDBOX_ERROR (execbench's failure, not the program's) is retried."""
 
 
 def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> ExecResult:
@@ -92,6 +96,8 @@ def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> E
 
 
 def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) -> ExecResult:
+    """The worker's record as a result. The payload is the program's process talking:
+    untrusted input, so anything that is not JSON is the program's verdict (CRASHED)."""
     value: Any = None
     status = Status(header["status"])
     message = header.get("exception_message")
@@ -99,7 +105,7 @@ def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) 
         try:
             value = json.loads(payload)
         except (ValueError, RecursionError) as exc:
-            status, message = Status.SANDBOX_ERROR, f"undecodable runner result: {exc}"
+            status, message = Status.CRASHED, f"the program's process sent an unreadable result: {exc}"[:500]
     return ExecResult(
         status=status,
         exception_type=header.get("exception_type"),
@@ -116,6 +122,7 @@ def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) 
         payload=value,
         isolation=header.get("isolation", "process"),
         id=req.id,
+        exception_message_truncated=bool(header.get("exception_message_truncated", False)),
     )
 
 
@@ -179,7 +186,12 @@ class _Slot:
             "index": self.index,
             "level": self.pool.isolation,
             "preload": list(self.pool.preload),
-            "uid": self.uid if self.pool.isolation == "bwrap" or unprivileged_can_import() else None,
+            # namespaces: the worker binds a closed interpreter somewhere reachable (unmask);
+            # process: only allowed without a uid switch when weak isolation was asked for
+            "uid": self.uid if self.pool.isolation != "process" or unprivileged_can_import() else None,
+            "unmask": closed_interpreter_paths(self.pool.pythonpath)
+            if self.pool.isolation == "namespaces"
+            else [],
             "keep_tmp": self.pool.isolation == "namespaces"
             and interpreter_in_tmp(tuple(self.pool.pythonpath)),
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
@@ -285,7 +297,7 @@ class _Slot:
                 frame = read_frame(proc.stdout.fileno(), time.monotonic() + budget)
                 for header, payload in decode_records(frame):
                     job = outstanding.pop(header["id"])
-                    job.future.set_result(_to_result(job.req, header, payload))
+                    self.pool._settle(job, _to_result(job.req, header, payload))
             return
         except ChannelTimeout:  # before OSError: it is a TimeoutError
             why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
@@ -306,7 +318,7 @@ class _Slot:
             return
         if len(outstanding) == 1:
             (job,) = outstanding.values()
-            job.future.set_result(_result(job.req, status, why, iso))
+            self.pool._settle(job, _result(job.req, status, why, iso))
             return
         for job in outstanding.values():
             job.suspect = True
@@ -323,6 +335,9 @@ class SandboxPool:
     for the workers, e.g. where a custom runner module lives (the workers otherwise see
     execbench and the host's site-packages only). ``python``: an interpreter (same
     ``major.minor``, e.g. a virtualenv with numpy) to run the workers with, same isolation.
+    ``allow_weak_isolation``: run programs under ``process`` isolation even where they would
+    keep the host's uid (None: the ``$EXECBENCH_ALLOW_WEAK_ISOLATION`` variable decides);
+    otherwise that is a ``UserError``.
     """
 
     def __init__(
@@ -333,8 +348,10 @@ class SandboxPool:
         max_batch: int = _MAX_BATCH,
         pythonpath: Sequence[str] = (),
         python: str | None = None,
+        allow_weak_isolation: bool | None = None,
     ) -> None:
         self.isolation: str = resolve_level(isolation)
+        check_weak_isolation(self.isolation, allow_weak_isolation)
         self.preload: tuple[str, ...] = tuple(preload)
         self.max_batch = max(1, max_batch)
         self.pythonpath: tuple[str, ...] = tuple(os.path.abspath(p) for p in pythonpath)
@@ -373,6 +390,23 @@ class SandboxPool:
             while self._pending and len(batch) < size and not self._pending[0].suspect:
                 batch.append(self._pending.popleft())
             return batch
+
+    def _settle(self, job: _Job, result: ExecResult) -> None:
+        """Give ``job`` its result -- unless execbench itself failed on it (SANDBOX_ERROR) and
+        a retry is left: then it runs again, alone. A second failure is the job's result,
+        with a warning: one sample never stops a run."""
+        if result.status is Status.SANDBOX_ERROR and job.retries > 0 and not self._closed:
+            job.retries -= 1
+            job.suspect = True
+            self._requeue([job])
+            return
+        if result.status is Status.SANDBOX_ERROR:
+            _log.warning(
+                "sandbox: execution %s failed in the sandbox itself (%s); recorded as sandbox_error",
+                job.req.id or "?",
+                (result.exception_message or "unknown")[:300],
+            )
+        job.future.set_result(result)
 
     def _requeue(self, jobs: list[_Job]) -> None:
         with self._cond:

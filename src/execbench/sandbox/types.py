@@ -94,6 +94,8 @@ class ExecResult:
     isolation: str = "process"
     """Isolation actually used: "bwrap", "namespaces" or "process" (weakest)."""
     id: str | None = None
+    exception_message_truncated: bool = False
+    """``exception_message`` was cut to ``Limits.output_bytes`` characters."""
 
     @property
     def passed(self) -> bool:

@@ -31,6 +31,9 @@ __all__ = ["export_tasks", "training_records", "FORMATS"]
 FORMATS = ("jsonl", "parquet", "hf")
 _PROBE_RUNNER = "execbench.tasks._probe:probe"
 
+#: Longest text taken from a probe payload (rationales of long loops are compressed already).
+_MAX_TEXT = 1024**2
+
 
 def _calls(tasks: Sequence[Task]) -> list[dict[str, Any]]:
     """One entry per (program, call), in task order, with what the tasks know about it."""
@@ -120,13 +123,15 @@ def training_records(
             results = run_requests(requests, pool)
         for record, result in zip(records, results, strict=True):
             payload = result.payload if result.passed and isinstance(result.payload, dict) else {}
-            record["rationale"] = payload.get("rationale")
+            # untrusted input (the program's process produced it): strings only, bounded
+            text = {k: v[:_MAX_TEXT] for k, v in payload.items() if isinstance(v, str)}
+            record["rationale"] = text.get("rationale")
             if not record["rationale"]:
-                record["rationale_missing"] = _why_no_rationale(record, result, payload)
-            if record["output"] is None and payload.get("output_literal"):
-                record["output"] = payload.get("output")
-            if record["exception"] is None and payload.get("exception"):
-                record["exception"] = payload.get("exception")
+                record["rationale_missing"] = _why_no_rationale(record, result, text)
+            if record["output"] is None and payload.get("output_literal") is True:
+                record["output"] = text.get("output")
+            if record["exception"] is None and text.get("exception"):
+                record["exception"] = text.get("exception")
     out = []
     for record in records:
         if record["output"] is None and record["exception"] is None:

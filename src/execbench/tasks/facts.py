@@ -32,6 +32,24 @@ __all__ = [
 ]
 
 
+#: Longest output text kept from a probe.
+_MAX_TEXT = 64 * 1024
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value[:limit]
+
+
+def _pairs_of_text(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in value
+    )
+
+
 @dataclass(frozen=True)
 class CallFacts:
     """The observable facts of one call, as the probe reported them."""
@@ -54,16 +72,39 @@ class CallFacts:
     """Why the probe failed, when it did (for logs; never part of a task)."""
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> CallFacts:
+    def from_payload(cls, payload: Any) -> CallFacts:
+        """Read the probe's payload as untrusted input (it comes from the traced program's
+        process, which may have patched the probe): anything malformed is an ``error``."""
+        try:
+            return cls._checked(payload)
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+            return cls(status="error", detail=f"malformed probe result: {type(exc).__name__}: {exc}"[:500])
+
+    @classmethod
+    def _checked(cls, payload: Any) -> CallFacts:
+        if not isinstance(payload, dict):
+            raise TypeError(f"payload is {type(payload).__name__}, not an object")
+        events = payload.get("events", [])
+        if not isinstance(events, list) or not all(
+            isinstance(ev, list) and len(ev) == 2 and all(type(n) is int for n in ev) for ev in events
+        ):
+            raise ValueError("events are not [frame, line] integer pairs")
+        states = payload.get("states", {})
+        if not isinstance(states, dict) or not all(
+            isinstance(k, str) and (v is None or _pairs_of_text(v)) for k, v in states.items()
+        ):
+            raise ValueError("states are not [repr, type] lists")
+        output = _text(payload.get("output"), _MAX_TEXT + 1)
+        whole = output is None or len(output) <= _MAX_TEXT  # a cut repr is no literal
         return cls(
-            status=str(payload.get("status", "error")),
-            output=payload.get("output"),
-            output_literal=bool(payload.get("output_literal", False)),
-            exception=payload.get("exception"),
-            events=tuple((int(f), int(n)) for f, n in payload.get("events", ())),
-            states=dict(payload.get("states", {})),
-            truncated=bool(payload.get("truncated", False)),
-            detail=str(payload.get("detail", "")),
+            status=_text(payload.get("status", "error"), 40) or "error",
+            output=output if whole else output[:_MAX_TEXT],
+            output_literal=payload.get("output_literal") is True and whole,
+            exception=_text(payload.get("exception"), 200),
+            events=tuple((f, n) for f, n in events),
+            states=states,
+            truncated=payload.get("truncated") is True,
+            detail=_text(payload.get("detail"), 500) or "",
         )
 
     @property

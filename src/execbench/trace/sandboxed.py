@@ -10,6 +10,7 @@ result whose ``status`` says so (``timeout``, ``memory``, ``crashed``...), never
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -27,6 +28,7 @@ RUNNER = "execbench.trace.sandboxed:run_traced"
 #: Seconds the sandbox adds to the tracer's own ``max_time`` before killing the run
 #: (the tracer stops cleanly first when it can; the sandbox catches what it cannot).
 _GRACE = 2.0
+_MAX_MESSAGE = 4000
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class TraceCall:
     entry: str | None
     call: str = ""
     id: str | None = None
+    whole: bool = False
+    """With ``entry``: trace the module body too (``trace_call(whole_program=True)``)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ def run_traced(code: str, args: dict[str, Any]) -> dict[str, Any]:
             args.get("call", ""),
             limits=limits,
             record_states=bool(args.get("states", True)),
+            whole_program=bool(args.get("whole", False)),
         )
     except UserError as exc:
         return {"invalid": str(exc)}
@@ -102,18 +107,24 @@ def trace_many(
             item
             if isinstance(item, TraceCall)
             else TraceCall(
-                code=item["code"], entry=item.get("entry"), call=item.get("call", ""), id=item.get("id")
+                code=item["code"],
+                entry=item.get("entry"),
+                call=item.get("call", ""),
+                id=item.get("id"),
+                whole=bool(item.get("whole", False)),
             )
         )
         requests.append(
             ExecRequest(
                 code=tc.code,
                 runner=RUNNER,
-                args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states},
+                args={"entry": tc.entry, "call": tc.call, "limits": lim, "states": states, "whole": tc.whole},
                 limits=Limits(
                     timeout=timeout if timeout is not None else limits.max_time + _GRACE,
                     memory_bytes=memory_bytes,
                     output_bytes=16 * 1024,
+                    # the trace crosses as the report, which counts against this limit
+                    output_kill_bytes=2 * limits.max_bytes + 16 * 1024**2,
                 ),
                 id=tc.id if tc.id is not None else str(i),
             )
@@ -131,14 +142,20 @@ def trace_many(
 def _to_result(res: ExecResult, rid: str | None) -> TraceResult:
     if res.status is Status.PASSED and isinstance(res.payload, dict):
         if "invalid" in res.payload:
-            return TraceResult("invalid", None, str(res.payload["invalid"]), res.wall_time, rid)
-        try:
-            trace = trace_from_records(res.payload)
-        except (UserError, KeyError, TypeError, ValueError) as exc:
             return TraceResult(
-                "failed", None, f"unreadable trace from the sandbox: {exc}", res.wall_time, rid
+                "invalid", None, str(res.payload["invalid"])[:_MAX_MESSAGE], res.wall_time, rid
+            )
+        try:
+            # untrusted input: the traced program may have patched the tracer in its process
+            trace = trace_from_records(res.payload)
+            json.dumps(trace_to_json(trace, states=True, events=True))  # renders and encodes: well-formed
+        except (UserError, Exception) as exc:  # noqa: BLE001 - any malformed payload is the program's failure
+            return TraceResult(
+                "failed", None, f"unreadable trace from the sandbox: {exc}"[:_MAX_MESSAGE], res.wall_time, rid
             )
         return TraceResult(trace.status, trace, None, res.wall_time, rid)
+    if res.status is Status.PASSED:
+        return TraceResult("failed", None, "the sandbox returned no trace", res.wall_time, rid)
     message = res.exception_message or res.status.value
     if res.exception_type:
         message = f"{res.exception_type}: {message}"

@@ -163,7 +163,7 @@ def load_trace(path: str | Path) -> Trace:
                 )
     except FileNotFoundError:
         raise UserError(f"trace file {path} does not exist; check the path") from None
-    except (OSError, EOFError, json.JSONDecodeError, KeyError) as exc:
+    except (OSError, EOFError, json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
         raise UserError(
             f"{path} is not a readable execbench trace ({type(exc).__name__}: {exc}); "
             "write it with execbench's TraceWriter"
@@ -257,7 +257,7 @@ def _from_parts(header: dict[str, Any], events: list[Event], end: dict[str, Any]
 def _header(first: str, path: Path) -> dict[str, Any]:
     try:
         header = json.loads(first)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise UserError(

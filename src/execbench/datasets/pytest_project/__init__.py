@@ -308,7 +308,8 @@ def parse_run(payload: Any) -> ProjectRun:
     if not isinstance(payload, dict):
         return ProjectRun(calls=())
     calls = []
-    for item in payload.get("calls") or []:
+    items = payload.get("calls")
+    for item in items if isinstance(items, list) else []:
         if (
             isinstance(item, dict)
             and all(isinstance(item.get(k), str) for k in ("file", "function", "args"))
