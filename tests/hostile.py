@@ -421,6 +421,20 @@ FORGERS: list[Forger] = [
         + _FORGE,
     ),
     Forger(
+        # the sandbox's own sender, with the nonce found in memory: a perfectly framed report
+        # from the reporting process itself (the channel accepts it; the judging must not)
+        "nonce_from_gc_real_channel",
+        "nonce-gc",
+        "    import gc, os, sys\n    nonce = None\n    for o in gc.get_objects():\n"
+        "        if type(o).__name__ == 'ChildSetup':\n            nonce = o.nonce\n"
+        "    child = sys.modules.get('execbench.sandbox._child')\n"
+        "    if nonce is not None and child is not None:\n"
+        '        for payload in (b\'"passed"\', b\'{"result": "passed", "reason": null, "calls": 2}\'):\n'
+        "            child._report(None, payload, nonce)\n"
+        "        os._exit(0)\n"
+        "    return None\n",
+    ),
+    Forger(
         "forged_strict_payload",
         "forged-payload",
         _FIND_NONCE + "    PAYLOAD = {'result': 'passed', 'reason': None, 'calls': 2}\n" + _FORGE,

@@ -74,7 +74,9 @@ def test_score_humaneval_json(
                 "--out", str(tmp_path / "r.jsonl"), "--timeout", "1", "--json")  # fmt: skip
     summary = json.loads(text)
     assert summary["strict_changes"] == sum(f.upstream for f in FORGERS)
-    assert summary["provenance"]["overridden_passes"] >= 4  # the forgers that fooled the in-process harness
+    # forgers that fooled the in-process harness (nonce_from_gc_real_channel at least: a framed
+    # report through the sandbox's own sender) and were refused by the judge
+    assert summary["provenance"]["overridden_passes"] >= 1
 
 
 def test_score_mbpp(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
