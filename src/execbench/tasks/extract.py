@@ -54,6 +54,7 @@ __all__ = [
     "extract_branch",
     "extract_exception",
     "extract_code",
+    "complete_answer",
     "parse_literal",
 ]
 
@@ -476,3 +477,17 @@ def extract(kind: str, text: str, *, mode: str = "strict") -> str | None:
         return _DISPATCH[kind](text, mode=mode)
     except (RecursionError, MemoryError):
         return None
+
+
+_OPEN_AT_END = re.compile(r"(?:\[ANSWER\]|<answer>)\s*\Z", re.IGNORECASE)
+
+
+def complete_answer(prompt: str, text: str) -> str:
+    """``text`` as an answer to ``prompt``: when the prompt ends by opening the answer tag
+    (direct prompts end with ``[ANSWER]``, so a completions-API model continues inside it)
+    and the text opens none of its own, the tag is put back in front. The extractors then
+    see a marked answer and read it first-match, instead of reading the continuation as
+    prose whose *last* number wins ("Line 3 (right after line 2)" is 3, not 2)."""
+    if _OPEN_AT_END.search(prompt[-200:]) is None or re.search(r"\[ANSWER\]|<answer>", text, re.IGNORECASE):
+        return text
+    return "[ANSWER]\n" + text
