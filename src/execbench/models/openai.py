@@ -9,10 +9,11 @@ an HTTP error status (429/5xx, with full-jitter backoff honouring ``Retry-After`
 refused connection, or a connection the server closed. A silent server is never asked
 again: the run stops with ``BackendError`` and resumes later.
 
-Concurrency adapts: the backend watches how many of its streams the server serves at once
-(streams that have started producing tokens); when that is fewer than the requests in
-flight, the server is queueing them, and the limit drops to what it serves plus one, with
-a hint to the listener. Stop sequences are sent (at most 4, the OpenAI limit) *and* applied
+Queueing is noticed, not fought: when a request waits over a second for its first byte
+while the server finishes two or more others, the server is queueing, and the listener
+gets one hint naming how many requests the server serves at once and the ``--concurrency``
+that matches it (fewer requests in flight lose less work to an interruption; nothing is
+abandoned either way, since the idle timeout watches the whole server). Stop sequences are sent (at most 4, the OpenAI limit) *and* applied
 client-side (the stream is closed as soon as one appears), because servers differ on
 whether they honour or include them. ``seed`` is sent as ``seed + sample`` so that the
 samples of one prompt differ and each reproduces. Configuration errors the server reports
@@ -63,8 +64,10 @@ _CONFIG_STATUSES = {
     403: "check the API key's permissions",
     404: "check the model name and the base URL",
 }
-#: Completed requests seen before concurrency may be lowered (a server ramps up its batch).
-_ADAPT_AFTER = 2
+#: Queueing evidence: a request waited this long for its first byte ...
+_QUEUE_WAIT_S = 1.0
+#: ... while the server finished at least this many other requests.
+_QUEUE_COMPLETIONS = 2
 Listener = Callable[[str, Any], None]
 
 
@@ -200,6 +203,7 @@ class OpenAIBackend:
         self._active = 0
         self._peak_active = 0
         self._completed = 0
+        self._hinted = False
         self.fingerprints: set[str] = set()
         """``system_fingerprint`` values the server reported in this process."""
         self.listener: Listener | None = None
@@ -403,6 +407,7 @@ class OpenAIBackend:
                 state["started"] = True
                 self._active += 1
                 self._peak_active = max(self._peak_active, self._active)
+                self._queue_hint(time.monotonic() - state["sent"], self._completed - state["completed"])
             pieces = []
             for choice in (event.get("choices") or []) if isinstance(event, dict) else []:
                 if isinstance(choice, dict):
@@ -418,18 +423,15 @@ class OpenAIBackend:
 
         return handle
 
-    def _adapt(self, limiter: _Limiter) -> None:
-        self._completed += 1
-        if self._completed < _ADAPT_AFTER or not self.stream or self._peak_active < 1:
+    def _queue_hint(self, waited: float, finished_meanwhile: int) -> None:
+        if self._hinted or waited < _QUEUE_WAIT_S or finished_meanwhile < _QUEUE_COMPLETIONS:
             return
-        target = self._peak_active + 1
-        if target < limiter.limit:
-            self._emit(
-                "hint",
-                f"the server generates {self._peak_active} request(s) at a time and queues the rest; "
-                f"keeping {target} in flight instead of {limiter.limit}",
-            )
-            limiter.limit = target
+        self._hinted = True
+        self._emit(
+            "hint",
+            f"the server queues requests: it generates about {self._peak_active} at a time "
+            f"(--concurrency {self._peak_active + 1} would keep it as busy with less work in flight)",
+        )
 
     # -- the protocol ------------------------------------------------------------------
     async def generate(self, req: GenRequest) -> Generation:
@@ -450,7 +452,12 @@ class OpenAIBackend:
             body = self._body(req)
             started = time.monotonic()
             retry_after: float | None = None
-            state = {"started": False, "text": ""}
+            state: dict[str, Any] = {
+                "started": False,
+                "text": "",
+                "sent": time.monotonic(),
+                "completed": self._completed,
+            }
             request = HttpRequest(
                 "POST",
                 url,
@@ -474,7 +481,7 @@ class OpenAIBackend:
             else:
                 latency = time.monotonic() - started
                 if resp.status == 200:
-                    self._adapt(limiter)
+                    self._completed += 1
                     return self._parse(resp, req, latency, attempt + 1)
                 message = _error_message(resp.body)
                 if resp.status in _CONFIG_STATUSES:
