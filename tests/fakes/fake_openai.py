@@ -148,38 +148,33 @@ class _Handler(BaseHTTPRequestHandler):
         choice = response["choices"][0]
         text = choice["message"]["content"] if chat else choice["text"]
         pieces = [p for p in _words(text)] or [""]
+        base = {k: response[k] for k in ("id", "created", "model", "system_fingerprint")}
+        events: list[bytes] = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            delta: dict[str, Any] = {"index": 0, "finish_reason": choice["finish_reason"] if last else None}
+            if chat:
+                delta["delta"] = {"content": piece}
+            else:
+                delta["text"] = piece
+            kind = "chat.completion.chunk" if chat else "text_completion"
+            events.append(f"data: {json.dumps({**base, 'object': kind, 'choices': [delta]})}\n\n".encode())
+        if (body.get("stream_options") or {}).get("include_usage") and fake.stream_usage:
+            events.append(
+                f"data: {json.dumps({**base, 'choices': [], 'usage': response['usage']})}\n\n".encode()
+            )
+        events.append(b"data: [DONE]\n\n")
+        # A known length keeps the connection alive between streams (as chunked encoding would).
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(sum(map(len, events))))
         self.end_headers()
-        self.close_connection = True
-        base = {k: response[k] for k in ("id", "created", "model", "system_fingerprint")}
         try:
-            for index, piece in enumerate(pieces):
-                last = index == len(pieces) - 1
-                delta: dict[str, Any] = {
-                    "index": 0,
-                    "finish_reason": choice["finish_reason"] if last else None,
-                }
-                if chat:
-                    delta["delta"] = {"content": piece}
-                else:
-                    delta["text"] = piece
-                event = {
-                    **base,
-                    "object": "chat.completion.chunk" if chat else "text_completion",
-                    "choices": [delta],
-                }
-                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            for event in events:
+                self.wfile.write(event)
                 self.wfile.flush()
                 if fake.trickle:
                     time.sleep(fake.trickle)
-            if (body.get("stream_options") or {}).get("include_usage") and fake.stream_usage:
-                self.wfile.write(
-                    f"data: {json.dumps({**base, 'choices': [], 'usage': response['usage']})}\n\n".encode()
-                )
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             with fake._lock:
                 fake.abandoned += 1
