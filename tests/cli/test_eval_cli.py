@@ -156,5 +156,9 @@ def test_unreachable_server_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1
-    assert err.count("\n") == 1 and "model backend failed" in err and "rerun" in err
+    assert code == 2  # checked before anything is stored: a configuration error
+    assert err.count("\n") == 1 and "cannot reach" in err and "is the server running" in err
+    from execbench.runs import Store
+
+    with Store.open(tmp_path / "s.sqlite") as store:
+        assert store.list_runs() == []  # no junk run

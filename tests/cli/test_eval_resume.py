@@ -62,7 +62,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], timeout: float = 240) -> dict:  # type: ignore[type-arg]
+def _run(cmd: list[str], timeout: float = 600) -> dict:  # type: ignore[type-arg]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)

@@ -64,8 +64,12 @@ def test_export_formats(
     assert main(["export", a, "--format", "jsonl", "--store", str(store)]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 40
-    assert {"task_id", "sample", "prediction", "answer", "correct", "status"} <= set(lines[0])
+    from execbench.runs.export import COLUMNS
+
+    assert list(lines[0]) == list(COLUMNS)
+    assert {"prompt", "response", "extracted", "gold", "verdict", "finish_reason", "error"} <= set(COLUMNS)
     assert lines[0]["task_id"] == "fake/0/output" and lines[0]["correct"] is True
+    assert lines[0]["verdict"] == "correct" and lines[0]["gold"] is not None and lines[0]["prompt"]
     out = tmp_path / "a.csv"
     assert main(["export", a, "--format", "csv", "--out", str(out), "--store", str(store)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
@@ -75,7 +79,7 @@ def test_export_formats(
     import pyarrow.parquet as parquet
 
     table = parquet.read_table(pq)
-    assert table.num_rows == 40 and "prediction" in table.column_names
+    assert table.num_rows == 40 and table.column_names == list(COLUMNS)
 
 
 def test_compare_and_leaderboard(

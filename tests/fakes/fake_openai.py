@@ -1,6 +1,7 @@
 """A fake OpenAI-compatible server on 127.0.0.1 for tests: real HTTP, deterministic answers.
 
-It serves ``/v1/chat/completions``, ``/v1/completions``, ``/v1/models`` and ``/stats``.
+It serves ``/v1/chat/completions``, ``/v1/completions`` (plain JSON, or Server-Sent Events
+one word at a time when the body asks ``stream``), ``/v1/models`` and ``/stats``.
 Answers are a function of the prompt: the first rule ``(substring, answer)`` whose
 substring occurs in the prompt, else a canned ``[ANSWER] ... [/ANSWER]`` picked by a
 sha256 of the prompt. Failures are injected deterministically, either by completion
@@ -121,12 +122,62 @@ class _Handler(BaseHTTPRequestHandler):
         if failure == "500":
             self._send(500, {"error": {"message": "internal error (injected)"}})
             return
+        if fake.serial:
+            with fake._serial_lock:  # a server that generates one answer at a time
+                self._answer(body, failure)
+        else:
+            self._answer(body, failure)
+
+    def _answer(self, body: dict[str, Any], failure: str | None) -> None:
+        fake = self.server.fake
         fake._enter()
         try:
             time.sleep(fake.slow_s if failure == "slow" else fake.delay)
-            self._send(200, fake._respond(self.path, body))
+            response = fake._respond(self.path, body)
+            if body.get("stream"):
+                self._stream(response, body)
+            else:
+                self._send(200, response)
         finally:
             fake._leave()
+
+    def _stream(self, response: dict[str, Any], body: dict[str, Any]) -> None:
+        """The response as Server-Sent Events: one event per word, usage last when asked."""
+        fake = self.server.fake
+        chat = self.path.endswith("/chat/completions")
+        choice = response["choices"][0]
+        text = choice["message"]["content"] if chat else choice["text"]
+        pieces = [p for p in _words(text)] or [""]
+        base = {k: response[k] for k in ("id", "created", "model", "system_fingerprint")}
+        events: list[bytes] = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            delta: dict[str, Any] = {"index": 0, "finish_reason": choice["finish_reason"] if last else None}
+            if chat:
+                delta["delta"] = {"content": piece}
+            else:
+                delta["text"] = piece
+            kind = "chat.completion.chunk" if chat else "text_completion"
+            events.append(f"data: {json.dumps({**base, 'object': kind, 'choices': [delta]})}\n\n".encode())
+        if (body.get("stream_options") or {}).get("include_usage") and fake.stream_usage:
+            events.append(
+                f"data: {json.dumps({**base, 'choices': [], 'usage': response['usage']})}\n\n".encode()
+            )
+        events.append(b"data: [DONE]\n\n")
+        # A known length keeps the connection alive between streams (as chunked encoding would).
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(sum(map(len, events))))
+        self.end_headers()
+        try:
+            for event in events:
+                self.wfile.write(event)
+                self.wfile.flush()
+                if fake.trickle:
+                    time.sleep(fake.trickle)
+        except (BrokenPipeError, ConnectionResetError):
+            with fake._lock:
+                fake.abandoned += 1
 
 
 class _Server(ThreadingHTTPServer):
@@ -155,6 +206,9 @@ class FakeOpenAI:
         reject_seed: bool = False,
         max_lifetime: float = 600.0,
         port: int = 0,
+        trickle: float = 0.0,
+        stream_usage: bool = True,
+        serial: bool = False,
     ) -> None:
         for f in list((plan or {}).values()) + list(failures):
             if f not in FAILURES:
@@ -170,6 +224,14 @@ class FakeOpenAI:
         self.models = models
         self.reject_seed = reject_seed
         self.max_lifetime = max_lifetime
+        self.trickle = trickle
+        """Seconds between streamed words (a slow but working server)."""
+        self.stream_usage = stream_usage
+        self.serial = serial
+        """Answer one request at a time, queueing the others (like llama.cpp with one slot)."""
+        self._serial_lock = threading.Lock()
+        self.abandoned = 0
+        """Streams the client closed before the end."""
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self.by_path: Counter[str] = Counter()
@@ -261,6 +323,7 @@ class FakeOpenAI:
                 "injected": dict(self.injected),
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
+                "abandoned": self.abandoned,
             }
 
     # -- answers -----------------------------------------------------------------------
@@ -305,6 +368,20 @@ class FakeOpenAI:
         }
 
 
+def _words(text: str) -> list[str]:
+    """``text`` cut after each run of spaces, so the pieces join back to it exactly."""
+    pieces: list[str] = []
+    current = ""
+    for ch in text:
+        if current and ch != " " and current.endswith(" "):
+            pieces.append(current)
+            current = ""
+        current += ch
+    if current:
+        pieces.append(current)
+    return pieces
+
+
 def _parse_plan(text: str) -> dict[int, str]:
     plan: dict[int, str] = {}
     for item in filter(None, text.split(",")):
@@ -324,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-after", type=float, default=0.05)
     parser.add_argument("--slow", type=float, default=5.0)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--trickle", type=float, default=0.0, help="seconds between streamed words")
     parser.add_argument("--api-key", default=None)
     parser.add_argument("--max-lifetime", type=float, default=600.0)
     args = parser.parse_args(argv)
@@ -335,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         retry_after=args.retry_after,
         slow_s=args.slow,
         delay=args.delay,
+        trickle=args.trickle,
         api_key=args.api_key,
         max_lifetime=args.max_lifetime,
         port=args.port,

@@ -65,4 +65,12 @@ def test_key_is_a_pure_function(prompt: str, sample: int, temperature: float) ->
     )
 
 
-PINNED = "22750e009392660e1161e32601d81ded1dcccd35e723358b863e4384bbcb2139"
+PINNED = "4a23cac43c33936869b0cff7bfecffe4269035a839ae3f9daac35add548758f6"  # v2: base_url is not identity
+
+
+def test_the_url_spelling_is_not_identity_but_the_served_model_is() -> None:
+    local = cache_key("openai:m", {**INFO, "base_url": "http://localhost:8000/v1"}, "p", GenParams(), 0)
+    loop = cache_key("openai:m", {**INFO, "base_url": "http://127.0.0.1:8000/v1"}, "p", GenParams(), 0)
+    assert local == loop
+    other = cache_key("openai:m", {**INFO, "served": {"id": "m", "meta": {"size": 2}}}, "p", GenParams(), 0)
+    assert other != local

@@ -13,9 +13,12 @@ JSON object::
      "isolation": "bwrap", "seconds": 12.3}
 
 Values are percentages; ``ci_low``/``ci_high`` bound a 95% percentile bootstrap over tasks.
-Samples the model refused (``Generation.error``: no recorded answer, prompt too long...)
-are stored as wrong answers with status ``no_answer``; transient server failures stop the
-run instead, and rerunning resumes it. Exit status: 0 complete, 1 the model server failed
+Samples a backend cannot answer for good (a replay file without that answer) are stored as
+wrong answers with status ``no_answer``; failures of the server (HTTP errors, an over-long
+context) store nothing and are asked again by the next run; a server that stops answering
+stops the run with one line, and rerunning resumes it. Progress goes to stderr: a bar on a
+terminal, plain lines every 10 s otherwise (tokens/s, requests in flight, retries, errors,
+ETA from the last minute's throughput). Exit status: 0 complete, 1 the model server failed
 (rerun to resume), 2 bad configuration, 130 interrupted (rerun to resume).
 """
 
@@ -32,6 +35,7 @@ from rich.console import Console
 from execbench.cli._common import add_store_option, add_workers_option, command
 from execbench.errors import UserError
 from execbench.models import BackendError
+from execbench.models.openai import parse_extra_body
 from execbench.runs import (
     EXECUTORS,
     EvalOptions,
@@ -41,8 +45,9 @@ from execbench.runs import (
     make_executor,
     run_eval,
 )
-from execbench.runs.engine import ProgressSink
-from execbench.runs.render import RichProgress, out_console, summary_view
+from execbench.runs.progress import PlainProgress, ProgressSink, RichProgress
+from execbench.runs.render import out_console, summary_view
+from execbench.tasks.kinds import KINDS
 
 __all__ = ["register"]
 
@@ -89,7 +94,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--max-tokens", type=int, default=1024, help="generation limit (default 1024)")
     p.add_argument("--limit", type=int, default=None, help="only the first K tasks of the suite")
-    p.add_argument("--concurrency", type=int, default=8, help="model requests in flight (default 8)")
+    p.add_argument(
+        "--kinds", default=None, help="only tasks of these kinds, comma-separated (e.g. output,coverage)"
+    )
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        help="a random sample of N tasks, stratified by kind and construct (drawn with --seed)",
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="model requests in flight (default 8; lowered when the server queues them)",
+    )
     add_store_option(p)
     p.add_argument(
         "--executor",
@@ -107,6 +126,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="run the sandbox workers with this interpreter (local executor; same Python major.minor)",
     )
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL (openai: models)")
+    p.add_argument(
+        "--api",
+        choices=("chat", "completions"),
+        default=None,
+        help="openai: /chat/completions (default) or /completions with the raw prompt (base models)",
+    )
+    p.add_argument("--system", default=None, help="system prompt (chat) or preamble (completions)")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus sampling (sent when given)")
+    p.add_argument(
+        "--stop",
+        action="append",
+        default=None,
+        metavar="TEXT",
+        help="stop sequence (repeatable; default [/ANSWER]; --stop '' sends none)",
+    )
+    p.add_argument(
+        "--extra-body", default=None, metavar="JSON", help="extra request fields, e.g. '{\"min_p\": 0.05}'"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds without any data from the server before giving up (default 120; no total limit)",
+    )
+    p.add_argument(
+        "--max-retries",
+        type=int,
+        default=None,
+        help="retries of a failed request (HTTP 429/5xx, drops; default 5)",
+    )
+    p.add_argument("--strict-model", action="store_true", help="fail when the server does not list the model")
     p.add_argument("--seed", type=int, default=0, help="seed for task building and servers that accept one")
     p.add_argument(
         "--run-id", default=None, help="name the run instead of deriving the id from the configuration"
@@ -115,7 +165,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--fresh", action="store_true", help="discard this run's stored verdicts first (the cache is kept)"
     )
     p.add_argument(
-        "--quiet", action="store_true", help="no progress bar (also off when stderr is not a terminal)"
+        "--quiet",
+        action="store_true",
+        help="no progress (default: a bar on a terminal, plain lines otherwise)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.set_defaults(handler=_handle)
@@ -147,6 +199,32 @@ def _validate(args: argparse.Namespace) -> None:
         raise UserError("--workers must be at least 1")
     if args.temperature is not None and not 0 <= args.temperature <= 2:
         raise UserError("--temperature must be between 0 and 2")
+    if args.top_p is not None and not 0 < args.top_p <= 1:
+        raise UserError("--top-p must be in (0, 1]")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be positive")
+    if args.max_retries is not None and args.max_retries < 0:
+        raise UserError("--max-retries must be at least 0")
+    if args.sample is not None and args.sample < 1:
+        raise UserError("--sample must be at least 1")
+
+
+def _kinds(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    kinds = tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in KINDS]
+    if not kinds or unknown:
+        raise UserError(
+            f"--kinds: unknown kind {', '.join(unknown) or '(none given)'}; choose from {', '.join(KINDS)}"
+        )
+    return kinds
+
+
+def _stops(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(v for v in values if v)
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -169,10 +247,30 @@ def _handle(args: argparse.Namespace) -> int:
         limit=args.limit,
         seed=args.seed,
         base_url=args.base_url,
+        kinds=_kinds(args.kinds),
+        sample=args.sample,
+        stop=_stops(args.stop),
+        top_p=args.top_p,
+        api=args.api,
+        system=args.system,
+        extra_body=parse_extra_body(args.extra_body),
     )
     err = Console(stderr=True)
-    progress: ProgressSink = ProgressSink() if args.quiet or not err.is_terminal else RichProgress(err)
-    options = EvalOptions(concurrency=args.concurrency, run_id=args.run_id, fresh=args.fresh)
+    progress: ProgressSink
+    if args.quiet:
+        progress = ProgressSink()
+    elif err.is_terminal:
+        progress = RichProgress(err)
+    else:
+        progress = PlainProgress(sys.stderr)
+    options = EvalOptions(
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        strict_model=args.strict_model,
+        run_id=args.run_id,
+        fresh=args.fresh,
+    )
     with Store.open(args.store) as store:
         executor = make_executor(
             args.executor, address=args.address, workers=args.workers, python=args.python
@@ -202,9 +300,10 @@ def _handle(args: argparse.Namespace) -> int:
     else:
         out_console().print(summary_view(summary))
     if summary["status"] != "complete":
+        why = f"; last error: {summary['last_error']}" if summary.get("last_error") else ""
         print(
             f"execbench: run {summary['run_id']} is incomplete ({summary['n_scored']} of "
-            f"{summary['n_tasks'] * summary['n_samples']} samples scored); rerun the same command to finish it",
+            f"{summary['n_tasks'] * summary['n_samples']} samples scored{why}); rerun the same command to finish it",
             file=sys.stderr,
         )
         return 1

@@ -6,8 +6,11 @@ Two jobs share the command, told apart by the positional argument:
   [--with-rationale]``) is handed to ``execbench.tasks.export.export_tasks``;
 - anything else is a run id (or unique prefix) in the store:
   ``execbench export RUN --format jsonl|csv|parquet [--out FILE]`` writes one record per
-  task and sample: run_id, task_id, kind, sample, prediction, answer, correct, skipped,
-  score, status (jsonl and csv go to stdout without --out).
+  task and sample: run_id, task_id, kind, sample, prompt, response (raw model text),
+  extracted (the answer read from it), gold (the true answer), verdict
+  (correct/wrong/skipped), correct, skipped, score, status, prompt_tokens,
+  completion_tokens, latency_s, finish_reason, error (jsonl and csv go to stdout without
+  --out).
 """
 
 from __future__ import annotations

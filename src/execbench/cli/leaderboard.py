@@ -1,7 +1,11 @@
-"""``execbench leaderboard``: the runs in a store, one row each (model, suite, pass@1 per kind, n, date).
+"""``execbench leaderboard``: the runs in a store, one row each (model, suite, pass@1 per kind,
+tasks, n, date).
 
 Rows are grouped by suite and sorted best first by the mean of the per-kind pass@1. Only
-complete runs are listed unless ``--all``. ``--json`` prints the rows as a JSON array.
+complete runs are listed unless ``--all``. The tasks column says how many tasks a run
+scored and marks runs over part of their suite (``(partial)``: ``--limit``, ``--sample``,
+``--kinds``) and unfinished ones. ``--json`` prints the rows as a JSON array (with
+``tasks``, ``partial`` and ``status``).
 """
 
 from __future__ import annotations

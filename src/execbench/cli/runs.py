@@ -1,9 +1,11 @@
 """``execbench runs list|show``: what is in the results store.
 
-``runs list --json`` prints a JSON array of runs (run_id, model, suite, status, n_samples,
-n_tasks, created_at, metrics); ``runs show RUN --json`` prints the whole stored run (config,
-environment, versions, isolation, timings, status and summary). RUN is an id or a unique
-prefix of one.
+``runs list --json`` prints a JSON array of runs (run_id, model, suite, status, partial,
+n_samples, n_tasks, created_at, metrics); ``runs show RUN --json`` prints the whole stored
+run (config, environment, versions, isolation, timings, status, summary) plus ``tokens``
+(prompt/completion token totals, cost, model seconds, responses stopped at max_tokens).
+RUN is an id or a unique prefix of one. A run marked running whose process is gone
+(``kill -9``, a reboot) shows as ``stale``: rerun its command to resume it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import asdict
 from execbench.cli._common import add_store_option, command
 from execbench.runs import Store
 from execbench.runs.render import out_console, run_view, runs_table
+from execbench.runs.store import effective_status
 
 __all__ = ["register"]
 
@@ -44,7 +47,8 @@ def _list(args: argparse.Namespace) -> int:
                         "run_id": r.run_id,
                         "model": r.model,
                         "suite": r.suite,
-                        "status": r.status,
+                        "status": effective_status(r),
+                        "partial": any(r.config.get(k) is not None for k in ("limit", "sample", "kinds")),
                         "n_samples": r.n_samples,
                         "n_tasks": r.n_tasks,
                         "created_at": r.created_at,
@@ -67,8 +71,9 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     with Store.open(args.store, create=False) as store:
         record = store.resolve_run(args.run)
+        tokens = store.token_totals(record.run_id)
     if args.json:
-        print(json.dumps(asdict(record)))
+        print(json.dumps({**asdict(record), "status": effective_status(record), "tokens": tokens}))
     else:
-        out_console().print(run_view(record))
+        out_console().print(run_view(record, tokens))
     return 0

@@ -15,7 +15,7 @@ for type hints).
 
 from __future__ import annotations
 
-from execbench.models.cache import cache_key
+from execbench.models.cache import cache_key, model_identity
 from execbench.models.registry import get_backend, register_backend, schemes
 from execbench.models.types import Backend, BackendError, Generation, GenParams, GenRequest
 
@@ -26,6 +26,7 @@ __all__ = [
     "GenRequest",
     "Generation",
     "cache_key",
+    "model_identity",
     "get_backend",
     "register_backend",
     "schemes",

@@ -2,8 +2,10 @@
 
 The key must not change between runs or machines, so it hashes a canonical JSON
 (sorted keys, no whitespace, ASCII) and leaves out options that do not change answers
-(concurrency, timeouts, retries, pricing, tool versions): a rerun with more concurrency
-or an extended ``--n`` reuses everything already generated.
+(concurrency, timeouts, retries, pricing, tool versions) and the spelling of the server's
+URL: an HTTP backend names its model by what the server reports (``served``), so
+``localhost`` and ``127.0.0.1`` share answers while new weights behind an old alias do not.
+A rerun with more concurrency or an extended ``--n`` reuses everything already generated.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 
 from execbench.models.types import GenParams
 
-__all__ = ["cache_key", "CACHE_KEY_VERSION", "OPERATIONAL_INFO_KEYS"]
+__all__ = ["cache_key", "model_identity", "CACHE_KEY_VERSION", "OPERATIONAL_INFO_KEYS"]
 
 #: Bump when the key's ingredients change meaning (old cache entries are then ignored).
-CACHE_KEY_VERSION = 1
+CACHE_KEY_VERSION = 2
 
 #: ``info()`` keys that describe how we talk to a model, not what it answers.
 OPERATIONAL_INFO_KEYS = frozenset(
@@ -34,6 +36,7 @@ OPERATIONAL_INFO_KEYS = frozenset(
         "python_version",
         "describe",
         "batch_size",
+        "base_url",
     }
 )
 
@@ -66,3 +69,11 @@ def cache_key(
     }
     text = json.dumps(_canonical(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def model_identity(backend_name: str, model_info: dict[str, Any]) -> str:
+    """16 hex digits naming the model as its backend describes it (``info()`` without the
+    operational keys): what a run id needs to tell two models behind one name apart."""
+    identity = {k: v for k, v in model_info.items() if k not in OPERATIONAL_INFO_KEYS}
+    text = json.dumps(_canonical({"backend": backend_name, "model": identity}), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -62,6 +62,14 @@ class Generation:
     """The provider's response (and retry bookkeeping), for audit; JSON-able."""
     error: str | None = None
     """Why there is no usable text (e.g. "no replay answer", "HTTP 400: ..."); None when fine."""
+    finish_reason: str | None = None
+    """Why generation ended, as the server says: ``stop`` (a stop sequence or the end of
+    the answer), ``length`` (``max_tokens`` reached)...; None when unknown."""
+    system_fingerprint: str | None = None
+    """The server's fingerprint of its weights and configuration, where it gives one."""
+    transient: bool = False
+    """With ``error``: the failure is the server's (an HTTP error, an over-long context),
+    not the model's answer, so it is not stored as a verdict and a rerun asks again."""
 
 
 @runtime_checkable

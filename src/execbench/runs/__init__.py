@@ -13,9 +13,10 @@ Imports point down only: ``runs -> tasks, models, sandbox``.
 from __future__ import annotations
 
 from execbench.runs.compare import compare_runs, leaderboard
-from execbench.runs.engine import EvalOptions, EvalOutcome, Interrupted, ProgressSink, run_eval
+from execbench.runs.engine import EvalOptions, EvalOutcome, Interrupted, run_eval
 from execbench.runs.executors import EXECUTORS, Executor, LocalExecutor, RayExecutor, make_executor
 from execbench.runs.export import EXPORT_FORMATS, export_run
+from execbench.runs.progress import PlainProgress, ProgressSink, RichProgress
 from execbench.runs.spec import RunSpec
 from execbench.runs.store import SCHEMA_VERSION, ResultRow, RunRecord, Store, default_store_path
 from execbench.runs.summary import summarize_rows
@@ -29,7 +30,9 @@ __all__ = [
     "Executor",
     "Interrupted",
     "LocalExecutor",
+    "PlainProgress",
     "ProgressSink",
+    "RichProgress",
     "RayExecutor",
     "ResultRow",
     "RunRecord",

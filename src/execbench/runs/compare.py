@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from execbench.runs.stats import mcnemar, paired_bootstrap_ci
-from execbench.runs.store import RunRecord, Store
+from execbench.runs.store import RunRecord, Store, effective_status
 from execbench.runs.summary import kind_rank, per_task_first_correct, per_task_pass1
 
 __all__ = ["compare_runs", "leaderboard"]
@@ -78,7 +78,10 @@ def compare_runs(store: Store, ref_a: str, ref_b: str) -> dict[str, Any]:
 def leaderboard(
     store: Store, *, suite: str | None = None, include_incomplete: bool = False
 ) -> list[dict[str, Any]]:
-    """One row per run with a summary: model, suite, pass@1 per kind, n, date; best first.
+    """One row per run with a summary: model, suite, pass@1 per kind, n, tasks, date; best first.
+
+    ``partial`` marks runs over part of their suite (``--limit``, ``--sample``, ``--kinds``):
+    their numbers are not comparable with full runs of the same suite.
 
     Rows are ordered by the mean of the per-kind pass@1 values, a plain ranking key that
     is only meaningful among runs of the same suite (filter with ``suite``).
@@ -101,7 +104,8 @@ def leaderboard(
                 "mean": mean,
                 "n": r.n_samples,
                 "tasks": r.n_tasks,
-                "status": r.status,
+                "partial": any(r.config.get(k) is not None for k in ("limit", "sample", "kinds")),
+                "status": effective_status(r),
                 "date": time.strftime("%Y-%m-%d", time.localtime(r.created_at)),
             }
         )

@@ -2,13 +2,18 @@
 
 The engine is the edge where the pure parts meet I/O. Its contract is crash safety:
 
-- the run row and its tasks are written before any model call;
+- nothing is written before the configuration is checked (the backend's ``check``: the
+  server is reachable and serves the model); then the run row and its tasks are written
+  before any model call, and a run that a configuration error stops before its first
+  verdict is removed again, so mistakes leave no junk runs;
 - each model response is committed as it arrives (the response cache), so a kill loses
   at most the requests in flight;
 - verdicts are committed per scored batch with ``INSERT OR IGNORE``;
 - on start, the work list is "every (task, sample < n) without a verdict", answered from
   the cache first; so rerunning the same command after any interruption, ``kill -9``
-  included, finishes the run with exactly one verdict per task and sample.
+  included, finishes the run with exactly one verdict per task and sample;
+- a failed request that is not the model's answer (an HTTP error, an over-long context:
+  ``Generation.transient``) stores nothing, so the next run asks again.
 
 Generation runs on an asyncio loop with at most ``concurrency`` requests in flight;
 verification runs in a thread (the sandbox pool, or Ray) on batches of whatever has
@@ -18,6 +23,8 @@ arrived, so model latency and sandbox time overlap.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Coroutine
@@ -26,12 +33,22 @@ from typing import Any
 
 from execbench import __version__
 from execbench.errors import UserError
-from execbench.models import Backend, BackendError, GenParams, GenRequest, cache_key, get_backend
+from execbench.models import (
+    Backend,
+    BackendError,
+    GenParams,
+    GenRequest,
+    cache_key,
+    get_backend,
+    model_identity,
+)
 from execbench.runs.executors import Executor
+from execbench.runs.progress import ProgressSink
 from execbench.runs.spec import RunSpec, environment
-from execbench.runs.store import CachedResponse, ResultRow, RunRecord, Store
-from execbench.runs.suites import load_suite, suite_digest
-from execbench.runs.summary import kind_metrics, summarize_rows
+from execbench.runs.store import CachedResponse, ResultRow, RunRecord, Store, effective_status
+from execbench.runs.suites import load_suite, select_tasks, suite_digest
+from execbench.runs.summary import extraction_metrics, kind_metrics, summarize_rows
+from execbench.tasks.extract import complete_answer
 from execbench.tasks.types import Prediction, Task, Verdict
 
 __all__ = ["EvalOptions", "EvalOutcome", "Interrupted", "run_eval", "make_backend", "ProgressSink"]
@@ -45,30 +62,16 @@ NO_ANSWER = "no_answer"
 LINGER_S = 0.5
 
 
-class ProgressSink:
-    """Receives progress; the CLI renders it with rich, tests and --quiet ignore it."""
-
-    def phase(self, text: str) -> None:
-        """A step before the bar starts (building the suite can take a while)."""
-
-    def start(self, total: int, done: int, correct: int) -> None:
-        """``total`` samples in the run, ``done`` already scored (``correct`` of them)."""
-
-    def generated(self, count: int) -> None:
-        """``count`` more responses are available (cache hits or fresh generations)."""
-
-    def scored(self, count: int, correct: int) -> None:
-        """``count`` more samples got a verdict, ``correct`` of them right."""
-
-    def stop(self) -> None:
-        """The run is over (finished, failed or interrupted)."""
-
-
 @dataclass(frozen=True)
 class EvalOptions:
     """How to run (not what): none of these change the results, so none is in the run id."""
 
     concurrency: int = 8
+    timeout: float | None = None
+    """Idle seconds before a silent server is given up (HTTP backends; None: default)."""
+    max_retries: int | None = None
+    strict_model: bool = False
+    """Fail, instead of warning, when the server does not list the model."""
     run_id: str | None = None
     """Explicit run id; default: derived from the configuration hash."""
     fresh: bool = False
@@ -86,7 +89,7 @@ class EvalOutcome:
     requests: int
     """Model calls made in this invocation (cache misses)."""
     failures: int
-    """Generations that failed in this invocation (retried on the next one)."""
+    """Generations that got no answer in this invocation."""
 
 
 class Interrupted(Exception):
@@ -98,21 +101,41 @@ class Interrupted(Exception):
         self.scored = scored
 
 
-def backend_options(spec: RunSpec, concurrency: int) -> dict[str, Any]:
+def backend_options(spec: RunSpec, options: EvalOptions | int) -> dict[str, Any]:
     """Options for ``get_backend``: scheme-specific ones go only where they apply."""
-    options: dict[str, Any] = {}
+    if isinstance(options, int):
+        options = EvalOptions(concurrency=options)
+    out: dict[str, Any] = {}
+    http = {
+        "--base-url": ("base_url", spec.base_url),
+        "--api": ("api", spec.api),
+        "--system": ("system", spec.system),
+        "--extra-body": ("extra_body", spec.extra_body),
+    }
     if spec.model.startswith("openai:"):
-        options["concurrency"] = concurrency
-        if spec.base_url:
-            options["base_url"] = spec.base_url
-    elif spec.base_url:
-        raise UserError("--base-url only applies to openai: models")
-    return options
+        out["concurrency"] = options.concurrency
+        for name, value in http.values():
+            if value is not None:
+                out[name] = value
+        for name, value in (("timeout", options.timeout), ("max_retries", options.max_retries)):
+            if value is not None:
+                out[name] = value
+        if options.strict_model:
+            out["strict_model"] = True
+    else:
+        given = [flag for flag, (_name, value) in http.items() if value is not None]
+        if options.strict_model:
+            given.append("--strict-model")
+        if given:
+            raise UserError(
+                f"{', '.join(given)} only appl{'ies' if len(given) == 1 else 'y'} to openai: models"
+            )
+    return out
 
 
-def make_backend(spec: RunSpec, concurrency: int) -> Backend:
+def make_backend(spec: RunSpec, options: EvalOptions | int) -> Backend:
     """The model backend for ``spec``, made in this process."""
-    return get_backend(spec.model, **backend_options(spec, concurrency))
+    return get_backend(spec.model, **backend_options(spec, options))
 
 
 def _prompt_of(task: Task, style: str) -> str:
@@ -131,14 +154,14 @@ def _status(details: dict[str, Any]) -> str:
     return "passed" if details.get("isolation") else "not_executed"
 
 
-def _row(task: Task, pred: Prediction, verdict: Verdict, key: str | None) -> ResultRow:
+def _row(task: Task, pred: Prediction, verdict: Verdict, key: str | None, raw: str) -> ResultRow:
     details = dict(verdict.details)
     status = _status(details)
     return ResultRow(
         task_id=pred.task_id,
         sample=pred.sample,
         kind=task.kind,
-        prediction=pred.text,
+        prediction=raw,
         extracted=verdict.extracted,
         correct=verdict.correct,
         score=float(verdict.score),
@@ -156,6 +179,15 @@ def _open_run(
     spec = replace(spec, suite_digest=spec.suite_digest or suite_digest(spec.suite))
     run_id = options.run_id or spec.run_id()
     existing = store.get_run(run_id)
+    if (
+        existing is not None
+        and effective_status(existing) == "running"
+        and existing.host == socket.gethostname()
+    ):
+        if existing.pid is not None and existing.pid != os.getpid():
+            raise UserError(
+                f"run {run_id} is being run right now by process {existing.pid}; wait for it or stop it first"
+            )
     if existing is not None and options.fresh:
         store.delete_run(run_id)
         existing = None
@@ -166,7 +198,13 @@ def _open_run(
     tasks = store.load_tasks(run_id) if existing is not None else []
     if not tasks:
         progress.phase(f"building the tasks of {spec.suite} ...")
-        tasks = load_suite(spec.suite, limit=spec.limit, seed=spec.seed)
+        tasks = select_tasks(
+            load_suite(spec.suite, seed=spec.seed),
+            kinds=spec.kinds,
+            sample=spec.sample,
+            seed=spec.seed,
+            limit=spec.limit,
+        )
         if not tasks:
             raise UserError(f"suite {spec.suite!r} has no tasks; check the suite name or file")
     now = time.time()
@@ -184,13 +222,21 @@ def _open_run(
         environment=environment(executor, backend.info()),
         n_tasks=len(tasks),
         n_samples=spec.n,
+        pid=os.getpid(),
+        host=socket.gethostname(),
     )
     store.create_run(record)
     store.add_tasks(run_id, tasks)
-    store.update_run(run_id, status="running", environment=record.environment)
+    store.update_run(
+        run_id, status="running", environment=record.environment, pid=os.getpid(), host=socket.gethostname()
+    )
     current = store.get_run(run_id)
     assert current is not None
     return current, tasks, existing is not None
+
+
+#: One unit of work: (task, sample, cache key, prompt).
+_Work = tuple[Task, int, str, str]
 
 
 async def _pipeline(
@@ -198,7 +244,7 @@ async def _pipeline(
     run_id: str,
     backend: Backend,
     executor: Executor,
-    todo: list[tuple[Task, int, str, str]],
+    todo: list[_Work],
     cached: dict[str, CachedResponse],
     params: GenParams,
     concurrency: int,
@@ -207,13 +253,19 @@ async def _pipeline(
 ) -> None:
     """Generate what is not cached, score everything, store as it comes."""
     info = backend.info()
-    queue: asyncio.Queue[tuple[Task, Prediction, str] | None] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[Task, Prediction, str, str] | None] = asyncio.Queue()
     sem = asyncio.Semaphore(max(1, concurrency))
     stop_error: list[BaseException] = []
 
-    for task, sample, key, _prompt in todo:
+    def scored_item(
+        task: Task, sample: int, key: str, prompt: str, text: str
+    ) -> tuple[Task, Prediction, str, str]:
+        # A completion continues the prompt's "[ANSWER]": score it with the tag put back.
+        return task, Prediction(task.task_id, complete_answer(prompt, text), sample), key, text
+
+    for task, sample, key, prompt in todo:
         if key in cached:
-            queue.put_nowait((task, Prediction(task.task_id, cached[key].text, sample), key))
+            queue.put_nowait(scored_item(task, sample, key, prompt, cached[key].text))
     progress.generated(sum(1 for _t, _s, k, _p in todo if k in cached))
 
     async def generate(task: Task, sample: int, key: str, prompt: str) -> None:
@@ -227,12 +279,20 @@ async def _pipeline(
             except (BackendError, UserError) as exc:
                 stop_error.append(exc)  # the server is down or refuses us: stop asking
                 return
+        counters["prompt_tokens"] += gen.prompt_tokens
+        counters["completion_tokens"] += gen.completion_tokens
+        if gen.system_fingerprint:
+            counters["fingerprints"].add(gen.system_fingerprint)
         if gen.error is not None:
-            # A refusal of this one request (no recorded answer, prompt too long, filtered):
-            # retrying gives the same, so it is a wrong answer, stored like any verdict.
-            # Transient failures raise BackendError instead and are retried on resume.
             counters["failures"] += 1
             counters["last_error"] = gen.error
+            if gen.transient:
+                # The server's failure, not the model's answer: nothing is stored, so the
+                # next run of the same command asks again.
+                counters["transient"] += 1
+                progress.request("error", gen.error)
+                return
+            # A refusal that retrying cannot change (no recorded answer): a wrong answer.
             row = ResultRow(
                 task_id=task.task_id,
                 sample=sample,
@@ -250,7 +310,7 @@ async def _pipeline(
             progress.scored(1, 0)
             return
         response = CachedResponse(
-            gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.latency_s
+            gen.text, gen.prompt_tokens, gen.completion_tokens, gen.cost_usd, gen.latency_s, gen.finish_reason
         )
         store.put_response(
             key,
@@ -263,7 +323,7 @@ async def _pipeline(
             raw=gen.raw,
         )
         progress.generated(1)
-        await queue.put((task, Prediction(task.task_id, gen.text, sample), key))
+        await queue.put(scored_item(task, sample, key, prompt, gen.text))
 
     async def produce() -> None:
         misses = [item for item in todo if item[2] not in cached]
@@ -307,10 +367,10 @@ async def _pipeline(
             if not batch:
                 continue
             t0 = time.perf_counter()
-            tasks = list({t.task_id: t for t, _p, _k in batch}.values())
-            verdicts = await asyncio.to_thread(executor.score, tasks, [p for _t, p, _k in batch])
+            tasks = list({t.task_id: t for t, _p, _k, _r in batch}.values())
+            verdicts = await asyncio.to_thread(executor.score, tasks, [p for _t, p, _k, _r in batch])
             counters["score_s"] += time.perf_counter() - t0
-            rows = [_row(t, p, v, k) for (t, p, k), v in zip(batch, verdicts, strict=True)]
+            rows = [_row(t, p, v, k, raw) for (t, p, k, raw), v in zip(batch, verdicts, strict=True)]
             counters["scored"] += store.put_results(run_id, rows)
             isolation = {str(v.details.get("isolation")) for v in verdicts if v.details.get("isolation")}
             counters["isolation"].update(isolation)
@@ -331,6 +391,35 @@ def _params_dict(params: GenParams) -> dict[str, Any]:
     }
 
 
+def _check_backend(backend: Backend, progress: ProgressSink) -> None:
+    """Ask the backend whether its configuration can work (reachable server, served model)
+    before anything is stored; warnings become notes."""
+    check = getattr(backend, "check", None)
+    if check is None:
+        return
+
+    async def go() -> list[str]:
+        try:
+            return list(await check())
+        finally:
+            await backend.aclose()
+
+    for warning in asyncio.run(go()):
+        progress.note(warning)
+
+
+def _listen(backend: Backend, progress: ProgressSink) -> None:
+    if hasattr(backend, "listener"):
+
+        def listener(event: str, value: Any) -> None:
+            if event == "hint":
+                progress.note(str(value))
+            else:
+                progress.request(event, value)
+
+        backend.listener = listener  # type: ignore[attr-defined]
+
+
 def run_eval(
     spec: RunSpec,
     *,
@@ -338,7 +427,7 @@ def run_eval(
     executor: Executor,
     options: EvalOptions | None = None,
     progress: ProgressSink | None = None,
-    backend_factory: Callable[[RunSpec, int], Backend] = make_backend,
+    backend_factory: Callable[[RunSpec, EvalOptions], Backend] = make_backend,
 ) -> EvalOutcome:
     """Run (or resume) the evaluation ``spec`` and return its summary.
 
@@ -351,18 +440,27 @@ def run_eval(
         raise UserError("--n must be at least 1")
     if spec.prompt not in ("direct", "cot"):
         raise UserError(f"unknown prompt style {spec.prompt!r}; choose direct or cot")
-    backend = backend_factory(spec, options.concurrency)
+    backend = backend_factory(spec, options)
+    _check_backend(backend, progress)
+    spec = replace(spec, model_identity=model_identity(backend.name, backend.info()))
     remote = getattr(executor, "remote_backend", None)
     if remote is not None and backend_factory is make_backend:
         # Made locally first so configuration errors surface here, as one line.
-        backend = remote(backend, spec.model, backend_options(spec, options.concurrency), options.concurrency)
+        backend = remote(backend, spec.model, backend_options(spec, options), options.concurrency)
+    _listen(backend, progress)
     t_start = time.perf_counter()
     record, tasks, resumed = _open_run(store, spec, options, backend, executor.name, progress)
     run_id = record.run_id
-    params = GenParams(temperature=spec.temperature, max_tokens=spec.max_tokens, seed=spec.seed)
+    params = GenParams(
+        temperature=spec.temperature,
+        max_tokens=spec.max_tokens,
+        stop=spec.stops(),
+        seed=spec.seed,
+        top_p=spec.top_p,
+    )
     info = backend.info()
     done = store.done_samples(run_id)
-    todo: list[tuple[Task, int, str, str]] = []
+    todo: list[_Work] = []
     for task in tasks:
         prompt = _prompt_of(task, spec.prompt)
         for sample in range(spec.n):
@@ -373,10 +471,14 @@ def run_eval(
     counters: dict[str, Any] = {
         "requests": 0,
         "failures": 0,
+        "transient": 0,
         "scored": 0,
         "score_s": 0.0,
         "isolation": set(),
         "last_error": None,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "fingerprints": set(),
     }
     progress.start(len(tasks) * spec.n, len(previous), sum(1 for r in previous if r.correct))
     t_setup = time.perf_counter() - t_start
@@ -386,12 +488,18 @@ def run_eval(
         )
         asyncio.run(_closing(backend, work))
     except KeyboardInterrupt:
-        store.update_run(run_id, status="interrupted")
+        store.update_run(run_id, status="interrupted", pid=None)
         store.add_timings(run_id, {"total": time.perf_counter() - t_start})
         raise Interrupted(run_id, counters["scored"]) from None
+    except UserError:
+        if not resumed and not store.done_samples(run_id):
+            store.delete_run(run_id)  # a configuration the server refused: leave no junk run
+        else:
+            store.update_run(run_id, status="incomplete", pid=None)
+        raise
     except BaseException:
-        # A failing server (BackendError), a configuration error it reported (UserError)...
-        store.update_run(run_id, status="incomplete")
+        # A failing server (BackendError)...
+        store.update_run(run_id, status="incomplete", pid=None)
         store.add_timings(run_id, {"total": time.perf_counter() - t_start})
         raise
     finally:
@@ -399,6 +507,9 @@ def run_eval(
     rows = store.load_results(run_id, max_sample=spec.n)
     summary = summarize_rows(tasks, rows, spec.n)
     summary["kind_metrics"] = kind_metrics(tasks, rows)
+    extraction = extraction_metrics(tasks, rows)
+    if extraction:
+        summary["extraction"] = extraction
     complete = summary["n_scored"] >= len(tasks) * spec.n
     seen = counters["isolation"] or {getattr(executor, "isolation", None)} - {None}
     isolation = ",".join(sorted(seen)) or record.isolation
@@ -410,16 +521,21 @@ def run_eval(
             "model": spec.model,
             "prompt": spec.prompt,
             "status": "complete" if complete else "incomplete",
+            "partial": spec.partial(),
             "store": str(store.path),
             "requests": counters["requests"],
             "reused": len(previous) + len(cached),
             "failures": counters["failures"],
+            "transient_failures": counters["transient"],
             "last_error": counters["last_error"],
+            "tokens": store.token_totals(run_id),
             "isolation": isolation,
             "seconds": round(total, 3),
         }
     )
-    store.update_run(run_id, status=summary["status"], summary=summary, isolation=isolation)
+    if counters["fingerprints"]:
+        summary["system_fingerprints"] = sorted(counters["fingerprints"])
+    store.update_run(run_id, status=summary["status"], summary=summary, isolation=isolation, pid=None)
     store.add_timings(run_id, {"setup": t_setup, "score": counters["score_s"], "total": total})
     final = store.get_run(run_id)
     assert final is not None

@@ -12,20 +12,11 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
-from execbench.runs.engine import ProgressSink
-from execbench.runs.store import RunRecord
+from execbench.runs.progress import RichProgress
+from execbench.runs.store import RunRecord, effective_status
 
 __all__ = [
     "fmt_ci",
@@ -113,6 +104,17 @@ def summary_view(summary: dict[str, Any]) -> Group:
             cells = [_one(per.get(k, {}).get("pass@1")) for k in ckinds]
             ctable.add_row(name, str(summary.get("tasks_per_construct", {}).get(name, "")), *cells)
         parts.append(ctable)
+    extraction: dict[str, dict[str, dict[str, float]]] = summary.get("extraction", {})
+    if extraction:
+        xtable = Table(
+            title="pass@1 by answer extraction [95% CI]", title_justify="left", box=box.SIMPLE_HEAD
+        )
+        xtable.add_column("kind")
+        xtable.add_column("CRUXEval-compatible", justify="right")
+        xtable.add_column("strict extraction", justify="right")
+        for kind, per in extraction.items():
+            xtable.add_row(kind, fmt_ci(per.get("cruxeval")), fmt_ci(per.get("strict")))
+        parts.append(xtable)
     extra: dict[str, dict[str, float]] = summary.get("kind_metrics", {})
     if extra:
         etable = Table(title="kind-specific metrics", title_justify="left", box=box.SIMPLE_HEAD)
@@ -136,12 +138,32 @@ def summary_view(summary: dict[str, Any]) -> Group:
         + (f"; isolation: {summary['isolation']}" if summary.get("isolation") else "")
         + (f"; {summary['seconds']:.1f}s" if "seconds" in summary else ""),
     ]
+    tokens = summary.get("tokens")
+    if tokens and tokens.get("responses"):
+        lines.append(_tokens_line(tokens))
+    if summary.get("transient_failures"):
+        lines.append(
+            f"{summary['transient_failures']} request(s) failed on the server side (not counted; "
+            "rerun the same command to retry them)"
+        )
     if summary.get("run_id"):
         rid = summary["run_id"]
         lines.append(f"results: run {rid} in {summary.get('store', '?')}")
         lines.append(f"  details: execbench runs show {rid}    export: execbench export {rid} --format csv")
     parts.append(Text("\n".join(lines)))
     return Group(*parts)
+
+
+def _tokens_line(tokens: dict[str, Any]) -> str:
+    line = (
+        f"tokens: {tokens['prompt_tokens']} prompt + {tokens['completion_tokens']} completion over "
+        f"{tokens['responses']} responses ({tokens['model_seconds']:.1f}s of model time"
+    )
+    if tokens.get("cost_usd"):
+        line += f", ${tokens['cost_usd']:.4f}"
+    if tokens.get("hit_max_tokens"):
+        line += f"; {tokens['hit_max_tokens']} stopped at max_tokens"
+    return line + ")"
 
 
 def _headline(record: RunRecord) -> str:
@@ -161,31 +183,55 @@ def runs_table(records: Sequence[RunRecord]) -> Table:
             r.model,
             r.suite,
             str(r.n_samples),
-            str(r.n_tasks),
-            r.status,
+            str(r.n_tasks) + (" (part)" if _partial(r) else ""),
+            effective_status(r),
             _headline(r),
         )
     return table
 
 
-def run_view(record: RunRecord) -> Group:
+def _partial(record: RunRecord) -> bool:
+    c = record.config
+    return any(c.get(k) is not None for k in ("limit", "sample", "kinds"))
+
+
+def run_view(record: RunRecord, tokens: dict[str, Any] | None = None) -> Group:
     """``runs show``: configuration, environment, timings, and the summary tables."""
     meta = Table(show_header=False, title=f"run {record.run_id}", title_justify="left")
     meta.add_column("field")
     meta.add_column("value")
     rows = [
-        ("status", record.status),
+        (
+            "status",
+            effective_status(record)
+            + (
+                " (its process is gone; rerun its command to resume)"
+                if effective_status(record) == "stale"
+                else ""
+            ),
+        ),
         ("model", record.model),
         ("suite", record.suite),
         ("created", when(record.created_at)),
         ("updated", when(record.updated_at)),
-        ("config", ", ".join(f"{k}={v}" for k, v in record.config.items() if k != "suite_digest")),
+        (
+            "config",
+            ", ".join(
+                f"{k}={v}"
+                for k, v in record.config.items()
+                if k not in ("suite_digest", "model_identity") and v is not None
+            ),
+        ),
         ("execbench / python", f"{record.execbench_version} / {record.python_version}"),
         ("platform", str(record.environment.get("platform", "?"))),
         ("executor", str(record.environment.get("executor", "?"))),
         ("isolation", record.isolation or "?"),
         ("timings (s)", ", ".join(f"{k} {v:.1f}" for k, v in sorted(record.timings.items()))),
     ]
+    if tokens is not None:
+        rows.append(
+            ("tokens", _tokens_line(tokens) if tokens.get("responses") else "none (no model requests)")
+        )
     for k, v in rows:
         meta.add_row(k, v)
     parts: list[Any] = [meta]
@@ -248,71 +294,18 @@ def compare_view(result: dict[str, Any]) -> Group:
 def leaderboard_table(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> Table:
     table = Table(title="leaderboard (pass@1, %)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     widest = {c: max([len(c), *(len(str(r.get(c, ""))) for r in rows)]) for c in ("model", "suite")}
-    for col in ("model", "suite", *kinds, "n", "date", "run"):
+    for col in ("model", "suite", *kinds, "tasks", "n", "date", "run"):
         if col in widest:  # names are what the table is for: never cut them
             table.add_column(col, no_wrap=True, min_width=min(widest[col], 48))
         else:
             table.add_column(
                 col,
-                justify="right" if col in kinds or col == "n" else "left",
+                justify="right" if col in kinds or col in ("n", "tasks") else "left",
                 overflow="fold",
                 no_wrap=col in ("date", "run"),
             )
     for r in rows:
         cells = [_one(r["metrics"].get(k)) for k in kinds]
-        table.add_row(r["model"], r["suite"], *cells, str(r["n"]), r["date"], r["run_id"])
+        tasks = f"{r['tasks']}{' (partial)' if r.get('partial') else ''}{'' if r['status'] == 'complete' else ' ' + r['status']}"
+        table.add_row(r["model"], r["suite"], *cells, tasks, str(r["n"]), r["date"], r["run_id"])
     return table
-
-
-class RichProgress(ProgressSink):
-    """A progress bar on stderr: counts, throughput, ETA and running accuracy."""
-
-    def __init__(self, console: Console | None = None, label: str = "eval") -> None:
-        self._console = console or Console(stderr=True)
-        self._label = label
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self._done = 0
-        self._correct = 0
-        self._t0 = time.perf_counter()
-        self._new = 0
-
-    def phase(self, text: str) -> None:
-        self._console.print(f"[dim]{text}[/dim]")
-
-    def start(self, total: int, done: int, correct: int) -> None:
-        self._done, self._correct, self._t0 = done, correct, time.perf_counter()
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[acc]}"),
-            console=self._console,
-            transient=False,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task(
-            self._label, total=total, completed=done, rate="", acc=self._acc()
-        )
-
-    def _acc(self) -> str:
-        return f"acc {100 * self._correct / self._done:.1f}%" if self._done else "acc -"
-
-    def scored(self, count: int, correct: int) -> None:
-        self._done += count
-        self._correct += correct
-        self._new += count
-        if self._progress is not None and self._task is not None:
-            elapsed = max(time.perf_counter() - self._t0, 1e-9)
-            self._progress.update(
-                self._task, advance=count, rate=f"{self._new / elapsed:.1f}/s", acc=self._acc()
-            )
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None

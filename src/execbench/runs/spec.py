@@ -1,9 +1,11 @@
 """What a run is: its configuration, the id derived from it, and the environment it ran in.
 
 The run id is a hash of everything that changes the answers or the scores (suite and its
-data, model, prompt style, samples, sampling parameters, limit, seed) and nothing that
-only changes how fast we get them (concurrency, executor, store, progress). So the same
-command names the same run, which is what makes "run it again" resume it.
+data, model and its identity as the server reports it, prompt style, samples, sampling and
+request parameters, task selection, seed) and nothing that only changes how fast we get
+them (concurrency, timeouts, executor, store, progress) or how the server's address is
+spelled. So the same command names the same run, which is what makes "run it again"
+resume it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,16 @@ from typing import Any
 
 from execbench import __version__
 
-__all__ = ["RunSpec", "PROMPT_STYLES", "environment", "file_digest"]
+__all__ = ["RunSpec", "PROMPT_STYLES", "DEFAULT_STOPS", "environment", "file_digest"]
 
 #: ``direct`` uses ``Task.prompt``; ``cot`` uses ``Task.prompt_cot``.
 PROMPT_STYLES = ("direct", "cot")
+#: Stop sequences sent when ``--stop`` is not given: every prompt style asks for the final
+#: answer between [ANSWER] and [/ANSWER] (CoT after its [THOUGHT] block), so generation can
+#: end at the closing tag instead of running on to max_tokens.
+DEFAULT_STOPS: dict[str, tuple[str, ...]] = {"direct": ("[/ANSWER]",), "cot": ("[/ANSWER]",)}
+#: Fields that name how to reach the model, not which model: left out of the run id.
+_NOT_IDENTITY = frozenset({"base_url"})
 
 
 def file_digest(path: Path) -> str:
@@ -54,15 +62,41 @@ class RunSpec:
     seed: int = 0
     """Seed for task building (variants) and sent to servers that accept one."""
     base_url: str | None = None
-    """OpenAI-compatible server URL, when not the backend's default."""
+    """OpenAI-compatible server URL, when not the backend's default (not in the run id)."""
     suite_digest: str = ""
     """Content hash of the task file or dataset the suite was built from."""
+    kinds: tuple[str, ...] | None = None
+    """Only tasks of these kinds (``--kinds``); None: all."""
+    sample: int | None = None
+    """A random sample of this many tasks, stratified by kind and construct (``--sample``,
+    drawn with ``seed``); applied after ``kinds`` and before ``limit``."""
+    stop: tuple[str, ...] | None = None
+    """Stop sequences; None: ``DEFAULT_STOPS`` of the prompt style."""
+    top_p: float | None = None
+    api: str | None = None
+    """``chat`` or ``completions`` for HTTP backends; None: the backend's default."""
+    system: str | None = None
+    """System prompt (chat) or preamble (completions)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra request fields sent as given (e.g. ``{"min_p": 0.05}``)."""
+    model_identity: str = ""
+    """Digest of the model as its backend describes it (the server's /v1/models entry and
+    the request options that change answers), filled in by the engine."""
 
     def config(self) -> dict[str, Any]:
         return asdict(self)
 
+    def stops(self) -> tuple[str, ...]:
+        """The stop sequences to send: ``stop`` or the prompt style's default."""
+        return self.stop if self.stop is not None else DEFAULT_STOPS.get(self.prompt, ())
+
+    def partial(self) -> bool:
+        """Whether the run covers only part of its suite (``--limit``, ``--sample``, ``--kinds``)."""
+        return self.limit is not None or self.sample is not None or self.kinds is not None
+
     def config_hash(self) -> str:
-        text = json.dumps(self.config(), sort_keys=True, separators=(",", ":"))
+        identity = {k: v for k, v in self.config().items() if k not in _NOT_IDENTITY}
+        text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def run_id(self) -> str:

@@ -9,13 +9,16 @@ the same command again continues where it stopped without storing anything twice
 The file is shared by runs: model responses live in one cache table keyed by
 ``models.cache_key`` so that a rerun, or a run with more samples, asks only for what is
 missing. The schema is versioned with ``PRAGMA user_version``; a file written by a newer
-execbench is refused with a clear message rather than misread.
+execbench is refused with a clear message rather than misread, and an older one is migrated
+in place (``MIGRATIONS``: columns added, never dropped, so older readers of the same file
+keep working on what they know).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,10 +39,13 @@ __all__ = [
     "CachedResponse",
     "ResultRow",
     "Store",
+    "effective_status",
+    "MIGRATIONS",
 ]
 
-#: Bump when a table changes; older files are migrated by re-running SCHEMA (additive only).
-SCHEMA_VERSION = 1
+#: Bump when a table changes, and say in MIGRATIONS how an older file gets the change.
+#: 1: the first schema. 2: runs.pid/host (stale "running" runs), responses.finish_reason.
+SCHEMA_VERSION = 2
 
 #: The whole schema, in one place. Idempotent: executed on every open.
 SCHEMA = """
@@ -61,7 +67,9 @@ CREATE TABLE IF NOT EXISTS runs (
     timings           TEXT NOT NULL DEFAULT '{}',  -- JSON: seconds per phase, summed over resumes
     n_tasks           INTEGER NOT NULL DEFAULT 0,
     n_samples         INTEGER NOT NULL DEFAULT 1,  -- samples per task (the --n)
-    summary           TEXT              -- JSON: the metrics of the last finished invocation
+    summary           TEXT,             -- JSON: the metrics of the last finished invocation
+    pid               INTEGER,          -- v2: process running it while status = running
+    host              TEXT              -- v2: ... and its host; a dead pid there = a stale run
 );
 
 -- The tasks of a run, frozen when the run is created so that a resume never rebuilds them.
@@ -89,7 +97,8 @@ CREATE TABLE IF NOT EXISTS responses (
     cost_usd          REAL,
     latency_s         REAL,
     raw               TEXT,             -- JSON: the backend's raw response, for audits
-    created_at        REAL NOT NULL
+    created_at        REAL NOT NULL,
+    finish_reason     TEXT              -- v2: stop | length | ... as the server reported it
 );
 
 -- One row per (run, task, sample): the prediction, the extracted answer and the verdict
@@ -112,6 +121,16 @@ CREATE TABLE IF NOT EXISTS results (
 );
 CREATE INDEX IF NOT EXISTS results_by_run ON results (run_id, kind);
 """
+
+#: Per version, the columns an older file lacks: (table, column, declaration). Applied in
+#: order on open; CREATE TABLE above already has them for new files.
+MIGRATIONS: dict[int, tuple[tuple[str, str, str], ...]] = {
+    2: (
+        ("runs", "pid", "INTEGER"),
+        ("runs", "host", "TEXT"),
+        ("responses", "finish_reason", "TEXT"),
+    ),
+}
 
 #: File name used when neither --store nor $EXECBENCH_STORE says otherwise.
 DEFAULT_STORE = "execbench-runs.sqlite"
@@ -142,6 +161,9 @@ class RunRecord:
     n_tasks: int = 0
     n_samples: int = 1
     summary: dict[str, Any] | None = None
+    pid: int | None = None
+    """The process running it (while ``status`` is running)."""
+    host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +175,7 @@ class CachedResponse:
     completion_tokens: int | None = None
     cost_usd: float | None = None
     latency_s: float | None = None
+    finish_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +237,18 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError) -> UserError:
     return UserError(f"{path} is not an execbench store ({exc}); choose another --store")
 
 
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a file written at ``version`` up to SCHEMA_VERSION (idempotent: columns that
+    exist are left alone, so a half-migrated file from a killed process finishes too)."""
+    for target in sorted(MIGRATIONS):
+        if version >= target:
+            continue
+        for table, column, decl in MIGRATIONS[target]:
+            have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
+
 class Store:
     """An open results store. Use as a context manager; one per thread."""
 
@@ -249,6 +284,7 @@ class Store:
             )
         try:
             conn.executescript(SCHEMA)
+            _migrate(conn, version)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -282,7 +318,7 @@ class Store:
             cur = c.execute(
                 "INSERT OR IGNORE INTO runs (run_id, config_hash, config, model, suite, status, created_at,"
                 " updated_at, execbench_version, python_version, environment, isolation, timings, n_tasks,"
-                " n_samples, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " n_samples, summary, pid, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.run_id,
                     record.config_hash,
@@ -300,13 +336,15 @@ class Store:
                     record.n_tasks,
                     record.n_samples,
                     None if record.summary is None else json.dumps(record.summary),
+                    record.pid,
+                    record.host,
                 ),
             )
             return cur.rowcount == 1
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set some columns of a run (JSON columns take Python values)."""
-        allowed = {"status", "environment", "isolation", "timings", "n_tasks", "summary"}
+        allowed = {"status", "environment", "isolation", "timings", "n_tasks", "summary", "pid", "host"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
@@ -401,7 +439,7 @@ class Store:
             chunk = key_list[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self._conn.execute(
-                "SELECT cache_key, text, prompt_tokens, completion_tokens, cost_usd, latency_s"
+                "SELECT cache_key, text, prompt_tokens, completion_tokens, cost_usd, latency_s, finish_reason"
                 f" FROM responses WHERE cache_key IN ({marks})",
                 chunk,
             ):
@@ -424,8 +462,8 @@ class Store:
         with self._tx() as c:
             c.execute(
                 "INSERT OR IGNORE INTO responses (cache_key, backend, model, sample, prompt, params, text,"
-                " prompt_tokens, completion_tokens, cost_usd, latency_s, raw, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " prompt_tokens, completion_tokens, cost_usd, latency_s, raw, created_at, finish_reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     key,
                     backend,
@@ -440,6 +478,7 @@ class Store:
                     response.latency_s,
                     None if raw is None else json.dumps(raw, default=repr),
                     time.time(),
+                    response.finish_reason,
                 ),
             )
 
@@ -516,3 +555,62 @@ class Store:
             (r[0], r[1])
             for r in self._conn.execute("SELECT task_id, sample FROM results WHERE run_id = ?", (run_id,))
         }
+
+    # -- accounting ----------------------------------------------------------------------
+    def token_totals(self, run_id: str) -> dict[str, Any]:
+        """Tokens, cost and model time behind the run's verdicts (each response counted once)."""
+        row = self._conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(p.prompt_tokens), 0), COALESCE(SUM(p.completion_tokens), 0),"
+            " COALESCE(SUM(p.cost_usd), 0), COALESCE(SUM(p.latency_s), 0),"
+            " COALESCE(SUM(p.finish_reason = 'length'), 0)"
+            " FROM responses p WHERE p.cache_key IN"
+            " (SELECT DISTINCT cache_key FROM results WHERE run_id = ? AND cache_key IS NOT NULL)",
+            (run_id,),
+        ).fetchone()
+        return {
+            "responses": int(row[0]),
+            "prompt_tokens": int(row[1]),
+            "completion_tokens": int(row[2]),
+            "cost_usd": round(float(row[3]), 6),
+            "model_seconds": round(float(row[4]), 3),
+            "hit_max_tokens": int(row[5]),
+        }
+
+    def response_details(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Prompt, tokens, latency and finish reason of the cached responses among ``keys``."""
+        out: dict[str, dict[str, Any]] = {}
+        key_list = [k for k in dict.fromkeys(keys) if k]
+        for start in range(0, len(key_list), 500):
+            chunk = key_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                "SELECT cache_key, prompt, prompt_tokens, completion_tokens, latency_s, finish_reason"
+                f" FROM responses WHERE cache_key IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = {
+                    "prompt": row[1],
+                    "prompt_tokens": row[2],
+                    "completion_tokens": row[3],
+                    "latency_s": row[4],
+                    "finish_reason": row[5],
+                }
+        return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def effective_status(record: RunRecord) -> str:
+    """The run's status, with ``stale`` for a run marked running whose process is gone
+    (killed with ``kill -9``, or its machine rebooted): rerunning its command resumes it."""
+    if record.status != "running" or not record.pid or record.host != socket.gethostname():
+        return record.status
+    return record.status if _alive(record.pid) else "stale"

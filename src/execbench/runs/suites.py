@@ -15,6 +15,9 @@ another dataset version starts a new run instead of resuming an unrelated one.
 from __future__ import annotations
 
 import hashlib
+import random
+from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,7 @@ from execbench.errors import UserError
 from execbench.runs.spec import file_digest
 from execbench.tasks.types import Task
 
-__all__ = ["split_suite", "suite_digest", "load_suite", "suite_names"]
+__all__ = ["split_suite", "suite_digest", "load_suite", "suite_names", "select_tasks", "stratified_sample"]
 
 
 def suite_names() -> list[str]:
@@ -85,3 +88,63 @@ def _with_data(source: Any, data: str) -> Any:
     """The suite's source pointed at a user-given dataset file."""
     base = str(source).split(":", 1)[0]
     return f"{base}:{data}"
+
+
+def _stratum(task: Task) -> tuple[str, str]:
+    constructs = task.meta.get("constructs") or ()
+    return task.kind, str(sorted(map(str, constructs))[0]) if constructs else ""
+
+
+def stratified_sample(tasks: Sequence[Task], size: int, seed: int) -> list[Task]:
+    """``size`` tasks drawn at random (``seed``) so that every (kind, first construct)
+    stratum keeps its share (largest remainders round it), returned in suite order.
+
+    A first-K cut takes whole programs in file order (14 trace tasks from 2 programs);
+    a stratified sample spreads over kinds and constructs, and the seed makes it the
+    same sample on every run.
+    """
+    if size >= len(tasks):
+        return list(tasks)
+    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, task in enumerate(tasks):
+        strata[_stratum(task)].append(index)
+    keys = sorted(strata)
+    quotas = {k: size * len(strata[k]) / len(tasks) for k in keys}
+    counts = {k: int(quotas[k]) for k in keys}
+    rng = random.Random(seed)
+    order = sorted(keys, key=lambda k: (-(quotas[k] - counts[k]), rng.random()))
+    for k in order[: size - sum(counts.values())]:
+        counts[k] += 1
+    chosen: list[int] = []
+    for k in keys:
+        chosen.extend(rng.sample(strata[k], counts[k]))
+    return [tasks[i] for i in sorted(chosen)]
+
+
+def select_tasks(
+    tasks: Sequence[Task],
+    *,
+    kinds: Sequence[str] | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    limit: int | None = None,
+) -> list[Task]:
+    """The run's tasks: only ``kinds``, then a stratified ``sample``, then the first ``limit``."""
+    selected = list(tasks)
+    if kinds is not None:
+        present = sorted({t.kind for t in tasks})
+        unknown = [k for k in kinds if k not in present]
+        if unknown:
+            raise UserError(
+                f"--kinds: this suite has no {', '.join(unknown)} tasks; its kinds are {', '.join(present)}"
+            )
+        selected = [t for t in selected if t.kind in set(kinds)]
+    if sample is not None:
+        if sample < 1:
+            raise UserError("--sample must be at least 1")
+        selected = stratified_sample(selected, sample, seed)
+    if limit is not None:
+        if limit < 1:
+            raise UserError("--limit must be at least 1")
+        selected = selected[:limit]
+    return selected

@@ -21,6 +21,7 @@ __all__ = [
     "normalize",
     "answer_region",
     "last_fence",
+    "fences",
     "strip_decorations",
     "parse_expr",
     "top_level_cuts",
@@ -81,12 +82,9 @@ def normalize(text: str, *, translate: bool = True) -> str:
     return text.translate(_QUOTES) if translate else text
 
 
-def last_fence(text: str, *, prefer_python: bool = False) -> tuple[str, bool] | None:
-    """Contents of the last fenced block (``(body, closed)``), or None when there is no fence.
-
-    With ``prefer_python`` the last block labelled python/py wins over later unlabelled or
-    other-language blocks (codegen answers are often followed by an example run).
-    """
+def fences(text: str) -> list[tuple[str, str, bool]]:
+    """Every fenced block in order, as ``(language, body, closed)``; a fence left open runs
+    to the end of the text."""
     marks = list(_FENCE.finditer(text))
     blocks: list[tuple[str, str, bool]] = []
     index = 0
@@ -100,6 +98,16 @@ def last_fence(text: str, *, prefer_python: bool = False) -> tuple[str, bool] | 
         else:
             blocks.append((opening.group(1).lower(), text[start:], False))
             index += 1
+    return blocks
+
+
+def last_fence(text: str, *, prefer_python: bool = False) -> tuple[str, bool] | None:
+    """Contents of the last fenced block (``(body, closed)``), or None when there is no fence.
+
+    With ``prefer_python`` the last block labelled python/py wins over later unlabelled or
+    other-language blocks (codegen answers are often followed by an example run).
+    """
+    blocks = fences(text)
     if not blocks:
         return None
     if prefer_python:

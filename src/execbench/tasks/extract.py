@@ -28,12 +28,11 @@ import re
 import warnings
 from collections.abc import Callable
 
+from execbench.tasks._extract_code import extract_code
 from execbench.tasks._extract_literal import parse_literal
 from execbench.tasks._extract_text import (
     Region,
     answer_region,
-    last_fence,
-    normalize,
     parse_expr,
     split_top_level,
     strip_decorations,
@@ -54,6 +53,7 @@ __all__ = [
     "extract_branch",
     "extract_exception",
     "extract_code",
+    "complete_answer",
     "parse_literal",
 ]
 
@@ -258,6 +258,13 @@ def extract_input(text: str, *, mode: str = "strict", entry: str | None = None) 
 
 
 # possessive \d++: a long digit run followed by "x1" must not backtrack quadratically
+#: "the answer is N", and the phrasings of counts and line numbers ("the next line is 3,
+#: right after line 2": the stated number, not the last one in the sentence).
+_INT_PHRASE = re.compile(
+    _PHRASE.pattern + r"|(?:next\s+line|line\s+number|number\s+of\s+\w+|count|steps?|iterations?|times)\s*"
+    r"(?:executed\s+)?(?:is|will\s+be|would\s+be|should\s+be|=|:)\s*",
+    re.IGNORECASE,
+)
 _INT_TOKEN = re.compile(r"(?<![\w.])[-+]?\d++(?![\w.]*\d)")
 _PATH_SEPARATORS = re.compile(r"^[\s,;\[\]()\-\u2192>|]*$")
 _LINE_WORD = re.compile(r"\b(?:lines?|L|and|then)\b\.?", re.IGNORECASE)
@@ -327,7 +334,7 @@ def extract_int(text: str) -> int | None:
         return value
     phrased = _after_phrases(
         region,
-        _PHRASE,
+        _INT_PHRASE,
         lambda rest: m.group(0) if (m := _INT_TOKEN.match(strip_decorations(rest[:40]))) else None,
     )
     if phrased is not None:
@@ -408,18 +415,6 @@ def extract_exception(text: str) -> str | None:
     return _pick([name for _, name in found], region)
 
 
-def extract_code(text: str) -> str | None:
-    """Codegen: the last python fenced block (else the last fence, else the answer region)."""
-    normalized = normalize(text)
-    fence = last_fence(normalized, prefer_python=True)
-    if fence is not None:
-        body = fence[0].strip("\n")
-        return body if body.strip() else None
-    region = answer_region(normalized)
-    body = region.text.strip("\n")
-    return body if body.strip() else None
-
-
 def _text_of_lines(text: str, *, mode: str) -> str | None:
     lines = extract_lines(text)
     return None if lines is None else ", ".join(str(n) for n in lines)
@@ -444,7 +439,7 @@ def _text_of_state(text: str, *, mode: str) -> str | None:
 
 _DISPATCH: dict[str, Callable[..., str | None]] = {
     "output": extract_output,
-    "input": extract_input,
+    "input": lambda text, *, mode, entry=None: extract_input(text, mode=mode, entry=entry),
     "path": _text_of_lines,
     "coverage": _text_of_bool,
     "state": _text_of_state,
@@ -453,11 +448,11 @@ _DISPATCH: dict[str, Callable[..., str | None]] = {
     "branch": lambda text, *, mode: extract_branch(text),
     "loop": _text_of_int,
     "exception": lambda text, *, mode: extract_exception(text),
-    "codegen": lambda text, *, mode: extract_code(text),
+    "codegen": lambda text, *, mode, entry=None: extract_code(text, entry=entry),
 }
 
 
-def extract(kind: str, text: str, *, mode: str = "strict") -> str | None:
+def extract(kind: str, text: str, *, mode: str = "strict", entry: str | None = None) -> str | None:
     """Normalised answer text for ``kind`` (see :data:`KINDS`), or None when nothing is usable.
 
     Answer texts: output → expression; input → call; path → ``"1, 2, 3"``; coverage →
@@ -473,6 +468,22 @@ def extract(kind: str, text: str, *, mode: str = "strict") -> str | None:
     if not isinstance(text, str):
         return None
     try:
+        if kind in ("input", "codegen"):
+            return _DISPATCH[kind](text, mode=mode, entry=entry)
         return _DISPATCH[kind](text, mode=mode)
     except (RecursionError, MemoryError):
         return None
+
+
+_OPEN_AT_END = re.compile(r"(?:\[ANSWER\]|<answer>)\s*\Z", re.IGNORECASE)
+
+
+def complete_answer(prompt: str, text: str) -> str:
+    """``text`` as an answer to ``prompt``: when the prompt ends by opening the answer tag
+    (direct prompts end with ``[ANSWER]``, so a completions-API model continues inside it)
+    and the text opens none of its own, the tag is put back in front. The extractors then
+    see a marked answer and read it first-match, instead of reading the continuation as
+    prose whose *last* number wins ("Line 3 (right after line 2)" is 3, not 2)."""
+    if _OPEN_AT_END.search(prompt[-200:]) is None or re.search(r"\[ANSWER\]|<answer>", text, re.IGNORECASE):
+        return text
+    return "[ANSWER]\n" + text
