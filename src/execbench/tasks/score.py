@@ -144,7 +144,7 @@ def _plan_exec(
     entry = str(meta.get("entry", "f"))
     expected = str(meta.get("expected_output", ""))
     if task.kind == "codegen":
-        code = extract_code(text)
+        code = extract_code(text, entry=entry)
         pending.extracted = code
         if code is None:
             return
