@@ -71,10 +71,17 @@ def _window(trace: Trace, entry: str) -> tuple[int, int, set[int]] | None:
     return min(steps), max(steps), frames
 
 
+def _ran_too_long(trace: Trace) -> bool:
+    """A call cut for running too long -- by the clock, or by the step cap it reaches first on
+    a fast machine -- is what LDB's time-limited tracer reports as a timeout; deciding on the
+    clock alone would make the feedback depend on the machine's speed."""
+    return trace.cut is not None and trace.cut.reason in ("time", "steps")
+
+
 def _failure(trace: Trace | None, status: str, entry: str) -> str | None:
     if trace is None:
         return "*timeout*" if status == "timeout" else f"*execution fail*{status}"
-    if trace.cut is not None and trace.cut.reason == "time":
+    if _ran_too_long(trace):
         return "*timeout*"
     exc = trace.exception
     if exc is not None and exc.phase == "compile":
@@ -87,7 +94,7 @@ def _failure(trace: Trace | None, status: str, entry: str) -> str | None:
 def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> list[list[str]] | str:
     """LDB's ``trace_blocks`` for one traced failing call: a list of blocks (lines of text)
     or a failure string (``*timeout*``, ``*execution fail*...``, ``*parse fail*...``)."""
-    if level == "block" and trace is not None and not (trace.cut is not None and trace.cut.reason == "time"):
+    if level == "block" and trace is not None and not _ran_too_long(trace):
         return ldb_block_trace(trace, trace.source, entry)
     failure = _failure(trace, status, entry)
     if failure is not None:
