@@ -128,6 +128,9 @@ def _count_call(fn: Any, args: list[Any], max_cost: int) -> tuple[Any, int, bool
         def on_instruction(code: Any, offset: int) -> None:
             count[0] += 1
             if count[0] > max_cost:
+                # events off first: every instruction of the unwinding (the handlers included)
+                # would call back and raise again
+                mon.set_events(tool, 0)
                 raise _LineLimit
 
         mon.register_callback(tool, mon.events.INSTRUCTION, on_instruction)
