@@ -170,7 +170,9 @@ def test_resume_after_kill_9_repeats_no_request(tmp_path: Path) -> None:
         stored = s.count_responses()
     # per task: the seed is traced (explanation + fix), then 5 unparseable programs (a fix each)
     assert summary["requests"] == 3 * (2 + 5) == stored
-    assert stats["completions"] == stored  # nothing was asked twice
+    # nothing stored is asked again; the one request in flight at the kill (concurrency 1)
+    # had no stored answer and may be asked again, depending on when the kill lands
+    assert stored <= stats["completions"] <= stored + 1
 
 
 def _mg_answer(prompt: str) -> str:
