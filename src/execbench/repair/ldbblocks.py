@@ -216,28 +216,20 @@ class _Visitor:
         self.block = after
 
     def while_(self, node: ast.While) -> None:
-        cfg, old = self.cfg, self.block
-        assert cfg is not None and old is not None
-        test = cfg.create()
-        test.add(_st(node.test))
-        cfg.link_or_merge(old, test)
-        after = cfg.create()
-        self.bounds.append({"Break": after, "Continue": test})
-        self.block = cfg.create(test)
-        self.body(node.body)
-        cfg.link_or_merge(self.block, test)
-        self.bounds.pop()
-        self.block = cfg.create(test)
-        self.body(node.orelse)
-        cfg.link_or_merge(self.block, after)
-        self.block = after
+        self._loop(node, (), node.test)
 
     def for_(self, node: ast.For) -> None:
+        self._loop(node, (node.iter,), node.target)
+
+    def _loop(self, node: ast.While | ast.For, before: tuple[ast.AST, ...], head: ast.AST) -> None:
+        """A loop: ``before`` ends the current block, ``head`` opens the test block that
+        ``continue`` and the body's end return to; ``else`` runs when the test fails."""
         cfg, old = self.cfg, self.block
         assert cfg is not None and old is not None
-        old.add(_st(node.iter))
+        for expr in before:
+            old.add(_st(expr))
         test = cfg.create()
-        test.add(_st(node.target))
+        test.add(_st(head))
         cfg.link_or_merge(old, test)
         after = cfg.create()
         self.bounds.append({"Break": after, "Continue": test})
