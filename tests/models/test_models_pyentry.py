@@ -66,7 +66,9 @@ def test_prompt_function_is_called_once_per_batch(module: Path, monkeypatch: pyt
 
     assert user_model.calls == [5]
     generate_all("python:user_model:upper", n=5, batch_size=2)
-    assert user_model.calls == [5, 2, 2, 1]
+    # The three batches run concurrently in worker threads, so the order they reach the
+    # function in is the scheduler's (3.13 often runs the 1-prompt batch before the second).
+    assert user_model.calls[0] == 5 and sorted(user_model.calls[1:]) == [1, 2, 2]
 
 
 def test_async_function_and_file_path(module: Path) -> None:
