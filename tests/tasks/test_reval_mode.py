@@ -15,7 +15,10 @@ import pytest
 
 from execbench.compat.reval import parse_coverage, parse_next_line, parse_state, state_equal
 from execbench.tasks import Prediction, build, score, summarize
+from execbench.tasks.calls import traceable_call
+from execbench.tasks.export import training_records
 from execbench.tasks.types import Task
+from execbench.trace.api import trace_call
 
 PRIME = """def is_prime(n):
     if n < 2:
@@ -57,7 +60,7 @@ class SieveTestCount(unittest.TestCase):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[str, Task]:
+def reval_source(tmp_path_factory: pytest.TempPathFactory) -> str:
     root: Path = tmp_path_factory.mktemp("revalmode")
     data = [
         {
@@ -119,9 +122,35 @@ def built(tmp_path_factory: pytest.TempPathFactory, pool: Any) -> dict[str, Task
     ]
     (root / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in data))
     (root / "tasks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in tasks))
-    report = build(f"reval:{root / 'data.jsonl'},{root / 'tasks.jsonl'}", pool=pool)
+    return f"reval:{root / 'data.jsonl'},{root / 'tasks.jsonl'}"
+
+
+@pytest.fixture(scope="module")
+def built(reval_source: str, pool: Any) -> dict[str, Task]:
+    report = build(reval_source, pool=pool)
     assert report.mode == "reval" and report.dropped == {}
     return {t.task_id: t for t in report.tasks}
+
+
+@pytest.mark.parametrize("mode", ["reval", "strict"])
+def test_every_task_names_the_call_it_asks_about(reval_source: str, pool: Any, mode: str) -> None:
+    """The report's trace link: rerunning ``traceable_call`` covers exactly the lines the tasks say.
+
+    A wrong call (``any_prime()`` without its argument, a ClassEval class called bare) would
+    raise at once or run other lines, so every coverage answer is checked against the rerun.
+    """
+    report = build(reval_source, pool=pool, mode=mode)
+    coverage = [t for t in report.tasks if t.kind == "coverage"]
+    assert {t.meta["program_id"] for t in coverage} == {"reval/0", "reval/1", "reval/2"}
+    for task in coverage:
+        call = traceable_call(task)
+        assert call is not None, task.task_id
+        trace = trace_call(*call)
+        assert trace.status == "ok", (task.task_id, trace.status)
+        assert (task.meta["line"] in trace.lines) == task.answer, task.task_id
+    records = training_records(report.tasks, with_rationale=True, pool=pool)
+    assert all(r["rationale"] and "reval_class" not in r for r in records), records
+    assert [r["id"] for r in records] == ["reval/0/0", "reval/1/0", "reval/2/0"]  # the ClassEval case too
 
 
 def test_return_steps(built: dict[str, Task]) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from execbench.runs.stats import bootstrap_ci, bootstrap_indices
 from execbench.runs.store import ResultRow, RunRecord, Store
 from execbench.runs.summary import kind_rank, per_task_first_correct, per_task_pass1
+from execbench.tasks.calls import traceable_call
 from execbench.tasks.types import Task
 
 __all__ = ["RunData", "load_runs", "call_key", "FEATURES", "trace_features", "binned_accuracy", "bin_label"]
@@ -75,12 +76,7 @@ def load_runs(store: Store, refs: Sequence[str]) -> list[RunData]:
 
 def call_key(task: Task) -> tuple[str, str, str] | None:
     """(program, entry, argument text) of the call a task is about, if it is about one."""
-    meta = task.meta
-    if task.kind == "codegen" or not isinstance(meta.get("program"), str) or not meta.get("entry"):
-        return None
-    if meta.get("source") in ("project",) or meta.get("shown_call"):
-        return None  # needs its project files / test harness: not re-traceable alone
-    return (meta["program"], str(meta["entry"]), str(meta.get("args", "")))
+    return traceable_call(task)
 
 
 def trace_features(trace: Any) -> dict[str, int]:

@@ -16,7 +16,7 @@ from execbench.tasks.revalstate import merged_steps, needed_steps, resolve
 from execbench.trace.api import trace_call
 from execbench.trace.types import Event, Trace, TraceLimits
 
-__all__ = ["probe", "PROBE_RUNNER", "PROBE_LIMITS", "facts_payload", "rationale_text"]
+__all__ = ["probe", "PROBE_RUNNER", "PROBE_LIMITS", "facts_payload", "rationale_text", "class_case_program"]
 
 PROBE_RUNNER = "execbench.tasks._probe:probe"
 
@@ -114,6 +114,14 @@ def _execbench_reval_test():
 """
 
 
+def class_case_program(code: str, case: dict[str, Any]) -> tuple[str, str]:
+    """(program, entry) that runs REval's ClassEval test case ``case`` on the class ``code``."""
+    harness = _CLASS_HARNESS.format(
+        test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"])
+    )
+    return code.rstrip("\n") + "\n" + harness, "_execbench_reval_test"
+
+
 def _only_lines_up_to(trace: Trace, last: int) -> Trace:
     """The trace seen from the class code alone (harness lines dropped, as REval never traces them)."""
     from dataclasses import replace
@@ -135,11 +143,8 @@ def probe(code: str, args: dict[str, Any]) -> dict[str, Any]:
         limits = TraceLimits(max_steps=int(steps), max_time=float(seconds), max_bytes=256 * 1024**2)
     try:
         if case:
-            harness = _CLASS_HARNESS.format(
-                test=str(case["test"]), pattern=f"{case['class']}Test.*", index=int(case["index"])
-            )
-            program = code.rstrip("\n") + "\n" + harness
-            trace = trace_call(program, "_execbench_reval_test", "", limits=limits)
+            program, entry = class_case_program(code, case)
+            trace = trace_call(program, entry, "", limits=limits)
             trace = _only_lines_up_to(trace, len(code.rstrip("\n").split("\n")))
         else:
             trace = trace_call(code, str(args["entry"]), str(args.get("args", "")), limits=limits)

@@ -23,6 +23,7 @@ from typing import Any
 from execbench.errors import UserError
 from execbench.sandbox.types import ExecRequest, Limits
 from execbench.tasks._exec import open_pool, run_requests
+from execbench.tasks.calls import probe_call
 from execbench.tasks.io import dumps_line, read_tasks
 from execbench.tasks.types import Task
 
@@ -42,6 +43,7 @@ def _calls(tasks: Sequence[Task]) -> list[dict[str, Any]]:
         meta = task.meta
         if task.kind == "codegen" or "program" not in meta:
             continue
+        call = probe_call(task) or {"entry": meta.get("entry"), "args": meta.get("args", "")}
         key = (str(meta.get("program_id", "")), str(meta.get("input", "")))
         record = calls.setdefault(
             key,
@@ -51,12 +53,13 @@ def _calls(tasks: Sequence[Task]) -> list[dict[str, Any]]:
                 "program_id": key[0],
                 "entry": meta.get("entry"),
                 "program": meta.get("program"),
-                "args": meta.get("args", ""),
+                "args": call["args"],
                 "input": key[1],
                 "output": None,
                 "exception": None,
                 "constructs": list(meta.get("constructs") or []),
                 "kinds": [],
+                **({"reval_class": call["reval_class"]} if "reval_class" in call else {}),
             },
         )
         if task.kind not in record["kinds"]:
@@ -111,7 +114,12 @@ def training_records(
             ExecRequest(
                 code=str(r["program"]),
                 runner=_PROBE_RUNNER,
-                args={"entry": r["entry"], "args": r["args"], "rationale": True},
+                args={
+                    "entry": r["entry"],
+                    "args": r["args"],
+                    "rationale": True,
+                    **({"reval_class": r["reval_class"]} if "reval_class" in r else {}),
+                },
                 limits=Limits(timeout=10.0),
             )
             for r in records
@@ -134,6 +142,7 @@ def training_records(
                 record["exception"] = text.get("exception")
     out = []
     for record in records:
+        record.pop("reval_class", None)  # the probe's harness input, not part of the record
         if record["output"] is None and record["exception"] is None:
             continue
         steps = record.get("rationale")

@@ -289,17 +289,21 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
     out, skipped = [], 0
     for (idx, input_idx), questions in grouped.items():
         program = programs[idx]
-        specific: dict[str, Any] = {"args": program.inputs[input_idx], "kinds": kinds}
+        specific: dict[str, Any] = {
+            "args": program.inputs[input_idx],
+            "kinds": kinds,
+            "extra": (("problem", program.task_id),),
+        }
         if program.test is not None:
+            case = {"test": program.test, "class": program.entry, "index": input_idx}
             # ClassEval: the i-th test case of the class drives the code; REval asks no plain
             # output there (its output task is completing the test's asserts), so none is built
             specific = {
                 "args": "",
                 "kinds": tuple(k for k in kinds if k != "output"),
                 "shown_call": f"the test code:\n{program.inputs[input_idx].rstrip()}\n",
-                "harness": (
-                    ("reval_class", {"test": program.test, "class": program.entry, "index": input_idx}),
-                ),
+                "harness": (("reval_class", case),),
+                "extra": (("problem", program.task_id), ("reval_class", case)),  # the viewer retraces it
             }
         out.append(
             Subject(
@@ -310,7 +314,6 @@ def _reval(data: str, tasks: str, kinds: tuple[str, ...]) -> tuple[list[Subject]
                 input_idx=input_idx,
                 id_prefix=f"reval/{idx}/{input_idx}",
                 questions=tuple(questions),
-                extra=(("problem", program.task_id),),
                 **specific,
             )
         )
