@@ -63,7 +63,7 @@ typedef struct {
     PyObject *raw;            /* list the events are appended to, or NULL */
     PyObject *sink;           /* callable taking an event, used when raw is NULL */
     PyObject *pending;        /* the stdout capture's pending list */
-    PyObject *take;           /* () -> str: the pending stdout */
+    PyObject *take;           /* () -> str: the pending stdout (None: joined here) */
     PyObject *atom;           /* (value, type) -> snapshot */
     PyObject *encode;         /* (value) -> snapshot */
     PyObject *ref;            /* (value) -> the encoder's identity number */
@@ -107,7 +107,7 @@ typedef struct {
 #define TIME_CHECK_MASK 255
 
 /* Interned strings, made at module init. */
-extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty;
 
 /* events.c */
 int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
@@ -129,6 +129,7 @@ PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
 /* diff.c */
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
 PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
+PyObject *ct_encode(CTracer *self, PyObject *v);
 void ct_untrack_tree(PyObject *o, int depth);
 
 /* fingerprint.c */

@@ -170,11 +170,114 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
     return r;
 }
 
-/* engine.py's diff_name for an exact list or dict of small ints or short strs (most
- * changes a trace records), rendered here with the encoder's flat helper; the snapshot and
- * fingerprint are what diff_name would make. Runs in the emulated frames of diff_name and
- * encode. Returns 1 when done, 0 when the value is not such a container (diff_name then
- * decides), -1 on error. */
+/* The snapshot of an exact list or dict `v` (n items) of small ints or short strs, or an
+ * empty one, as the encoder makes it ({type, id, repr, len, items}); Py_None when `v` is
+ * not such a container (the Python encoder decides then). `parts` is flat.c's (items,
+ * text). The per-trace id is the encoder's (`ref`, called where the encoder calls it). An
+ * empty container takes the encoder's general walk in Python, two frames deeper
+ * (_sequence or _mapping, then the items' helper): their units are held here too. */
+static PyObject *
+flat_snapshot(CTracer *self, PyObject *v, int is_list, Py_ssize_t n)
+{
+    PyObject *parts = n == 0 ? Py_BuildValue("(Ns)", PyList_New(0), is_list ? "[]" : "{}")
+                             : ct_flat_parts(v, self->int_snaps, self->str_snaps, self->short_str,
+                                             self->cache_items);
+    if (parts == NULL || parts == Py_None)
+        return parts;
+    PyObject *ref = ct_py_call(self->ref, &v, 1);
+    PyObject *py_n = PyLong_FromSsize_t(n);
+    PyObject *snap = NULL;
+    if (ref == NULL || py_n == NULL)
+        goto done;
+    if (n == 0) {
+        if (enter())
+            goto done;
+        if (enter()) {
+            Py_LeaveRecursiveCall();
+            goto done;
+        }
+        Py_LeaveRecursiveCall();
+        Py_LeaveRecursiveCall();
+    }
+    snap = PyDict_New();
+    if (snap == NULL || PyDict_SetItem(snap, str_type, is_list ? str_list : str_dict) < 0 ||
+        PyDict_SetItem(snap, str_id, ref) < 0 ||
+        PyDict_SetItem(snap, str_repr, PyTuple_GET_ITEM(parts, 1)) < 0 ||
+        PyDict_SetItem(snap, str_len, py_n) < 0 ||
+        PyDict_SetItem(snap, str_items, PyTuple_GET_ITEM(parts, 0)) < 0)
+        Py_CLEAR(snap);
+done:
+    Py_DECREF(parts);
+    Py_XDECREF(ref);
+    Py_XDECREF(py_n);
+    return snap;
+}
+
+/* Encoder.encode(v) (new reference): small ints, short strs, bools and None from the
+ * encoder's caches, flat or empty lists and dicts here, everything else by the encoder.
+ * The units of the encoder's frames (encode, then _enc/_atom or _flat_container) are held
+ * as the Python encoder would take them. */
+PyObject *
+ct_encode(CTracer *self, PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    PyObject *snap = NULL;
+    if (t == &PyLong_Type)
+        snap = PyDict_GetItemWithError(self->int_snaps, v);
+    else if (t == &PyUnicode_Type)
+        snap = PyDict_GetItemWithError(self->str_snaps, v);
+    else if (v == Py_None)
+        snap = self->none_snap;
+    else if (v == Py_True)
+        snap = self->true_snap;
+    else if (v == Py_False)
+        snap = self->false_snap;
+    else if ((t == &PyList_Type || t == &PyDict_Type) && self->max_depth > 0) {
+        Py_ssize_t n = t == &PyList_Type ? PyList_GET_SIZE(v) : PyDict_GET_SIZE(v);
+        if (n <= self->n_max) {
+            if (enter())
+                return NULL;
+            if (enter()) {
+                Py_LeaveRecursiveCall();
+                return NULL;
+            }
+            PyObject *res = flat_snapshot(self, v, t == &PyList_Type, n);
+            Py_LeaveRecursiveCall();
+            Py_LeaveRecursiveCall();
+            if (res != Py_None)
+                return res;
+            Py_DECREF(res);
+        }
+        return ct_py_call(self->encode, &v, 1);
+    }
+    if (snap == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        return ct_py_call(self->encode, &v, 1);
+    }
+    /* encode, _enc, _atom */
+    if (enter())
+        return NULL;
+    if (enter()) {
+        Py_LeaveRecursiveCall();
+        return NULL;
+    }
+    if (enter()) {
+        Py_LeaveRecursiveCall();
+        Py_LeaveRecursiveCall();
+        return NULL;
+    }
+    Py_LeaveRecursiveCall();
+    Py_LeaveRecursiveCall();
+    Py_LeaveRecursiveCall();
+    return Py_NewRef(snap);
+}
+
+/* engine.py's diff_name for an exact list or dict of small ints or short strs, or an empty
+ * one (most changes a trace records), rendered here with the encoder's flat helper; the
+ * snapshot and fingerprint are what diff_name would make. Runs in the emulated frames of
+ * diff_name and encode. Returns 1 when done, 0 when the value is not such a container
+ * (diff_name then decides), -1 on error. */
 static int
 diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject **delta,
           long long *cost)
@@ -183,7 +286,7 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     if (!is_list && !PyDict_CheckExact(v))
         return 0;
     Py_ssize_t n = is_list ? PyList_GET_SIZE(v) : PyDict_GET_SIZE(v);
-    if (self->max_depth <= 0 || n <= 0 || n > self->n_max)
+    if (self->max_depth <= 0 || n > self->n_max)
         return 0;
     PyObject *old_snap = PyDict_GetItemWithError(st->snaps, name);
     if (old_snap == NULL) {
@@ -196,16 +299,8 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
             return PySet_Add(st->skipped, name) < 0 ? -1 : 1;
     }
     Py_XINCREF(old_snap);
-    PyObject *parts = NULL, *items = NULL, *fp_items = NULL, *fp = NULL, *ref = NULL, *snap = NULL;
-    PyObject *py_n = NULL, *addr = NULL;
+    PyObject *fp_items = NULL, *fp = NULL, *snap = NULL, *py_n = NULL, *addr = NULL;
     int rc = -1;
-    parts = ct_flat_parts(v, self->int_snaps, self->str_snaps, self->short_str, self->cache_items);
-    if (parts == NULL)
-        goto done;
-    if (parts == Py_None) {
-        rc = 0;
-        goto done;
-    }
     if (is_list)
         fp_items = PyList_AsTuple(v);
     else {
@@ -227,16 +322,13 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     fp = PyTuple_Pack(4, addr, py_n, fp_items, (PyObject *)Py_TYPE(v));
     if (fp == NULL)
         goto done;
-    ref = ct_py_call(self->ref, &v, 1);
-    if (ref == NULL)
+    snap = flat_snapshot(self, v, is_list, n);
+    if (snap == NULL)
         goto done;
-    snap = PyDict_New();
-    if (snap == NULL || PyDict_SetItem(snap, str_type, is_list ? str_list : str_dict) < 0 ||
-        PyDict_SetItem(snap, str_id, ref) < 0 ||
-        PyDict_SetItem(snap, str_repr, PyTuple_GET_ITEM(parts, 1)) < 0 ||
-        PyDict_SetItem(snap, str_len, py_n) < 0 ||
-        PyDict_SetItem(snap, str_items, PyTuple_GET_ITEM(parts, 0)) < 0)
+    if (snap == Py_None) {
+        rc = 0;
         goto done;
+    }
     if (PyDict_SetItem(st->fps, name, fp) < 0)
         goto done;
     if (old_snap != NULL) {
@@ -254,11 +346,8 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     rc = 1;
 done:
     Py_XDECREF(old_snap);
-    Py_XDECREF(parts);
-    Py_XDECREF(items);
     Py_XDECREF(fp_items);
     Py_XDECREF(fp);
-    Py_XDECREF(ref);
     Py_XDECREF(snap);
     Py_XDECREF(py_n);
     Py_XDECREF(addr);

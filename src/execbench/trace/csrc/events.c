@@ -81,9 +81,15 @@ depth_of(CTracer *self, PyFrameObject *frame, int *err)
 static PyObject *
 take_stdout(CTracer *self)
 {
-    if (PyList_GET_SIZE(self->pending) > 0)
+    if (PyList_GET_SIZE(self->pending) == 0)
+        Py_RETURN_NONE;
+    if (self->take != Py_None)
         return ct_py_call(self->take, NULL, 0);
-    Py_RETURN_NONE;
+    /* _StdoutCapture.take: "".join(pending), then pending.clear() (its items are strs) */
+    PyObject *text = PyUnicode_Join(str_empty, self->pending);
+    if (text != NULL && PyList_SetSlice(self->pending, 0, PY_SSIZE_T_MAX, NULL) < 0)
+        Py_CLEAR(text);
+    return text;
 }
 
 /* Build and deliver one event tuple; steals nothing. */
@@ -337,13 +343,13 @@ on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyOb
         PyObject *retval = arg != NULL ? arg : Py_None;
         if (op >= 0 && memchr(self->return_ops, op, self->n_return_ops) != NULL) {
             kind = str_return;
-            value = ct_py_call(self->encode, &retval, 1);
+            value = ct_encode(self, retval);
         }
         else if (st->genlike && !st->unwinding &&
                  (op == self->yield_op ||
                   (self->resume_op >= 0 && op == self->resume_op && prev == self->yield_op))) {
             kind = str_yield;
-            value = ct_py_call(self->encode, &retval, 1);
+            value = ct_encode(self, retval);
         }
         else {
             kind = str_return;

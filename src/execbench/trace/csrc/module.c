@@ -2,7 +2,7 @@
  * Python helpers it calls), the module-level `flat` helper. */
 #include "ctracer.h"
 
-PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty;
 
 static void
 FrameState_dealloc(FrameState *self)
@@ -353,6 +353,7 @@ PyInit__ctracer(void)
         return NULL;
 #define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
     INTERN(str_line, "line");
+    INTERN(str_empty, "");
     INTERN(str_call, "call");
     INTERN(str_return, "return");
     INTERN(str_exception, "exception");
