@@ -219,8 +219,10 @@ class Recorder:
         old_trace = sys.gettrace()
         old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
         self._deadline[0] = time.perf_counter() + self.limits.max_time
-        threshold = gc.get_threshold()
-        if self._ctracer is None:  # the C engine keeps its records out of the collector's sight
+        # the C engine keeps its records out of the collector's sight; the Python engine
+        # collects less often instead
+        threshold = gc.get_threshold() if self._ctracer is None else None
+        if threshold is not None:
             gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
         codes = _code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
         tool = _monitoring_tool() if codes else None
@@ -249,7 +251,7 @@ class Recorder:
             else:
                 sys.settrace(old_trace)
                 threading.settrace(old_thread_trace)  # type: ignore[arg-type]
-            if self._ctracer is None:
+            if threshold is not None:
                 gc.set_threshold(*threshold)
 
     def events(self) -> list[Event]:
