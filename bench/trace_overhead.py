@@ -29,7 +29,10 @@ switched on and off around a function that does nothing, per call), ``events`` (
 event recorded without states, minus setup) and ``states`` (the locals diff and the
 snapshots: full states minus events), with the events per kind and the snapshots per
 value type that the full-states pass records; the full states' ratio to the hook floor
-is the tracer goal's figure.
+is the tracer goal's figure. Then one more pass with the C engine's profile on
+(``CTracer.profile``) times each event kind (and its locals diff) and each snapshot type
+(the locals of that type that changed, and return values); its clock readings add to what
+it times, so its figures are shares, not the timing above.
 
 Inputs are made afresh for each repeat, outside the timing (some programs mutate them),
 and a full collection runs before each repeat, so no tool pays for another's garbage.
@@ -37,7 +40,8 @@ The last line is one JSON object: the calls medians in milliseconds under the ke
 ``untraced_ms``, ``execbench_ms``, ``pysnooper_ms``, ``hunter_ms``, plus
 ``settrace_floor_ms``, ``execbench_python_ms``, ``engine``, ``clock``, ``end_to_end`` (the
 same keys for the end-to-end table) and ``breakdown`` (``setup_ms``, ``events_ms``,
-``states_ms``, ``floor_ratio``, ``events`` per kind, ``snapshots`` per type).
+``states_ms``, ``floor_ratio``, ``events`` per kind, ``snapshots`` per type, and from the
+profiled pass ``per_kind`` {kind: n, ms, states_ms} and ``per_snapshot_type`` {type: n, ms}).
 """
 
 from __future__ import annotations
@@ -189,6 +193,58 @@ def census(prepared: list[Any]) -> tuple[dict[str, int], dict[str, int]]:
         for snap in snaps:
             types[snap["type"]] = types.get(snap["type"], 0) + 1
     return kinds, dict(sorted(types.items(), key=lambda kv: -kv[1]))
+
+
+def profile(prepared: list[Any]) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """One full-states pass of the C engine with its profile on: per event kind the time of
+    the events and of their locals diffs, per value type the time of the locals diffed and
+    of the snapshots made (``CTracer.profile``; {} under the Python engine)."""
+    limits = TraceLimits()
+    prof: dict[tuple[str, str], tuple[int, int, int]] = {}
+    if ENGINE == "settrace":
+        return prof
+    for name, fn, args, kwargs in prepared:
+        rec = Recorder(name, limits, True, None, ENGINE, fn.__globals__["__program__"])
+        rec._ctracer.profile = prof
+        rec.run(fn, *args, **kwargs)
+    return prof
+
+
+def _print_profile(prof: dict[tuple[str, str], tuple[int, int, int]]) -> dict[str, Any]:
+    """The profile as the bench prints it, and as its JSON ``breakdown`` carries it."""
+    if not prof:
+        return {}
+
+    def group(name: str) -> dict[str, tuple[int, int, int]]:
+        rows = {k[1]: v for k, v in prof.items() if k[0] == name}
+        return dict(sorted(rows.items(), key=lambda kv: -kv[1][1]))
+
+    events, states, snaps = group("event"), group("states"), group("snapshot")
+    cut = sum(v[2] for v in prof.values())
+    print(
+        "  per event kind (one profiled pass: clock readings included, "
+        f"{cut} intervals interrupted by the scheduler left out):"
+    )
+    for kind, (n, ns, _) in events.items():
+        st = states.get(kind, (0, 0, 0))[1]
+        print(
+            f"    {kind:<10} {n:6d} events {ns / 1e6:8.1f} ms  {ns / max(n, 1):6.0f} ns/event"
+            f"  of which locals diff {st / 1e6:6.1f} ms ({st / max(ns, 1):4.0%})"
+        )
+    print("  per snapshot type (changed locals and return values: the time of making each):")
+    for typ, (n, ns, _) in list(snaps.items())[:12]:
+        print(f"    {typ:<20} {n:6d} snapshots {ns / 1e6:8.1f} ms  {ns / max(n, 1):6.0f} ns/snapshot")
+    return {
+        "per_kind": {
+            k: {
+                "n": v[0],
+                "ms": round(v[1] / 1e6, 2),
+                "states_ms": round(states.get(k, (0, 0, 0))[1] / 1e6, 2),
+            }
+            for k, v in events.items()
+        },
+        "per_snapshot_type": {k: {"n": v[0], "ms": round(v[1] / 1e6, 2)} for k, v in snaps.items()},
+    }
 
 
 def call_execbench_python(prepared: list[Any]) -> None:
@@ -382,6 +438,7 @@ def main() -> None:
     )
     print("  events per kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
     print("  snapshots per type: " + ", ".join(f"{k} {v}" for k, v in list(snap_types.items())[:12]))
+    profiled = _print_profile(profile(fresh_calls()))
 
     def keys(table: dict[str, float]) -> dict[str, float]:
         return {
@@ -398,6 +455,7 @@ def main() -> None:
         "floor_ratio": round(parts["full"] / floor, 2),
         "events": kinds,
         "snapshots": snap_types,
+        **profiled,
     }
     print(
         json.dumps(

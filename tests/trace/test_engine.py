@@ -417,3 +417,39 @@ def test_monitoring_events_and_callbacks_are_switched_off(engine: str) -> None:
             assert mon.register_callback(tool, mon.events.PY_START, None) is None
         finally:
             mon.free_tool_id(tool)
+
+
+def test_c_engine_profile_adds_up_and_leaves_the_record_alone(engine: str) -> None:
+    """``CTracer.profile`` (the bench's "where the time goes") counts every event by kind,
+    every local diffed and every snapshot made by type, and records exactly what an
+    unprofiled run records."""
+    if engine == "settrace":
+        pytest.skip("the C engines' profile")
+    from execbench.trace.engine import Recorder
+
+    code = (
+        "def f(xs):\n    out = []\n    d = {}\n    for x in xs:\n        out.append(x * 2)\n    return out\n"
+    )
+    source = compile(code, "<execbench-profile>", "exec")
+    raws = []
+    for profiled in (False, True):
+        ns: dict[str, Any] = {}
+        exec(source, ns)
+        rec = Recorder("<execbench-profile>", TraceLimits(), True, None, engine, source)
+        prof: dict[tuple[str, str], tuple[int, int, int]] = {}
+        if profiled:
+            rec._ctracer.profile = prof
+        assert rec.run(ns["f"], [1, 2]) == (True, [2, 4])
+        raws.append(rec.raw)
+    assert raws[0] == raws[1]
+    kinds = {k[1]: v for k, v in prof.items() if k[0] == "event"}
+    lines = sum(e[0] == "line" for e in raws[1])
+    assert lines == 8 and {kind: v[0] + v[2] for kind, v in kinds.items()} == {
+        "call": 1,
+        "line": lines,
+        "return": 1,
+    }
+    snaps = {k[1]: v[0] + v[2] for k, v in prof.items() if k[0] == "snapshot"}
+    # the argument, [] then [2] then [2, 4]; {}; x = 1 then 2; the return value
+    assert snaps == {"list": 5, "dict": 1, "int": 2}
+    assert all(v[1] >= 0 for v in prof.values())

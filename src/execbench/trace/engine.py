@@ -121,8 +121,8 @@ class _TraceCut(BaseException):
 class _StdoutCapture(io.TextIOBase):
     """Collects the program's stdout so each event can carry what was written before it."""
 
-    def __init__(self, limit: int) -> None:
-        self.pending: list[str] = []
+    def __init__(self, limit: int, pending: list[str] | None = None) -> None:
+        self.pending: list[str] = pending if pending is not None else []
         self.total: list[str] = []
         self.size = 0
         self.limit = limit
@@ -174,7 +174,10 @@ class Recorder:
         self.raw: list[RawEvent] = []
         self.sink = sink if sink is not None else self.raw.append
         self._cut: list[Cut] = []  # a box, so the trace functions need no reference to self
-        self.stdout = _StdoutCapture(limits.max_stdout)
+        # the capture is made when first asked for (a file object costs more to make and to
+        # free than the rest of a small trace); the engines read its pending list from the start
+        self._pending: list[str] = []
+        self._stdout: _StdoutCapture | None = None
         self._counts = [0, 0, 0]  # steps, approximate bytes, frames
         self._deadline = [0.0]
         self.engine = engine or ENGINE
@@ -187,6 +190,13 @@ class Recorder:
         self.rules = make_rules(self.encoder, self._counts) if self.engine == "settrace" else None
         self._ctracer = self._make_ctracer(sink is None) if self.engine != "settrace" else None
         self.tracer = self._ctracer if self._ctracer is not None else self._make_tracer()
+
+    @property
+    def stdout(self) -> _StdoutCapture:
+        """The program's stdout, to install as ``sys.stdout`` while tracing."""
+        if self._stdout is None:
+            self._stdout = _StdoutCapture(self.limits.max_stdout, self._pending)
+        return self._stdout
 
     @property
     def cut(self) -> Cut | None:
@@ -209,8 +219,10 @@ class Recorder:
         old_trace = sys.gettrace()
         old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
         self._deadline[0] = time.perf_counter() + self.limits.max_time
-        threshold = gc.get_threshold()
-        if self._ctracer is None:  # the C engine keeps its records out of the collector's sight
+        # the C engine keeps its records out of the collector's sight; the Python engine
+        # collects less often instead
+        threshold = gc.get_threshold() if self._ctracer is None else None
+        if threshold is not None:
             gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
         codes = _code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
         tool = _monitoring_tool() if codes else None
@@ -239,7 +251,7 @@ class Recorder:
             else:
                 sys.settrace(old_trace)
                 threading.settrace(old_thread_trace)  # type: ignore[arg-type]
-            if self._ctracer is None:
+            if threshold is not None:
                 gc.set_threshold(*threshold)
 
     def events(self) -> list[Event]:
@@ -257,8 +269,8 @@ class Recorder:
             self.filename,
             self.raw if to_raw else None,
             self.sink,
-            self.stdout.pending,
-            self.stdout.take,
+            self._pending,
+            None,  # the C engine takes the pending stdout itself
             enc._atom,
             enc.encode,
             enc.ref,

@@ -236,6 +236,21 @@ def plain_rows(rows: list[Row], *, skip_entry_call: bool = False) -> list[str]:
     return out
 
 
+#: How render_trace prints each kind of row but ``line`` (and the elision marks), after
+#: the row's indent; ``text`` is escaped for rich markup.
+_RICH = {
+    "after": "     [green]→ {text}[/green]",
+    "call": "[bold blue]-> call {text}[/bold blue]",
+    "resume": "[blue]-> resume {text}[/blue]",
+    "yield": "[magenta]<- yield {text}[/magenta]",
+    "return": "[magenta]<- return {text}[/magenta]",
+    "unwind": "[red]<- {text}[/red]",
+    "exception": "[red]!! {text} (line {line})[/red]",
+    "caught": "[red]   {text}[/red]",
+    "stdout": "[yellow]  stdout | {text}[/yellow]",
+}
+
+
 def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2) -> None:
     """Print the trace in execution order: each line, the calls it makes (indented by
     depth), then the state after it (``→ n = 5``); stdout, returns and exceptions where
@@ -247,24 +262,8 @@ def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2)
         if row.kind == "line":
             tail = f"  [green]→ {escape(row.after)}[/green]" if row.after else ""
             console.print(f"{pad}[cyan]{row.line:>4}[/cyan] {text}{tail}")
-        elif row.kind == "after":
-            console.print(f"{pad}     [green]→ {text}[/green]")
-        elif row.kind == "call":
-            console.print(f"{pad}[bold blue]-> call {text}[/bold blue]")
-        elif row.kind == "resume":
-            console.print(f"{pad}[blue]-> resume {text}[/blue]")
-        elif row.kind == "yield":
-            console.print(f"{pad}[magenta]<- yield {text}[/magenta]")
-        elif row.kind == "return":
-            console.print(f"{pad}[magenta]<- return {text}[/magenta]")
-        elif row.kind == "unwind":
-            console.print(f"{pad}[red]<- {text}[/red]")
-        elif row.kind == "exception":
-            console.print(f"{pad}[red]!! {text} (line {row.line})[/red]")
-        elif row.kind == "caught":
-            console.print(f"{pad}[red]   {text}[/red]")
-        elif row.kind == "stdout":
-            console.print(f"{pad}[yellow]  stdout | {text}[/yellow]")
+        elif row.kind in _RICH:
+            console.print(pad + _RICH[row.kind].format(text=text, line=row.line))
         else:
             console.print(f"[dim]{pad}     ... {text}[/dim]")
     _render_end(console, trace)

@@ -63,7 +63,7 @@ typedef struct {
     PyObject *raw;            /* list the events are appended to, or NULL */
     PyObject *sink;           /* callable taking an event, used when raw is NULL */
     PyObject *pending;        /* the stdout capture's pending list */
-    PyObject *take;           /* () -> str: the pending stdout */
+    PyObject *take;           /* () -> str: the pending stdout (None: joined here) */
     PyObject *atom;           /* (value, type) -> snapshot */
     PyObject *encode;         /* (value) -> snapshot */
     PyObject *ref;            /* (value) -> the encoder's identity number */
@@ -102,12 +102,41 @@ typedef struct {
     int line_override;        /* the line of the line event being handled, or -1 */
     int fresh_call;           /* the call being handled is a frame's first event (PY_START) */
     PyObject *states;         /* monitoring: frame address -> FrameState (see events.c) */
+    PyObject *profile;        /* NULL, or where the time goes is added up (see below) */
+    PyObject *last_kind;      /* profiling: the kind of the event last emitted (borrowed) */
+    PyObject *ids;            /* the encoder's id -> number table (its `ref`, rendered in C) */
+    long long states_ns;      /* profiling: time in the locals diff of the current event */
 } CTracer;
+
+/* ---- where the time goes (bench/trace_overhead.py) -----------------------------------------
+ *
+ * With `tracer.profile = {}` every event handled adds (count, ns) under ("event", kind) and
+ * its locals diff under ("states", kind); every local diffed adds (count, ns) under
+ * ("local", type name) and every snapshot made (a changed local, a return value) one under
+ * ("snapshot", type name): {(group, name): (count, ns, interrupted)}. Off (the default) it
+ * costs a test per event. Times include the clock readings' own cost. */
+#include <time.h>
+
+/* A monotonic clock read through the vDSO (tens of ns; the thread CPU clock costs a system
+ * call, more than most events). On a shared machine an interval that the scheduler
+ * interrupts is off by milliseconds: such intervals (over PROFILE_CAP_NS) are counted as
+ * interrupted, not added. */
+#define PROFILE_CAP_NS 200000LL
+
+static inline long long
+ct_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int ct_profile_add(CTracer *self, const char *group, const char *name, long long ns);
 
 #define TIME_CHECK_MASK 255
 
 /* Interned strings, made at module init. */
-extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
 
 /* events.c */
 int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
@@ -129,6 +158,7 @@ PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
 /* diff.c */
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
 PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
+PyObject *ct_encode(CTracer *self, PyObject *v);
 void ct_untrack_tree(PyObject *o, int depth);
 
 /* fingerprint.c */
@@ -152,6 +182,27 @@ static inline int
 enter(void)
 {
     return Py_EnterRecursiveCall(" while calling a Python object");
+}
+
+/* Hold n units at once (the frames of a Python helper chain done here instead): 0, or -1
+ * with RecursionError and none held. */
+static inline int
+enter_n(int n)
+{
+    for (int i = 0; i < n; i++)
+        if (enter()) {
+            while (i-- > 0)
+                Py_LeaveRecursiveCall();
+            return -1;
+        }
+    return 0;
+}
+
+static inline void
+leave_n(int n)
+{
+    while (n-- > 0)
+        Py_LeaveRecursiveCall();
 }
 
 /* Whether `code` comes from the traced source (its unique co_filename). */

@@ -27,19 +27,23 @@ is_hidden(PyObject *name, int module_like)
 void
 ct_untrack_tree(PyObject *o, int depth)
 {
-    if (depth > 64 || !PyObject_GC_IsTracked(o))
+    /* a str, int or other non-container, or a tree already untracked (whose parts were
+     * untracked first): nothing to walk */
+    if (depth > 64 || !PyType_IS_GC(Py_TYPE(o)) || !PyObject_GC_IsTracked(o))
         return;
     if (PyDict_CheckExact(o)) {
         PyObject_GC_UnTrack(o);
         Py_ssize_t pos = 0;
         PyObject *key, *value;
         while (PyDict_Next(o, &pos, &key, &value))
-            ct_untrack_tree(value, depth + 1);
+            if (PyType_IS_GC(Py_TYPE(value)))
+                ct_untrack_tree(value, depth + 1);
     }
     else if (PyList_CheckExact(o)) {
         PyObject_GC_UnTrack(o);
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
-            ct_untrack_tree(PyList_GET_ITEM(o, i), depth + 1);
+            if (PyType_IS_GC(Py_TYPE(PyList_GET_ITEM(o, i))))
+                ct_untrack_tree(PyList_GET_ITEM(o, i), depth + 1);
     }
     else if (PyTuple_CheckExact(o)) {
         PyObject_GC_UnTrack(o);
@@ -120,6 +124,24 @@ rule_call(CTracer *self, PyObject **rule, PyObject *const *args, size_t nargs)
         fail_action;               \
     }
 
+/* The encoder's snapshot of an int/str/bool/None `v` (type `t`) from its caches, borrowed;
+ * NULL when not cached (an error set only if the lookup failed). */
+static PyObject *
+cached_atom(CTracer *self, PyObject *v, PyTypeObject *t)
+{
+    if (t == &PyLong_Type)
+        return PyDict_GetItemWithError(self->int_snaps, v);
+    if (t == &PyUnicode_Type)
+        return PyDict_GetItemWithError(self->str_snaps, v);
+    if (v == Py_None)
+        return self->none_snap;
+    if (v == Py_True)
+        return self->true_snap;
+    if (v == Py_False)
+        return self->false_snap;
+    return NULL;
+}
+
 /* One local whose value is an int/str/bool/None, changed (engine.py: diff_name's first
  * branch). Runs in diff_name's emulated frame. Returns 0 when done, -1 on error. */
 static int
@@ -143,17 +165,7 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
         if (discard(st->imms, name) < 0 || discard(st->fps, name) < 0)
             return -1;
     }
-    PyObject *snap = NULL;
-    if (t == &PyLong_Type)
-        snap = PyDict_GetItemWithError(self->int_snaps, v);
-    else if (t == &PyUnicode_Type)
-        snap = PyDict_GetItemWithError(self->str_snaps, v);
-    else if (v == Py_None)
-        snap = self->none_snap;
-    else if (v == Py_True)
-        snap = self->true_snap;
-    else if (v == Py_False)
-        snap = self->false_snap;
+    PyObject *snap = cached_atom(self, v, t);
     if (snap != NULL) {
         Py_INCREF(snap);
     }
@@ -170,11 +182,131 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
     return r;
 }
 
-/* engine.py's diff_name for an exact list or dict of small ints or short strs (most
- * changes a trace records), rendered here with the encoder's flat helper; the snapshot and
- * fingerprint are what diff_name would make. Runs in the emulated frames of diff_name and
- * encode. Returns 1 when done, 0 when the value is not such a container (diff_name then
- * decides), -1 on error. */
+/* Encoder.ref(v): the per-trace identity number of `v` (new reference), as the encoder's
+ * method makes it (its id -> number table, started afresh at cache_items entries; the
+ * next number is the encoder's _next_ref + 1), under the unit of its frame. Falls back to
+ * calling the method when `ref` is not a bound method of an encoder with such a table. */
+static PyObject *
+ref_of(CTracer *self, PyObject *v)
+{
+    PyObject *enc = PyMethod_Check(self->ref) ? PyMethod_GET_SELF(self->ref) : NULL;
+    if (self->ids == NULL && enc != NULL) {
+        PyObject *ids = PyObject_GetAttr(enc, str__ids);
+        if (ids != NULL && PyDict_CheckExact(ids))
+            self->ids = ids;
+        else {
+            Py_XDECREF(ids);
+            PyErr_Clear();
+        }
+    }
+    if (self->ids == NULL)
+        return ct_py_call(self->ref, &v, 1);
+    if (enter())
+        return NULL;
+    PyObject *key = PyLong_FromVoidPtr(v), *ref = NULL;
+    if (key == NULL)
+        goto done;
+    ref = PyDict_GetItemWithError(self->ids, key);
+    if (ref != NULL) {
+        Py_INCREF(ref);
+        goto done;
+    }
+    if (PyErr_Occurred())
+        goto done;
+    if (PyDict_GET_SIZE(self->ids) >= self->cache_items)
+        PyDict_Clear(self->ids);
+    PyObject *last = PyObject_GetAttr(enc, str__next_ref);
+    if (last == NULL)
+        goto done;
+    long long n = PyLong_AsLongLong(last);
+    Py_DECREF(last);
+    if (n == -1 && PyErr_Occurred())
+        goto done;
+    ref = PyLong_FromLongLong(n + 1);
+    if (ref != NULL && (PyObject_SetAttr(enc, str__next_ref, ref) < 0 ||
+                        PyDict_SetItem(self->ids, key, ref) < 0))
+        Py_CLEAR(ref);
+done:
+    Py_XDECREF(key);
+    Py_LeaveRecursiveCall();
+    return ref;
+}
+
+/* The snapshot of an exact list or dict `v` (n items) of small ints or short strs, or an
+ * empty one, as the encoder makes it ({type, id, repr, len, items}); Py_None when `v` is
+ * not such a container (the Python encoder decides then). `parts` is flat.c's (items,
+ * text). The per-trace id is the encoder's (`ref`, called where the encoder calls it). An
+ * empty container takes the encoder's general walk in Python, two frames deeper
+ * (_sequence or _mapping, then the items' helper): their units are held here too. */
+static PyObject *
+flat_snapshot(CTracer *self, PyObject *v, int is_list, Py_ssize_t n)
+{
+    PyObject *parts = n == 0 ? Py_BuildValue("(Ns)", PyList_New(0), is_list ? "[]" : "{}")
+                             : ct_flat_parts(v, self->int_snaps, self->str_snaps, self->short_str,
+                                             self->cache_items);
+    if (parts == NULL || parts == Py_None)
+        return parts;
+    PyObject *ref = ref_of(self, v);
+    PyObject *py_n = PyLong_FromSsize_t(n);
+    PyObject *snap = NULL;
+    if (ref == NULL || py_n == NULL)
+        goto done;
+    if (n == 0) {
+        if (enter_n(2) < 0)
+            goto done;
+        leave_n(2);
+    }
+    snap = PyDict_New();
+    if (snap == NULL || PyDict_SetItem(snap, str_type, is_list ? str_list : str_dict) < 0 ||
+        PyDict_SetItem(snap, str_id, ref) < 0 ||
+        PyDict_SetItem(snap, str_repr, PyTuple_GET_ITEM(parts, 1)) < 0 ||
+        PyDict_SetItem(snap, str_len, py_n) < 0 ||
+        PyDict_SetItem(snap, str_items, PyTuple_GET_ITEM(parts, 0)) < 0)
+        Py_CLEAR(snap);
+    else /* out of the collector's sight now, so the walk at each event stops here */
+        ct_untrack_tree(snap, 0);
+done:
+    Py_DECREF(parts);
+    Py_XDECREF(ref);
+    Py_XDECREF(py_n);
+    return snap;
+}
+
+/* Encoder.encode(v) (new reference): small ints, short strs, bools and None from the
+ * encoder's caches, flat or empty lists and dicts here, everything else by the encoder.
+ * The units of the encoder's frames (encode, then _enc/_atom or _flat_container) are held
+ * as the Python encoder would take them. */
+PyObject *
+ct_encode(CTracer *self, PyObject *v)
+{
+    PyTypeObject *t = Py_TYPE(v);
+    if ((t == &PyList_Type || t == &PyDict_Type) && self->max_depth > 0) {
+        Py_ssize_t n = t == &PyList_Type ? PyList_GET_SIZE(v) : PyDict_GET_SIZE(v);
+        if (n <= self->n_max) {
+            if (enter_n(2) < 0) /* encode, _flat_container */
+                return NULL;
+            PyObject *res = flat_snapshot(self, v, t == &PyList_Type, n);
+            leave_n(2);
+            if (res != Py_None)
+                return res;
+            Py_DECREF(res);
+        }
+        return ct_py_call(self->encode, &v, 1);
+    }
+    PyObject *snap = cached_atom(self, v, t);
+    if (snap == NULL)
+        return PyErr_Occurred() ? NULL : ct_py_call(self->encode, &v, 1);
+    if (enter_n(3) < 0) /* encode, _enc, _atom */
+        return NULL;
+    leave_n(3);
+    return Py_NewRef(snap);
+}
+
+/* engine.py's diff_name for an exact list or dict of small ints or short strs, or an empty
+ * one (most changes a trace records), rendered here with the encoder's flat helper; the
+ * snapshot and fingerprint are what diff_name would make. Runs in the emulated frames of
+ * diff_name and encode. Returns 1 when done, 0 when the value is not such a container
+ * (diff_name then decides), -1 on error. */
 static int
 diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject **delta,
           long long *cost)
@@ -183,7 +315,7 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     if (!is_list && !PyDict_CheckExact(v))
         return 0;
     Py_ssize_t n = is_list ? PyList_GET_SIZE(v) : PyDict_GET_SIZE(v);
-    if (self->max_depth <= 0 || n <= 0 || n > self->n_max)
+    if (self->max_depth <= 0 || n > self->n_max)
         return 0;
     PyObject *old_snap = PyDict_GetItemWithError(st->snaps, name);
     if (old_snap == NULL) {
@@ -196,16 +328,8 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
             return PySet_Add(st->skipped, name) < 0 ? -1 : 1;
     }
     Py_XINCREF(old_snap);
-    PyObject *parts = NULL, *items = NULL, *fp_items = NULL, *fp = NULL, *ref = NULL, *snap = NULL;
-    PyObject *py_n = NULL, *addr = NULL;
+    PyObject *fp_items = NULL, *fp = NULL, *snap = NULL, *py_n = NULL, *addr = NULL;
     int rc = -1;
-    parts = ct_flat_parts(v, self->int_snaps, self->str_snaps, self->short_str, self->cache_items);
-    if (parts == NULL)
-        goto done;
-    if (parts == Py_None) {
-        rc = 0;
-        goto done;
-    }
     if (is_list)
         fp_items = PyList_AsTuple(v);
     else {
@@ -227,16 +351,13 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     fp = PyTuple_Pack(4, addr, py_n, fp_items, (PyObject *)Py_TYPE(v));
     if (fp == NULL)
         goto done;
-    ref = ct_py_call(self->ref, &v, 1);
-    if (ref == NULL)
+    snap = flat_snapshot(self, v, is_list, n);
+    if (snap == NULL)
         goto done;
-    snap = PyDict_New();
-    if (snap == NULL || PyDict_SetItem(snap, str_type, is_list ? str_list : str_dict) < 0 ||
-        PyDict_SetItem(snap, str_id, ref) < 0 ||
-        PyDict_SetItem(snap, str_repr, PyTuple_GET_ITEM(parts, 1)) < 0 ||
-        PyDict_SetItem(snap, str_len, py_n) < 0 ||
-        PyDict_SetItem(snap, str_items, PyTuple_GET_ITEM(parts, 0)) < 0)
+    if (snap == Py_None) {
+        rc = 0;
         goto done;
+    }
     if (PyDict_SetItem(st->fps, name, fp) < 0)
         goto done;
     if (old_snap != NULL) {
@@ -254,11 +375,8 @@ diff_flat(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject *
     rc = 1;
 done:
     Py_XDECREF(old_snap);
-    Py_XDECREF(parts);
-    Py_XDECREF(items);
     Py_XDECREF(fp_items);
     Py_XDECREF(fp);
-    Py_XDECREF(ref);
     Py_XDECREF(snap);
     Py_XDECREF(py_n);
     Py_XDECREF(addr);
@@ -271,6 +389,17 @@ static int
 diff_other(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject **delta,
            long long *cost)
 {
+    /* the most common case first: a flat list or dict whose items are still the very
+     * objects its fingerprint holds (unchanged whatever the other tests would say; they
+     * only ever answer "unchanged" too) */
+    PyObject *fp = PyDict_GetItemWithError(st->fps, name);
+    if (fp == NULL && PyErr_Occurred())
+        return -1;
+    if (fp != NULL) {
+        int r = ct_same_flat(v, fp, self->n_max);
+        if (r)
+            return r < 0 ? -1 : 0;
+    }
     PyObject *imm = PyDict_GetItemWithError(st->imms, name);
     if (imm == NULL && PyErr_Occurred())
         return -1;
@@ -279,43 +408,23 @@ diff_other(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject 
     int in = PySet_Contains(st->skipped, name);
     if (in)
         return in < 0 ? -1 : 0;
-    PyObject *fp = PyDict_GetItemWithError(st->fps, name);
-    if (fp == NULL && PyErr_Occurred())
-        return -1;
     if (fp != NULL) {
-        int r = ct_same_flat(v, fp, self->n_max);
-        if (r)
-            return r < 0 ? -1 : 0;
+        int r;
         /* diff_name's `unchanged(v, old_fp)`: two emulated frames */
-        EMULATE_FRAME(return -1);
-        if (enter()) {
-            Py_LeaveRecursiveCall();
+        if (enter_n(2) < 0)
             return -1;
-        }
         Py_INCREF(fp);
         r = ct_unchanged(v, fp, self->n_max);
         Py_DECREF(fp);
-        Py_LeaveRecursiveCall();
-        Py_LeaveRecursiveCall();
+        leave_n(2);
         if (r)
             return r < 0 ? -1 : 0;
     }
     /* diff_name, encode and _flat_container: three emulated frames */
-    if (enter())
+    if (enter_n(3) < 0)
         return -1;
-    if (enter()) {
-        Py_LeaveRecursiveCall();
-        return -1;
-    }
-    if (enter()) {
-        Py_LeaveRecursiveCall();
-        Py_LeaveRecursiveCall();
-        return -1;
-    }
     int done = diff_flat(self, st, name, v, delta, cost);
-    Py_LeaveRecursiveCall();
-    Py_LeaveRecursiveCall();
-    Py_LeaveRecursiveCall();
+    leave_n(3);
     if (done)
         return done < 0 ? -1 : 0;
     PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
@@ -363,6 +472,8 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
         Py_INCREF(name);
         Py_INCREF(v);
         PyTypeObject *t = Py_TYPE(v);
+        long long t0 = self->profile != NULL ? ct_now_ns() : 0;
+        Py_ssize_t recorded = delta != NULL ? PyDict_GET_SIZE(delta) : 0;
         if (!PyUnicode_CheckExact(name)) { /* only diff_name knows what to do */
             PyObject *args[8] = {name, v, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                                  Py_False};
@@ -398,6 +509,13 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
         }
         else
             rc = diff_other(self, st, name, v, &delta, &cost);
+        if (rc == 0 && self->profile != NULL) {
+            long long ns = ct_now_ns() - t0;
+            if (ct_profile_add(self, "local", t->tp_name, ns) < 0 ||
+                (delta != NULL && PyDict_GET_SIZE(delta) > recorded &&
+                 ct_profile_add(self, "snapshot", t->tp_name, ns) < 0))
+                rc = -1;
+        }
         Py_DECREF(name);
         Py_DECREF(v);
         if (rc < 0) {
@@ -428,12 +546,25 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
 /* Diff the frame's locals under one more recursion unit (the Python engine's `diff`
  * frame). A RecursionError forgets what the frame's state was, so everything is recorded
  * again at the next event; *delta is NULL then. */
+static int frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
+
 int
 ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
 {
     *delta = NULL;
     if (!self->record_states)
         return 0;
+    if (self->profile == NULL)
+        return frame_delta(self, st, loc, delta);
+    long long t0 = ct_now_ns();
+    int rc = frame_delta(self, st, loc, delta);
+    self->states_ns += ct_now_ns() - t0;
+    return rc;
+}
+
+static int
+frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
+{
     int rc;
     if (st->module_like || !PyDict_CheckExact(loc)) {
         /* module and class bodies: the Python rule, called as the Python engine calls it */

@@ -81,9 +81,15 @@ depth_of(CTracer *self, PyFrameObject *frame, int *err)
 static PyObject *
 take_stdout(CTracer *self)
 {
-    if (PyList_GET_SIZE(self->pending) > 0)
+    if (PyList_GET_SIZE(self->pending) == 0)
+        Py_RETURN_NONE;
+    if (self->take != Py_None)
         return ct_py_call(self->take, NULL, 0);
-    Py_RETURN_NONE;
+    /* _StdoutCapture.take: "".join(pending), then pending.clear() (its items are strs) */
+    PyObject *text = PyUnicode_Join(str_empty, self->pending);
+    if (text != NULL && PyList_SetSlice(self->pending, 0, PY_SSIZE_T_MAX, NULL) < 0)
+        Py_CLEAR(text);
+    return text;
 }
 
 /* Build and deliver one event tuple; steals nothing. */
@@ -117,6 +123,7 @@ emit(CTracer *self, PyObject *kind, long long step, FrameState *st, PyFrameObjec
         delta = Py_None;
     if (value == NULL)
         value = Py_None;
+    self->last_kind = kind;
     Py_INCREF(kind);
     Py_INCREF(st->func);
     Py_INCREF(delta);
@@ -133,7 +140,10 @@ emit(CTracer *self, PyObject *kind, long long step, FrameState *st, PyFrameObjec
     PyTuple_SET_ITEM(event, 7, value);
     PyTuple_SET_ITEM(event, 8, out);
     PyTuple_SET_ITEM(event, 9, flag);
-    ct_untrack_tree(event, 0);
+    /* of the event's items only the delta and the value can be containers */
+    PyObject_GC_UnTrack(event);
+    ct_untrack_tree(delta, 1);
+    ct_untrack_tree(value, 1);
     int rc;
     if (self->raw != NULL)
         rc = PyList_Append(self->raw, event);
@@ -203,6 +213,19 @@ fail(CTracer *self, PyFrameObject *frame)
         PyErr_Clear();
     PyErr_Restore(type, value, tb);
     return -1;
+}
+
+/* ct_encode, its time added up under ("snapshot", type) when profiling */
+static PyObject *
+encode_timed(CTracer *self, PyObject *v)
+{
+    if (self->profile == NULL)
+        return ct_encode(self, v);
+    long long t0 = ct_now_ns();
+    PyObject *res = ct_encode(self, v);
+    if (res != NULL && ct_profile_add(self, "snapshot", Py_TYPE(v)->tp_name, ct_now_ns() - t0) < 0)
+        Py_CLEAR(res);
+    return res;
 }
 
 static int
@@ -337,13 +360,13 @@ on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyOb
         PyObject *retval = arg != NULL ? arg : Py_None;
         if (op >= 0 && memchr(self->return_ops, op, self->n_return_ops) != NULL) {
             kind = str_return;
-            value = ct_py_call(self->encode, &retval, 1);
+            value = encode_timed(self, retval);
         }
         else if (st->genlike && !st->unwinding &&
                  (op == self->yield_op ||
                   (self->resume_op >= 0 && op == self->resume_op && prev == self->yield_op))) {
             kind = str_yield;
-            value = ct_py_call(self->encode, &retval, 1);
+            value = encode_timed(self, retval);
         }
         else {
             kind = str_return;
@@ -416,6 +439,9 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     PyObject *loc = PyFrame_GetLocals(frame);
 #endif
     int rc;
+    long long t0 = self->profile != NULL ? ct_now_ns() : 0;
+    self->last_kind = NULL;
+    self->states_ns = 0;
     if (loc == NULL)
         rc = -1;
     else if (what == PyTrace_CALL)
@@ -423,6 +449,12 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     else
         rc = on_local(self, frame, code, what, arg, loc);
     Py_XDECREF(loc);
+    if (rc == 0 && self->profile != NULL && self->last_kind != NULL) {
+        const char *kind = PyUnicode_AsUTF8(self->last_kind);
+        if (kind == NULL || ct_profile_add(self, "event", kind, ct_now_ns() - t0) < 0 ||
+            ct_profile_add(self, "states", kind, self->states_ns) < 0)
+            rc = -1;
+    }
     Py_LeaveRecursiveCall();
     Py_LeaveRecursiveCall();
     Py_DECREF(code);

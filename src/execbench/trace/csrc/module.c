@@ -2,7 +2,7 @@
  * Python helpers it calls), the module-level `flat` helper. */
 #include "ctracer.h"
 
-PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items;
+PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
 
 static void
 FrameState_dealloc(FrameState *self)
@@ -86,6 +86,8 @@ CTracer_traverse(CTracer *self, visitproc visit, void *arg)
     Py_VISIT(self->none_snap);
     Py_VISIT(self->run_code);
     Py_VISIT(self->states);
+    Py_VISIT(self->profile);
+    Py_VISIT(self->ids);
     return 0;
 }
 
@@ -116,6 +118,8 @@ CTracer_clear(CTracer *self)
     Py_CLEAR(self->none_snap);
     Py_CLEAR(self->run_code);
     Py_CLEAR(self->states);
+    Py_CLEAR(self->profile);
+    Py_CLEAR(self->ids);
     return 0;
 }
 
@@ -202,6 +206,7 @@ CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
     self->steps = self->bytes = self->frames = self->next_step = 0;
     self->monitoring = self->stopped = self->fresh_call = 0;
     self->line_override = -1;
+    self->profile = NULL;
     self->states = PyDict_New();
     if (self->states == NULL)
         return -1;
@@ -293,7 +298,52 @@ CTracer_set_deadline(CTracer *self, PyObject *v, void *c)
     return 0;
 }
 
+static PyObject *
+CTracer_get_profile(CTracer *self, void *c)
+{
+    return Py_NewRef(self->profile != NULL ? self->profile : Py_None);
+}
+
+static int
+CTracer_set_profile(CTracer *self, PyObject *v, void *c)
+{
+    if (v != NULL && v != Py_None && !PyDict_CheckExact(v)) {
+        PyErr_SetString(PyExc_TypeError, "profile must be a dict or None");
+        return -1;
+    }
+    Py_XSETREF(self->profile, v != NULL && v != Py_None ? Py_NewRef(v) : NULL);
+    return 0;
+}
+
+/* profile[(group, name)] = (count + 1, ns + elapsed, interrupted), an interval longer than
+ * PROFILE_CAP_NS counted as interrupted instead of added */
+int
+ct_profile_add(CTracer *self, const char *group, const char *name, long long ns)
+{
+    PyObject *key = Py_BuildValue("(ss)", group, name);
+    if (key == NULL)
+        return -1;
+    PyObject *entry = PyDict_GetItemWithError(self->profile, key);
+    long long n = 0, total = 0, cut = 0;
+    if (entry != NULL && PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 3) {
+        n = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 0));
+        total = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 1));
+        cut = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 2));
+    }
+    int interrupted = ns > PROFILE_CAP_NS;
+    PyObject *value = PyErr_Occurred() ? NULL
+                                       : Py_BuildValue("(LLL)", n + !interrupted,
+                                                       total + (interrupted ? 0 : ns), cut + interrupted);
+    int rc = value != NULL ? PyDict_SetItem(self->profile, key, value) : -1;
+    Py_XDECREF(value);
+    Py_DECREF(key);
+    return rc;
+}
+
 static PyGetSetDef CTracer_getset[] = {
+    {"profile", (getter)CTracer_get_profile, (setter)CTracer_set_profile,
+     "None, or a dict where the time of each event kind, locals diff and snapshot type is "
+     "added up: {(group, name): (count, ns, interrupted)} (bench/trace_overhead.py).", NULL},
     {"steps", (getter)CTracer_get_steps, NULL, "Line events recorded so far.", NULL},
     {"bytes", (getter)CTracer_get_bytes, NULL, "Approximate size recorded so far.", NULL},
     {"frames", (getter)CTracer_get_frames, NULL, "Frames seen so far.", NULL},
@@ -353,6 +403,9 @@ PyInit__ctracer(void)
         return NULL;
 #define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
     INTERN(str_line, "line");
+    INTERN(str_empty, "");
+    INTERN(str__ids, "_ids");
+    INTERN(str__next_ref, "_next_ref");
     INTERN(str_call, "call");
     INTERN(str_return, "return");
     INTERN(str_exception, "exception");

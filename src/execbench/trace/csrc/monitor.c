@@ -20,15 +20,25 @@
 
 static PyObject *DISABLE; /* sys.monitoring.DISABLE */
 
+#if PY_VERSION_HEX >= 0x030C0000
+/* sys.monitoring (new reference), or NULL with an error */
+static PyObject *
+monitoring_module(void)
+{
+    PyObject *sys = PyImport_ImportModule("sys");
+    if (sys == NULL)
+        return NULL;
+    PyObject *mon = PyObject_GetAttrString(sys, "monitoring");
+    Py_DECREF(sys);
+    return mon;
+}
+#endif
+
 int
 ct_monitor_init(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
-    PyObject *sys = PyImport_ImportModule("sys");
-    if (sys == NULL)
-        return -1;
-    PyObject *mon = PyObject_GetAttrString(sys, "monitoring");
-    Py_DECREF(sys);
+    PyObject *mon = monitoring_module();
     if (mon == NULL)
         return -1;
     DISABLE = PyObject_GetAttrString(mon, "DISABLE");
@@ -219,11 +229,7 @@ int
 ct_watch_init(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
-    PyObject *sys = PyImport_ImportModule("sys");
-    if (sys == NULL)
-        return -1;
-    PyObject *mon = PyObject_GetAttrString(sys, "monitoring");
-    Py_DECREF(sys);
+    PyObject *mon = monitoring_module();
     if (mon == NULL)
         return -1;
     PyObject *events = PyObject_GetAttrString(mon, "events");
@@ -350,6 +356,20 @@ tool_arg(PyObject *tool, long *t)
     return 0;
 }
 
+/* The arguments of watch and unwatch, (tool, codes): the tool id in *t and the codes as a
+ * fast sequence (new reference), or NULL with an error. */
+static PyObject *
+watch_args(const char *what, PyObject *const *args, Py_ssize_t n, long *t)
+{
+    if (n != 2 || mon_register == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s(tool, codes) needs sys.monitoring", what);
+        return NULL;
+    }
+    if (tool_arg(args[0], t) < 0)
+        return NULL;
+    return PySequence_Fast(args[1], "codes must be a sequence");
+}
+
 /* CTracer.watch(tool, codes): feed this tracer from the (claimed) tool's events, switched
  * on for `codes` (the traced source's code objects) and, globally, the exception events. */
 PyObject *
@@ -357,13 +377,7 @@ ct_watch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
 {
     CTracer *self = (CTracer *)obj;
     long t;
-    if (n != 2 || mon_register == NULL) {
-        PyErr_SetString(PyExc_TypeError, "watch(tool, codes) needs sys.monitoring");
-        return NULL;
-    }
-    if (tool_arg(args[0], &t) < 0)
-        return NULL;
-    PyObject *codes = PySequence_Fast(args[1], "codes must be a sequence");
+    PyObject *codes = watch_args("watch", args, n, &t);
     if (codes == NULL)
         return NULL;
     if (active[t] != NULL) {
@@ -409,13 +423,7 @@ ct_unwatch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
 {
     CTracer *self = (CTracer *)obj;
     long t;
-    if (n != 2 || mon_register == NULL) {
-        PyErr_SetString(PyExc_TypeError, "unwatch(tool, codes) needs sys.monitoring");
-        return NULL;
-    }
-    if (tool_arg(args[0], &t) < 0)
-        return NULL;
-    PyObject *codes = PySequence_Fast(args[1], "codes must be a sequence");
+    PyObject *codes = watch_args("unwatch", args, n, &t);
     if (codes == NULL)
         return NULL;
     int rc = unwatch(self, t, args[0], codes, N_CALLBACKS, PySequence_Fast_GET_SIZE(codes), 1);
