@@ -124,3 +124,26 @@ def test_reduce_contracts_and_wide(pool) -> None:  # type: ignore[no-untyped-def
         [PROBLEM], AugmentConfig(per_task=40, seed=1, budget=0.3, perf=False, wide=True), pool
     )[0]
     assert wide["stats"]["wide"] and wide["inputs"] != full["inputs"]
+
+
+def test_performance_inputs_grow_to_the_target_by_length_and_by_magnitude(pool) -> None:  # type: ignore[no-untyped-def]
+    by_length = Problem(
+        task_id="T/2",
+        prompt='def g(xs: list):\n    """Sum of the odd ones.\n    >>> g([3, 2, 3])\n    6\n    """\n',
+        entry_point="g",  # seeds neither sorted nor unique: lists may grow (values stay in range)
+        test="def check(candidate):\n    assert candidate([3, 2, 3]) == 6\n    assert candidate([5, 8]) == 5\n",
+        canonical_solution="    t = 0\n    for x in xs:\n        if x % 2:\n            t += x\n    return t\n",
+    )
+    by_magnitude = Problem(
+        task_id="T/3",
+        prompt='def f(n: int):\n    """Sum of the odd numbers below n.\n    >>> f(10)\n    25\n    """\n',
+        entry_point="f",
+        test="def check(candidate):\n    assert candidate(5) == 4\n    assert candidate(12) == 36\n",
+        canonical_solution="    t = 0\n    for i in range(n):\n        if i % 2:\n            t += i\n    return t\n",
+    )
+    records = augment_problems([by_length, by_magnitude], AugmentConfig(per_task=20, budget=0.2), pool)
+    for record in records:
+        costs = record["perf_reference_cost"]
+        assert 100_000 <= max(costs) <= 3_000_000, (record["task_id"], costs)
+        assert len(record["perf_inputs"]) == len(record["perf_expected"]) == len(costs)
+    assert all(int(r["inputs"][-1].strip("[]")) <= 24 for r in records[1:])  # plus inputs stay in shape

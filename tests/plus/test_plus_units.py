@@ -11,11 +11,11 @@ from execbench.cli.augment import load_contracts
 from execbench.datasets.humaneval import Problem
 from execbench.errors import UserError
 from execbench.plus.judge import judge_outputs, outputs_match
-from execbench.plus.mutate import mutate_args, scale_args
+from execbench.plus.mutate import mutate_args, repeat_args, scale_args
 from execbench.plus.plusfile import read_plus
 from execbench.plus.reduce import greedy_cover, mutants
 from execbench.plus.seeds import args_text, extract_seeds
-from execbench.plus.shape import conforms, infer_signature, skeleton, template
+from execbench.plus.shape import conforms, infer_signature, is_prime, skeleton, template
 
 
 def test_seeds_from_tests_and_docstring() -> None:
@@ -65,6 +65,24 @@ def test_wide_leaves_the_seed_shape() -> None:
     assert conforms(["a-B", -2], narrow) is not None
     assert conforms(["a-B", -2], wide) is None
     assert conforms(["ab", 10**9], wide) is not None  # still bounded: far outside every seed
+
+
+def test_composite_seeds_keep_inputs_composite() -> None:
+    assert [n for n in range(40) if is_prime(n)] == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
+    assert is_prime(2**61 - 1) and not is_prime(3215031751)  # a strong pseudoprime to bases 2, 3, 5, 7
+    sig = infer_signature([(15,), (27,), (63,), (330,), (13195,)])  # HumanEval/59's seeds
+    assert conforms([333], sig) is None
+    assert conforms([331], sig) == "arg 0: not composite (every seed is)"
+    assert conforms([31], infer_signature([(15,), (27,), (63,)], wide=True)) is None
+    assert conforms([31], infer_signature([(15,), (27,), (7,)])) is None  # one seed is prime
+    assert conforms([17], infer_signature([(15,), (15,), (27,)])) is None  # two distinct values only
+    nested = infer_signature([([15, 27, 63],), ([330],)])
+    assert conforms([[31]], nested) is None  # only top-level arguments
+
+
+def test_repeating_keeps_the_seed_parts() -> None:
+    assert repeat_args(["(()) ()", [1, 2], 7, ""], 3) == ["(()) () (()) () (()) ()", [1, 2] * 3, 7, ""]
+    assert repeat_args(["ab"], 2) == ["abab"]
 
 
 def test_mutation_and_scaling_are_deterministic() -> None:

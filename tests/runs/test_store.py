@@ -61,6 +61,19 @@ def test_writes_are_idempotent(tmp_path: Path) -> None:
         assert store.done_samples("abc123") == {("fake/0/output", 0), ("fake/1/output", 0)}
 
 
+def test_merge_details_adds_fields_and_keeps_the_verdict(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite") as store:
+        store.create_run(_record())
+        store.add_tasks("abc123", make_tasks(2))
+        store.put_results("abc123", [_row("fake/0/output", 0, True), _row("fake/1/output", 0, False)])
+        updates = {("fake/0/output", 0): {"efficiency": 12}, ("fake/9/output", 0): {"plus": True}}
+        assert store.merge_details("abc123", updates) == 1  # the unknown result is left out
+        assert store.merge_details("abc123", {("fake/0/output", 0): {"plus": False}}) == 1
+        rows = {r.task_id: r for r in store.load_results("abc123")}
+        assert rows["fake/0/output"].details == {"a": 1, "efficiency": 12, "plus": False}
+        assert rows["fake/0/output"].correct and rows["fake/1/output"].details == {"a": 1}
+
+
 def test_timings_add_up_and_runs_resolve_by_prefix(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.sqlite") as store:
         store.create_run(_record("abc123"))

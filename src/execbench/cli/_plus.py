@@ -4,6 +4,9 @@
 runs; ``apply`` runs after the base verdicts, adds the plus
 fields to the result rows and prints base vs plus pass@k, the per-task drops, and the
 efficiency table. One code path, called from ``cli/score.py`` in one place.
+``add_eval_arguments`` / ``check_eval`` / ``apply_eval`` do the same for ``eval`` (after the
+run: the codegen results' ``details`` gain ``plus`` and ``efficiency``, see
+:mod:`execbench.plus.evalrun`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from typing import Any
 
 from execbench.errors import UserError
 
-__all__ = ["add_arguments", "wanted", "prepare", "apply"]
+__all__ = [
+    "add_arguments",
+    "add_eval_arguments",
+    "apply",
+    "apply_eval",
+    "check_eval",
+    "eval_lines",
+    "prepare",
+    "wanted",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,3 +132,107 @@ def apply(
                 f"  {c['task_id']} sample {c['index']}: {c['cost']} instructions, {c['ratio']:.2f}x the reference"
             )
     return report.rows, summary_json
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """``eval --plus PLUS.jsonl`` / ``--efficiency`` (codegen results of humaneval/mbpp suites)."""
+    parser.add_argument(
+        "--plus",
+        type=Path,
+        help="also judge codegen results on these extra tests (an 'execbench augment' PLUS.jsonl or "
+        "EvalPlus's file); stored as details['plus']",
+    )
+    parser.add_argument(
+        "--plus-timeout", type=float, default=1.0, help="seconds per extra input (default 1.0)"
+    )
+    parser.add_argument(
+        "--efficiency",
+        action="store_true",
+        help="count bytecode instructions of correct codegen results and of the reference on "
+        "performance inputs; stored as details['efficiency']",
+    )
+
+
+def check_eval(args: argparse.Namespace) -> None:
+    """The options' own errors, before the run starts."""
+    if not wanted(args):
+        return
+    if not (math.isfinite(args.plus_timeout) and args.plus_timeout > 0):
+        raise UserError(f"--plus-timeout must be a positive number of seconds, got {args.plus_timeout}")
+    if args.plus is not None and not args.plus.is_file():
+        raise UserError(f"--plus file not found: {args.plus}")
+
+
+def _run_problems(suite: str, sources: set[str]) -> dict[str, Any]:
+    """The dataset problems (with their reference solutions) behind a run's codegen tasks."""
+    from execbench.datasets.humaneval import load_humaneval
+    from execbench.datasets.mbpp import load_mbpp
+    from execbench.runs.suites import split_suite
+    from execbench.tasks import SUITES
+
+    _, name, data = split_suite(suite)
+    named = SUITES[name][0].split(":", 1)[0] if name is not None else None
+    problems: dict[str, Any] = {}
+    for source in sorted(sources):
+        path = data if source == named else None
+        problems.update(load_humaneval(path) if source == "humaneval" else load_mbpp(path))
+    return problems
+
+
+def apply_eval(args: argparse.Namespace, store: Any, run_id: str, suite: str) -> dict[str, Any] | None:
+    """Measure the run's codegen results, merge the fields into their details, and return a
+    JSON-able summary (``None`` when the options are not given or the run has no codegen)."""
+    if not wanted(args):
+        return None
+    from execbench.plus.evalrun import CodegenResult, measure_codegen
+    from execbench.plus.execute import open_pool
+    from execbench.plus.plusfile import read_plus
+
+    tasks = {t.task_id: t for t in store.load_tasks(run_id) if t.kind == "codegen"}
+    sources = {str(t.meta.get("source")) for t in tasks.values()} & {"humaneval", "mbpp"}
+    if not sources:
+        return None
+    problems = _run_problems(suite, sources)
+    suites = read_plus(args.plus, problems) if args.plus else None
+    results = [
+        CodegenResult(
+            key=(row.task_id, row.sample),
+            problem=str(tasks[row.task_id].meta.get("problem", "")),
+            code=row.extracted,
+            correct=row.correct,
+        )
+        for row in store.load_results(run_id)
+        if row.task_id in tasks and not row.skipped
+    ]
+    with open_pool(args.workers) as pool:
+        updates, report = measure_codegen(
+            problems, results, suites, efficiency=args.efficiency, pool=pool, timeout=args.plus_timeout
+        )
+    store.merge_details(run_id, updates)
+    summary: dict[str, Any] = {"results": len(results), "updated": len(updates)}
+    if report is not None:
+        summary["base_pass_at_k"] = report.base_pass_at_k
+        summary["plus_pass_at_k"] = report.plus_pass_at_k
+        summary["plus_caught"] = len(report.caught)
+        if report.efficiency is not None:
+            summary["efficient_at_k"] = report.efficiency.efficient_at_k
+            summary["efficiency_counted"] = report.efficiency.counted
+    return summary
+
+
+def eval_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The summary as a few printed lines (``eval`` without ``--json``)."""
+    lines = []
+    plus = summary.get("plus_pass_at_k")
+    for key, base in (summary.get("base_pass_at_k") or {}).items():
+        if plus is not None:
+            lines.append(
+                f"codegen {key}: base {100 * base:.2f}%  plus {100 * plus.get(key, float('nan')):.2f}% "
+                f"({summary.get('plus_caught', 0)} results pass base but fail the extra tests)"
+            )
+    for key, value in (summary.get("efficient_at_k") or {}).items():
+        lines.append(
+            f"codegen {key}: {100 * value:.2f}% ({summary.get('efficiency_counted', 0)} correct results counted)"
+        )
+    lines.append(f"details['plus'/'efficiency'] stored on {summary.get('updated', 0)} codegen results")
+    return lines

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from execbench.cli import _plus
 from execbench.cli._common import add_store_option, add_workers_option, command
 from execbench.errors import UserError
 from execbench.models import BackendError
@@ -65,6 +66,9 @@ status, metrics: {KIND: {"pass@K": {value, ci_low, ci_high}}}, by_construct: {CO
 {KIND: {"pass@1": {...}}}}, kind_metrics, statuses, store, requests, ...}; values in percent.
 --executor ray runs the sandbox checks as Ray tasks and the model calls in a Ray actor,
 on the cluster at --address or on a local one (pip install 'execbench[ray]').
+--plus PLUS.jsonl / --efficiency (humaneval/mbpp codegen): after the run, judge the codegen
+results on extra tests and count the correct ones' bytecode instructions; stored in each
+result's details ('plus': bool, 'efficiency': instructions), summarised under "plus" in --json.
 """
 
 
@@ -170,6 +174,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="no progress (default: a bar on a terminal, plain lines otherwise)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    _plus.add_eval_arguments(p)
     p.set_defaults(handler=_handle)
 
 
@@ -207,6 +212,7 @@ def _validate(args: argparse.Namespace) -> None:
         raise UserError("--max-retries must be at least 0")
     if args.sample is not None and args.sample < 1:
         raise UserError("--sample must be at least 1")
+    _plus.check_eval(args)
 
 
 def _kinds(text: str | None) -> tuple[str, ...] | None:
@@ -294,11 +300,14 @@ def _handle(args: argparse.Namespace) -> int:
             return 1
         finally:
             executor.close()
-    summary = outcome.summary
+        plus = _plus.apply_eval(args, store, outcome.summary["run_id"], spec.suite)
+    summary = outcome.summary if plus is None else {**outcome.summary, "plus": plus}
     if args.json:
         print(json.dumps(summary, sort_keys=False))
     else:
         out_console().print(summary_view(summary))
+        for line in _plus.eval_lines(plus) if plus is not None else ():
+            print(line)
     if summary["status"] != "complete":
         why = f"; last error: {summary['last_error']}" if summary.get("last_error") else ""
         print(

@@ -35,7 +35,8 @@ from typing import Any
 
 from execbench.datasets.humaneval import Problem
 from execbench.plus.execute import Job, run_jobs
-from execbench.plus.mutate import mutate_args, sample_value, scale_args
+from execbench.plus.mutate import mutate_args, sample_value
+from execbench.plus.perf import perf_inputs
 from execbench.plus.seeds import args_text, extract_seeds
 from execbench.plus.shape import Signature, conforms, infer_signature
 
@@ -53,9 +54,6 @@ EVALS_PER_SECOND = 300
 #: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
 SAFETY_FACTOR = 6.0
 _BATCH = 48
-_PERF_TARGET = 100_000
-_PERF_FACTORS = (1, 4, 16, 64, 256)
-_PERF_MAX = 3_000_000
 
 
 @dataclass(frozen=True)
@@ -279,7 +277,7 @@ def augment_problems(
         from execbench.plus.reduce import reduce_tasks
 
         reduce_tasks(tasks, config, pool)
-    perf = _perf_inputs(tasks, config, pool) if config.perf else {}
+    perf = perf_inputs(tasks, pool) if config.perf else {}
     for task in tasks:
         records[task.problem.task_id] = _record(task, config, perf.get(task.problem.task_id))
     return [records[p.task_id] for p in problems]
@@ -305,50 +303,6 @@ def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
             else:
                 task.rejected["reference not deterministic"] += 1
         task.corpus = kept
-
-
-def _perf_inputs(
-    tasks: Sequence[_Task], config: AugmentConfig, pool: Any
-) -> dict[str, list[tuple[str, str, int]]]:
-    """Scaled-up valid inputs per task: for the three largest kept inputs, the smallest
-    scale at which the reference executes >= 10^5 instructions (else the largest that ran)."""
-    plans: list[tuple[_Task, list[tuple[int, str]]]] = []
-    for task in tasks:
-        if not task.corpus:
-            continue
-        bases = sorted(task.corpus, key=lambda e: (-len(e.text), e.text))[:3]
-        valid = Signature(
-            task.sig.args,
-            task.sig.equal_len,
-            wide=task.sig.wide,
-            extra={**task.sig.extra, "any_length": True},
-        )
-        cands: list[tuple[int, str]] = []
-        for b, entry in enumerate(bases):
-            for factor in _PERF_FACTORS:
-                args = scale_args(entry.args, task.sig, factor, task.rng) if factor > 1 else entry.args
-                if conforms(args, valid) is not None:
-                    continue
-                cands.append((b, args_text(args)))
-        plans.append((task, cands))
-    jobs = [
-        Job(t.code, t.problem.entry_point, tuple(c[1] for c in cands), count=True, timeout=2.0, total=20.0,
-            contract=t.contract, groups=tuple(c[0] for c in cands), target=_PERF_TARGET,
-            max_cost=_PERF_MAX)
-        for t, cands in plans
-    ]  # fmt: skip
-    out: dict[str, list[tuple[str, str, int]]] = {}
-    for (task, cands), batch in zip(plans, run_jobs(pool, jobs), strict=True):
-        best: dict[int, tuple[str, str, int]] = {}
-        for (b, text), row in zip(cands, batch.results, strict=False):
-            if row.get("status") != "ok" or row.get("out") is None or row.get("tampered"):
-                continue
-            current = best.get(b)
-            if current is None or current[2] < _PERF_TARGET:
-                best[b] = (text, str(row["out"]), int(row["cost"]))
-        chosen = sorted({v[0]: v for v in best.values()}.values(), key=lambda v: -v[2])
-        out[task.problem.task_id] = chosen
-    return out
 
 
 def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:

@@ -38,6 +38,8 @@ class Job:
     """Ladder groups for performance inputs (see the runner); with ``target`` instructions."""
     target: int = 0
     max_cost: int = 50_000_000
+    max_out: int = 20_000
+    """Characters of one output's literal text (performance inputs allow larger ones)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def _request(job: Job, ident: int) -> ExecRequest:
             "groups": list(job.groups) if job.groups is not None else None,
             "target": job.target,
             "max_cost": job.max_cost,
+            "max_out": job.max_out,
         },
         limits=Limits(timeout=wall, cpu_time=wall + 1.0, output_bytes=4096),
         id=str(ident),

@@ -14,7 +14,7 @@ from typing import Any
 
 from execbench.plus.shape import Shape, Signature
 
-__all__ = ["mutate_args", "sample_value", "scale_args"]
+__all__ = ["magnify_args", "mutate_args", "repeat_args", "sample_value", "scale_args"]
 
 _FALLBACK_CHARS = string.ascii_lowercase
 
@@ -235,6 +235,32 @@ def scale_args(args: Sequence[Any], sig: Signature, factor: int, rng: random.Ran
     for value, shape in zip(args, sig.args, strict=False):
         out.append(_scale(value, shape, factor, rng))
     return out
+
+
+def repeat_args(args: Sequence[Any], factor: int) -> list[Any]:
+    """A larger input made of the seed's own parts: strings and lists repeated ``factor``
+    times (space-joined when the string has spaces, so words stay words). Sampling new
+    elements can make a task trivial (random values close a search early); repeating keeps
+    the values the reference was already answering. The shape check still applies (a
+    sorted or unique seed does not stay so)."""
+    out: list[Any] = []
+    for value in args:
+        if type(value) is str:
+            out.append((" " if " " in value else "").join([value] * factor) if value else value)
+        elif type(value) is list:
+            out.append(value * factor)
+        else:
+            out.append(value)
+    return out
+
+
+def magnify_args(args: Sequence[Any], factor: int) -> list[Any]:
+    """Top-level int arguments ``factor`` times larger (0 becomes ``factor``), the rest kept:
+    numeric problems (``count_up_to(n)``) grow by magnitude, not by length."""
+    return [
+        (value * factor if value else factor) if type(value) is int and value >= 0 else value
+        for value in args
+    ]
 
 
 def _scale(value: Any, shape: Shape, factor: int, rng: random.Random) -> Any:

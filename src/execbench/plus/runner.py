@@ -68,14 +68,14 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def _encode(value: Any) -> tuple[str | None, str]:
+def _encode(value: Any, max_out: int = _MAX_OUT) -> tuple[str | None, str]:
     if not _plain(value):
         return None, type(value).__name__
     try:
         text = _repr(value)
     except (ValueError, RecursionError):  # e.g. an int with too many digits
         return None, "too large"
-    if len(text) > _MAX_OUT:
+    if len(text) > max_out:
         return None, "too large"
     return text, ""
 
@@ -186,6 +186,7 @@ def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
     groups = args.get("groups")
     target = int(args.get("target", 0))
     max_cost = int(args.get("max_cost", 50_000_000))
+    max_out = int(args.get("max_out", _MAX_OUT))
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
     namespace: dict[str, Any] = {"__name__": "__execbench_plus__"}
     sink = io.StringIO()
@@ -215,7 +216,7 @@ def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
         if group is not None and group in finished:
             results.append({"status": "skipped"})
             continue
-        row = _one(fn, text, contract, timeout, features, count, max_lines, max_cost, sink)
+        row = _one(fn, text, contract, timeout, features, count, max_lines, max_cost, sink, max_out)
         results.append(row)
         if group is not None and (row.get("status") != "ok" or row.get("cost", 0) >= target):
             finished.add(group)
@@ -234,6 +235,7 @@ def _one(
     max_lines: int,
     max_cost: int,
     sink: Any,
+    max_out: int = _MAX_OUT,
 ) -> dict[str, Any]:
     try:
         call_args = ast.literal_eval(text)
@@ -276,7 +278,7 @@ def _one(
     except BaseException as exc:  # noqa: BLE001 - the program's failure is data
         row.update(status="error", error=type(exc).__name__)
     else:
-        text_out, kind = _encode(out)
+        text_out, kind = _encode(out, max_out)
         row.update(status="ok", out=text_out)
         if kind:
             row["kind"] = kind

@@ -26,6 +26,7 @@ from execbench.datasets.humaneval import Problem
 from execbench.plus.augment import AugmentConfig, augment_problems, reference_program
 from execbench.plus.execute import Job, run_jobs
 from execbench.plus.judge import judge_outputs
+from execbench.plus.perf import PERF_MAX_OUT
 from execbench.plus.plusfile import Suite
 
 __all__ = ["PlusReport", "EfficiencyReport", "score_plus", "candidate_program", "resolve_evalplus"]
@@ -107,7 +108,10 @@ def _judge_all(
     for code, task in keys:
         entry, suite = by_key[(code, task)]
         inputs = suite.perf_inputs if perf else suite.inputs
-        jobs.append(Job(code, entry, inputs, count=perf, timeout=5.0 if perf else timeout, total=120.0))
+        jobs.append(
+            Job(code, entry, inputs, count=perf, timeout=5.0 if perf else timeout, total=120.0,
+                max_out=PERF_MAX_OUT if perf else 20_000)
+        )  # fmt: skip
     return dict(zip(keys, run_jobs(pool, jobs), strict=True))
 
 

@@ -18,6 +18,9 @@ within the shape all seeds share (unless ``--wide``):
   fixed-length when every seed is;
 - **relations between arguments**: a constant length difference (``len(a) == len(b) - 1``)
   and index-like integers (``0 <= k <= len(xs)``) when every seed has them;
+- **composite integers**: a top-level int argument whose seeds (at least three distinct,
+  all > 3) are all composite stays composite (HumanEval/59's "n is not a prime" is stated
+  only in prose; the seeds show it, and a prime there is an input the problem excludes);
 - **text formats**: the seeds' templates (digit runs abstracted) when seeds repeat one,
   symbols only from the seen set when every seed is punctuation (operators), and balanced
   brackets when every seed with brackets is balanced.
@@ -29,10 +32,10 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Shape", "Signature", "infer_signature", "conforms", "skeleton", "template"]
+__all__ = ["Shape", "Signature", "infer_signature", "conforms", "is_prime", "skeleton", "template"]
 
 _CLASS_MIN = {"lower": 6, "upper": 6, "digit": 5}
 _CLASSES = {"lower": string.ascii_lowercase, "upper": string.ascii_uppercase, "digit": string.digits}
@@ -102,6 +105,37 @@ class Shape:
     items: tuple[Shape, ...] = ()
     key: Shape | None = None
     value: Shape | None = None
+    composite: bool = False
+    """Every seed is a composite int (set for top-level arguments only)."""
+
+
+def is_prime(n: int) -> bool:
+    """Deterministic Miller-Rabin (exact below 3.3e24; larger values are shape-bounded away)."""
+    if n < 2:
+        return False
+    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+    for p in small:
+        if n % p == 0:
+            return n == p
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in small:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _all_composite(values: Sequence[Any]) -> bool:
+    ints = [v for v in values if type(v) is int]
+    return len(ints) == len(values) and len(set(ints)) >= 3 and all(v > 3 and not is_prime(v) for v in ints)
 
 
 @dataclass(frozen=True)
@@ -198,7 +232,10 @@ def _shape(values: Sequence[Any]) -> Shape:
 def infer_signature(seeds: Sequence[Sequence[Any]], *, wide: bool = False) -> Signature:
     """The shapes of the argument positions over all ``seeds`` (argument lists of equal arity)."""
     arity = len(seeds[0])
-    args = tuple(_shape([s[i] for s in seeds]) for i in range(arity))
+    args = tuple(
+        replace(shape, composite=True) if _all_composite([s[i] for s in seeds]) else shape
+        for i, shape in enumerate(_shape([s[i] for s in seeds]) for i in range(arity))
+    )
     equal: list[tuple[int, int, int]] = []
     index: list[tuple[int, int]] = []
     sized = (list, tuple, str, dict, set)
@@ -217,10 +254,13 @@ def infer_signature(seeds: Sequence[Sequence[Any]], *, wide: bool = False) -> Si
 
 def conforms(args: Sequence[Any], sig: Signature) -> str | None:
     """``None`` when ``args`` fits ``sig``; else the first reason it does not.
-    ``sig.extra["any_length"]`` lifts the length limit (performance inputs grow on purpose)."""
+    ``sig.extra["any_length"]`` lifts the length limit and ``sig.extra["any_magnitude"]`` the
+    upper bound of top-level ints (performance inputs grow on purpose)."""
     if len(args) != len(sig.args):
         return "arity"
     for i, (value, shape) in enumerate(zip(args, sig.args, strict=False)):
+        if sig.extra.get("any_magnitude") and type(value) is int and shape.hi is not None:
+            shape = replace(shape, hi=max(shape.hi, value))
         why = _fits(value, shape, sig.wide, 0, bool(sig.extra.get("any_length")))
         if why:
             return f"arg {i}: {why}"
@@ -250,6 +290,8 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
             return f"above {shape.hi}"
         if wide and abs(value) > 10 * max(shape.hi, 10):
             return "too large"
+    if kind == "int" and shape.composite and not wide and (value < 4 or is_prime(value)):
+        return "not composite (every seed is)"
     if kind == "str":
         if not wide:
             bad = set(value) - shape.chars

@@ -21,7 +21,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -518,6 +518,27 @@ class Store:
                 ],
             )
             return c.total_changes - before
+
+    def merge_details(self, run_id: str, updates: Mapping[tuple[str, int], Mapping[str, Any]]) -> int:
+        """Merge fields into stored results' ``details`` ((task_id, sample) -> fields), in one
+        transaction; verdicts are left alone. Used by measurements made after scoring
+        (``eval --plus/--efficiency``), which a rerun recomputes. Returns rows changed."""
+        changed = 0
+        with self._tx() as c:
+            for (task_id, sample), fields_ in updates.items():
+                row = c.execute(
+                    "SELECT details FROM results WHERE run_id = ? AND task_id = ? AND sample = ?",
+                    (run_id, task_id, sample),
+                ).fetchone()
+                if row is None:
+                    continue
+                details = {**json.loads(row[0]), **fields_}
+                c.execute(
+                    "UPDATE results SET details = ? WHERE run_id = ? AND task_id = ? AND sample = ?",
+                    (json.dumps(details, sort_keys=True, default=repr), run_id, task_id, sample),
+                )
+                changed += 1
+        return changed
 
     def load_results(self, run_id: str, *, max_sample: int | None = None) -> list[ResultRow]:
         """Scored samples of a run in suite order, then sample order."""
