@@ -12,8 +12,11 @@ import re
 
 from execbench.repair.ldbblocks import ldb_blocks
 from execbench.sandbox import ExecRequest, Limits, SandboxPool
+from tests.interp import TRACE_MODULE_SEP
 
 FNAME = ".tmp.py.1"
+#: characters after ``(N):`` before the line text (LDB skips one: the pre-3.13 form)
+_SKIP = len(TRACE_MODULE_SEP) - 1
 _TRACE_DRIVER = """
 import trace, traceback
 src = {src!r}
@@ -42,7 +45,7 @@ def _limits(timeout: float) -> Limits:
 def _indent(line: str) -> int:
     m = re.search(r"\([0-9]+\):", line)
     assert m is not None
-    rest = line[m.end() + 1 :]
+    rest = line[m.end() + _SKIP :]
     return int((len(rest) - len(rest.lstrip())) / 4)
 
 
@@ -55,7 +58,7 @@ def _lineno(line: str) -> int:
 def _text(line: str) -> str:
     m = re.search(r"\([0-9]+\):", line)
     assert m is not None
-    return line[m.end() + 1 :]
+    return line[m.end() + _SKIP :]
 
 
 def reference_blocks(

@@ -14,8 +14,9 @@ when each inserted statement would have run and which locals it would have print
 - one inserted after the last statement ``P`` of a body runs when ``P`` completes and control
   leaves it normally (not by ``return``/``raise``, nor ``break``/``continue`` out of it); after
   a rewritten ``return`` it runs when the return does, with ``_ret`` bound to the value;
-- locals are listed in the order of the instrumented function's local variables (``vars()``
-  order), names starting with ``__`` left out, each as ``str()``.
+- locals are listed in ``vars()`` order for the running interpreter (the order of the
+  instrumented function's local variables; see ``LOCALS_SNAPSHOT``), names starting with
+  ``__`` left out, each as ``str()``.
 
 Where LDB's rewrite changes what the program computes (a rewritten ``return`` no longer
 returns: a helper then hands ``None`` to its caller; the entry's caller is the test), the
@@ -25,6 +26,7 @@ values here are those of the program as written. See the README's list of differ
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import CodeType
@@ -34,6 +36,12 @@ from execbench.repair.ldbblocks import LdbBlock, ldb_blocks
 from execbench.trace import Trace
 
 __all__ = ["ldb_block_trace", "window_lines", "instrumented_text", "value_text"]
+
+#: PEP 667 (3.13+): ``vars()`` in a function returns a fresh snapshot of the bound locals in
+#: the code's local-variable order. Up to 3.12 it fills the frame's one ``f_locals`` dict,
+#: where a name keeps the place it first got. LDB's value run prints ``vars()``, so the
+#: order it shows is the running interpreter's.
+LOCALS_SNAPSHOT = sys.version_info[:2] >= (3, 13)
 
 _PAYLOAD = "__var_list = vars();print(f'Value_{kind}:{line}|' + '|'.join([(x + '=' + _str(__var_list[x])) for x in __var_list if not x.startswith('__')]));"
 
@@ -304,6 +312,10 @@ class _Emulator:
         values = dict(state)
         if ret is not None:
             values["_ret"] = ret
+        if LOCALS_SNAPSHOT:
+            names = [n for n in order if n in values] + [n for n in values if n not in order]
+            text = "|".join(f"{n}={_str(values[n])}" for n in names if not n.startswith("__"))
+            return payload.kind, payload.line, text.split("\n")[0]
         # vars() fills the frame's one locals dict: names keep the place they first got (in
         # localsplus order among those new at that call); unbound names leave it.
         known = [n for n in keys if n in values]
