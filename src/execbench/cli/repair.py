@@ -6,7 +6,8 @@ passed at the end), ``n_passing`` (visible tests), ``seed_pass`` and ``final_pas
 (``{value, ci_low, ci_high}`` in percent, 95% bootstrap over tasks), ``per_iteration``
 (``[{iteration, solved, percent}]``), ``regressions``, ``requests``, ``tokens``,
 ``iterations``, ``requests_per_fix``, ``tokens_per_fix``, ``stopped``, ``requests_made``
-(this invocation), ``store``, ``seconds``.
+(this invocation), ``requests_resent`` (of those, requests in flight when an earlier
+invocation was killed: asked again), ``store``, ``seconds``.
 """
 
 from __future__ import annotations

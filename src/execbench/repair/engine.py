@@ -195,7 +195,10 @@ def run_repair(
         done = {t for t, _ in store.done_samples(run_id)}
         todo = [rp for rp in problems if rp.problem.task_id not in done]
         chat = Chat(
-            source, store, GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
+            source,
+            store,
+            GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed),
+            run_id,
         )
         opts = Options(
             cfg.method, cfg.level, cfg.feedback, cfg.max_iters, cfg.seed, suite_mode(cfg.suite) == "mbpp"
@@ -219,6 +222,7 @@ def run_repair(
                 "level": cfg.level,
                 "feedback": cfg.feedback,
                 "requests_made": chat.made,
+                "requests_resent": chat.resent,
                 "store": str(store.path),
                 "seconds": round(elapsed, 3),
                 "metrics": {
