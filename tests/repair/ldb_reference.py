@@ -61,6 +61,18 @@ def _text(line: str) -> str:
     return line[m.end() + _SKIP :]
 
 
+def without_addresses(blocks: list[list[str]] | str) -> list[list[str]] | str:
+    """``blocks`` with every memory address (``0x`` and 12 hex digits, x86-64's width) as
+    ``0x?``: LDB's ``str()`` of a function shows its address in that run, execbench a
+    placeholder of the same width (``ldbvalues.ADDRESS_PLACEHOLDER``)."""
+    if isinstance(blocks, str):
+        return blocks
+    return [[_ADDRESS.sub("0x?", line) for line in block] for block in blocks]
+
+
+_ADDRESS = re.compile(r"0x[0-9a-f]{12}\b")
+
+
 def reference_blocks(
     pool: SandboxPool, prog: str, test: str, entry: str, timeout: float = 10.0
 ) -> list[list[str]] | str:

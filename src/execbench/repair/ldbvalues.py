@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
@@ -35,13 +35,25 @@ from typing import Any
 from execbench.repair.ldbblocks import LdbBlock, ldb_blocks
 from execbench.trace import Trace
 
-__all__ = ["ldb_block_trace", "window_lines", "instrumented_text", "value_text"]
+__all__ = [
+    "ldb_block_trace",
+    "window_lines",
+    "instrumented_text",
+    "value_text",
+    "rewrite_matters",
+    "parse_value_run",
+    "ADDRESS_PLACEHOLDER",
+    "RunProgram",
+]
 
 #: PEP 667 (3.13+): ``vars()`` in a function returns a fresh snapshot of the bound locals in
 #: the code's local-variable order. Up to 3.12 it fills the frame's one ``f_locals`` dict,
 #: where a name keeps the place it first got. LDB's value run prints ``vars()``, so the
 #: order it shows is the running interpreter's.
 LOCALS_SNAPSHOT = sys.version_info[:2] >= (3, 13)
+
+#: What stands for a memory address in ``str()`` of a function (see :func:`value_text`).
+ADDRESS_PLACEHOLDER = "0x" + "0" * 12
 
 _PAYLOAD = "__var_list = vars();print(f'Value_{kind}:{line}|' + '|'.join([(x + '=' + _str(__var_list[x])) for x in __var_list if not x.startswith('__')]));"
 
@@ -187,6 +199,11 @@ def value_text(snap: Any) -> str:
         return value if isinstance(value, str) else text
     for name in ("inf", "-inf", "nan"):  # str() of special floats, alone or inside containers
         text = text.replace(f"float('{name}')", name)
+    if snap.get("type") == "function" and text.startswith("<function ") and text.endswith(">"):
+        # str() of a function names its memory address, which no other run can know; the
+        # snapshot leaves it out. It is shown in CPython's form with a placeholder of an
+        # x86-64 address's width, so that LDB's 50 + 50 value cut falls where LDB's does.
+        text = text[:-1] + f" at {ADDRESS_PLACEHOLDER}>"
     return text
 
 
@@ -376,9 +393,82 @@ def _first_call_failed(trace: Trace, entry: str) -> bool:
     return True
 
 
-def ldb_block_trace(trace: Trace, program: str, entry: str) -> list[list[str]] | str:
+#: Runs a program text in the sandbox: (``"timeout"`` | anything else, stdout, stderr).
+RunProgram = Callable[[str], tuple[str, str, str]]
+
+
+def _tail_returns(body: list[ast.stmt]) -> set[int]:
+    """Lines of the ``return`` statements after which nothing of the function would run
+    even if they did not return (the last statement of the body, through ``if``/``with``)."""
+    if not body:
+        return set()
+    last = body[-1]
+    if isinstance(last, ast.Return):
+        return {last.lineno}
+    if isinstance(last, ast.If):
+        return _tail_returns(last.body) | _tail_returns(last.orelse)
+    if isinstance(last, ast.With):
+        return _tail_returns(last.body)
+    return set()
+
+
+def rewrite_matters(trace: Trace, program: str, entry: str, rewritten: set[int]) -> bool:
+    """Whether LDB's rewrite of the executed ``return`` lines ``rewritten`` (as ``_ret = ...``)
+    can change what its value run prints from what the program as written does: a rewritten
+    ``return`` ran in any frame but the entry's first call (its caller then gets ``None``), or
+    with code of its function still to run after it (a loop goes on), or the entry's own
+    ``None`` goes into the test's expression rather than being the whole expression."""
+    tree = ast.parse(program)
+    tails: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            tails |= _tail_returns(node.body)
+    last = tree.body[-1] if tree.body else None
+    bare = (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Name)
+        and last.value.func.id == entry
+    )
+    first = None
+    for ev in trace.events:
+        if first is None and ev.kind == "call" and ev.func == entry:
+            first = ev.frame
+        if ev.kind != "line" or ev.line not in rewritten:
+            continue
+        if ev.frame != first or ev.line not in tails or not bare:
+            return True
+    return False
+
+
+def parse_value_run(status: str, stdout: str, stderr: str) -> list[tuple[str, int, str]] | str:
+    """The value lines of LDB's instrumented run, or its failure string (LDB's rules: a
+    timeout; a traceback other than the test's ``AssertionError``)."""
+    if status == "timeout":
+        return "*timeout*"
+    if "Traceback (most recent call last):" in stderr and "AssertionError" not in stderr:
+        lines = [x for x in stderr.strip().split("\n") if x.strip()]
+        return "*execution fail*" + (lines[-1] if lines else "")
+    out: list[tuple[str, int, str]] = []
+    for line in stdout.split("\n")[:-1]:
+        if not line.startswith("Value_"):
+            continue
+        kind, _, rest = line[6:].partition(":")
+        number, _, raw = rest.partition("|")
+        try:
+            out.append((kind, int(number), raw))
+        except ValueError:
+            continue
+    return out
+
+
+def ldb_block_trace(
+    trace: Trace, program: str, entry: str, run: RunProgram | None = None
+) -> list[list[str]] | str:
     """LDB's block trace of ``trace`` (the run of ``program`` + the failing call), or LDB's
-    failure string."""
+    failure string. When LDB's ``return`` rewrite changes what its value run computes
+    (:func:`rewrite_matters`) and ``run`` is given, the instrumented copy is run for real
+    (in the sandbox, as LDB runs it) and its printed values are used."""
     try:
         blocks = ldb_blocks(program)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -398,6 +488,15 @@ def ldb_block_trace(trace: Trace, program: str, entry: str) -> list[list[str]] |
         code = compile(tree, "<instrumented>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"*execution fail*{exc}"
+    original = program.split("\n")
+    rewritten = {
+        b.last.lineno  # type: ignore[attr-defined]
+        for b, _ in executed
+        if not b.multi and isinstance(b.last, ast.Return) and "return " in original[b.end - 1]
+    }
+    if run is not None and rewritten and rewrite_matters(trace, program, entry, rewritten):
+        ran = parse_value_run(*run("\n".join(stmts)))
+        return ran if isinstance(ran, str) else _pair(ran, lines, source)
     exc_info = trace.exception
     if exc_info is not None and exc_info.type != "AssertionError" and _first_call_failed(trace, entry):
         return f"*execution fail*{exc_info.type}: {exc_info.message}"
