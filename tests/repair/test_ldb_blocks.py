@@ -110,6 +110,11 @@ CASES: dict[str, tuple[str, str, list[tuple[int, int, bool]]]] = {
         "f([1, 2])",
         [(2, 5, False)],
     ),
+    "entry_value_used_by_the_test": (
+        "def f(x):\n    y = x / 3\n    return y\n",
+        "round(f(1), 2)",
+        [(2, 3, False)],
+    ),
     "timeout": (
         "def f(n):\n    i = 0\n    while n > 0:\n        i += 1\n    return i\n",
         "f(1)",
@@ -154,8 +159,16 @@ def _plain(x: object) -> bool:
 #: Cases where LDB shows no trace: its instrumented copy does not compile (a print before
 #: ``elif``; a print after the ``with`` block's last line, a ``for`` header, at the block's
 #: indentation), or its run fails (ZeroDivisionError; a rewritten ``return`` hands None to
-#: its caller: the recursive call's ``n * None``, the helper's ``total += None``).
-PLAIN = {"if_elif_else", "with", "exception_mid_block", "recursion", "nested_function"}
+#: its caller: the recursive call's ``n * None``, the helper's ``total += None``, the test's
+#: ``round(None, 2)``).
+PLAIN = {
+    "if_elif_else",
+    "with",
+    "exception_mid_block",
+    "recursion",
+    "nested_function",
+    "entry_value_used_by_the_test",
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
