@@ -96,8 +96,13 @@ def _run(args: argparse.Namespace) -> int:
     )
     curve = " ".join(str(x["solved"]) for x in summary["per_iteration"])
     print(f"  solved per iteration: {curve}")
+    resent = (
+        f", {summary['requests_resent']} in flight at a kill, asked again"
+        if summary["requests_resent"]
+        else ""
+    )
     print(
-        f"  requests {summary['requests']} ({summary['requests_made']} sent now), tokens {summary['tokens']},"
+        f"  requests {summary['requests']} ({summary['requests_made']} sent now{resent}), tokens {summary['tokens']},"
         f" per fix: {summary['requests_per_fix']:.2f} requests, {summary['tokens_per_fix']:.0f} tokens"
     )
     print(f"  store {summary['store']}")
