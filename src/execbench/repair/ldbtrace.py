@@ -21,7 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from execbench.repair.ldbcompat import call_expression
-from execbench.repair.ldbvalues import RunProgram, ldb_block_trace, value_text
+from execbench.repair.ldbrewrite import RunProgram
+from execbench.repair.ldbvalues import ldb_block_trace, value_text
 from execbench.trace import Trace, TraceCall
 from execbench.trace.facts import frame_steps
 

@@ -19,20 +19,22 @@ when each inserted statement would have run and which locals it would have print
   ``__`` left out, each as ``str()``.
 
 Where LDB's rewrite changes what the program computes (a rewritten ``return`` no longer
-returns: a helper then hands ``None`` to its caller; the entry's caller is the test), the
-values here are those of the program as written. See the README's list of differences.
+returns: a helper then hands ``None`` to its caller, a loop goes on, the test's expression
+gets ``None``), no recorded event can say what LDB's copy prints: there (and only there,
+:func:`rewrite_matters`) the instrumented copy is run for real in the sandbox, as LDB runs it.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
 from execbench.repair.ldbblocks import LdbBlock, ldb_blocks
+from execbench.repair.ldbrewrite import RunProgram, parse_value_run, rewrite_matters
 from execbench.trace import Trace
 
 __all__ = [
@@ -40,10 +42,7 @@ __all__ = [
     "window_lines",
     "instrumented_text",
     "value_text",
-    "rewrite_matters",
-    "parse_value_run",
     "ADDRESS_PLACEHOLDER",
-    "RunProgram",
 ]
 
 #: PEP 667 (3.13+): ``vars()`` in a function returns a fresh snapshot of the bound locals in
@@ -391,75 +390,6 @@ def _first_call_failed(trace: Trace, entry: str) -> bool:
         elif frame is not None and ev.frame == frame and ev.kind == "return":
             return ev.raised
     return True
-
-
-#: Runs a program text in the sandbox: (``"timeout"`` | anything else, stdout, stderr).
-RunProgram = Callable[[str], tuple[str, str, str]]
-
-
-def _tail_returns(body: list[ast.stmt]) -> set[int]:
-    """Lines of the ``return`` statements after which nothing of the function would run
-    even if they did not return (the last statement of the body, through ``if``/``with``)."""
-    if not body:
-        return set()
-    last = body[-1]
-    if isinstance(last, ast.Return):
-        return {last.lineno}
-    if isinstance(last, ast.If):
-        return _tail_returns(last.body) | _tail_returns(last.orelse)
-    if isinstance(last, ast.With):
-        return _tail_returns(last.body)
-    return set()
-
-
-def rewrite_matters(trace: Trace, program: str, entry: str, rewritten: set[int]) -> bool:
-    """Whether LDB's rewrite of the executed ``return`` lines ``rewritten`` (as ``_ret = ...``)
-    can change what its value run prints from what the program as written does: a rewritten
-    ``return`` ran in any frame but the entry's first call (its caller then gets ``None``), or
-    with code of its function still to run after it (a loop goes on), or the entry's own
-    ``None`` goes into the test's expression rather than being the whole expression."""
-    tree = ast.parse(program)
-    tails: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            tails |= _tail_returns(node.body)
-    last = tree.body[-1] if tree.body else None
-    bare = (
-        isinstance(last, ast.Expr)
-        and isinstance(last.value, ast.Call)
-        and isinstance(last.value.func, ast.Name)
-        and last.value.func.id == entry
-    )
-    first = None
-    for ev in trace.events:
-        if first is None and ev.kind == "call" and ev.func == entry:
-            first = ev.frame
-        if ev.kind != "line" or ev.line not in rewritten:
-            continue
-        if ev.frame != first or ev.line not in tails or not bare:
-            return True
-    return False
-
-
-def parse_value_run(status: str, stdout: str, stderr: str) -> list[tuple[str, int, str]] | str:
-    """The value lines of LDB's instrumented run, or its failure string (LDB's rules: a
-    timeout; a traceback other than the test's ``AssertionError``)."""
-    if status == "timeout":
-        return "*timeout*"
-    if "Traceback (most recent call last):" in stderr and "AssertionError" not in stderr:
-        lines = [x for x in stderr.strip().split("\n") if x.strip()]
-        return "*execution fail*" + (lines[-1] if lines else "")
-    out: list[tuple[str, int, str]] = []
-    for line in stdout.split("\n")[:-1]:
-        if not line.startswith("Value_"):
-            continue
-        kind, _, rest = line[6:].partition(":")
-        number, _, raw = rest.partition("|")
-        try:
-            out.append((kind, int(number), raw))
-        except ValueError:
-            continue
-    return out
 
 
 def ldb_block_trace(
