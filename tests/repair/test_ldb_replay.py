@@ -9,6 +9,7 @@ Also: ``runs show``, ``compare`` and ``export`` read the repair run.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,34 @@ def test_runs_show_compare_export_read_the_run(
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 164 and sum(r["correct"] for r in rows) == 136
     assert main(["compare", summary["run_id"], summary["run_id"], "--store", str(store), "--json"]) == 0
+
+
+def test_report_draws_the_replayed_repair_curve(
+    replayed: tuple[dict, Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``execbench report`` on the replayed run: the solved-per-iteration curve (from each
+    result's ``details["repair"]``) and the per-iteration drill-down data."""
+    summary, store, ldb = replayed
+    site = tmp_path / "site"
+    assert main(["report", summary["run_id"], "--store", str(store), "--out", str(site), "--no-traces"]) == 0
+    capsys.readouterr()
+    html = (site / "index.html").read_text()
+    assert '<title id="p-repair-t">repair: solved per iteration</title>' in html
+    with Store.open(store, create=False) as s:
+        rows = {r.task_id: r.details["repair"] for r in s.load_results(summary["run_id"])}
+    for task_id, rec in ldb.items():
+        its = rows[task_id]["iterations"]
+        assert rows[task_id]["method"] == "ldb" and len(its) == rec["debug_iter"] + 1
+        assert its[-1]["passed"] == rec["is_solved"] and its[0]["diff"] is None
+        assert all(it["feedback"] and it["diff"] is not None for it in its[1:])
+    # the curve: the seeds' share at iteration 0, then tasks with a passing program so far
+    desc = re.search(r'<desc id="p-repair-d">[^<]*\(ldb\): ([^<]*)</desc>', html)
+    assert desc is not None
+    points = dict(re.findall(r"(\d+) ([0-9.]+)%", desc.group(1)))
+    longest = max(len(r["iterations"]) for r in rows.values())
+    assert list(points) == [str(k) for k in range(longest)] == [str(k) for k in range(11)]
+    for k in range(longest):
+        solved = sum(any(it["passed"] for it in r["iterations"][: k + 1]) for r in rows.values())
+        assert points[str(k)] == f"{100 * solved / 164:.1f}"
+    assert points["0"] == f"{summary['seed_pass']['value']:.1f}"
+    assert float(points["10"]) >= round(100 * 136 / 164, 1)

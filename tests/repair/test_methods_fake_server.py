@@ -1,6 +1,7 @@
 """Every method end to end against the scripted fake OpenAI server: the exact messages each
 method and level sends (golden files in ``gold/``; ``EXECBENCH_UPDATE_GOLD=1`` rewrites
-them), a fix stored, and resume after ``kill -9`` without repeating a request."""
+them), a fix stored, and resume after ``kill -9`` without repeating a request whose answer was
+stored."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from execbench.cli import main
-from execbench.repair.storage import load_iterations
+from execbench.repair.storage import load_iterations, pending_intents
 from execbench.runs.store import Store
 from tests.fakes.fake_openai import FakeOpenAI
 
@@ -129,50 +133,88 @@ def test_rerun_makes_no_request(tmp_path: Path) -> None:
     assert second["n_solved"] == first["n_solved"] == 2
 
 
-def test_resume_after_kill_9_repeats_no_request(tmp_path: Path) -> None:
-    """Canned answers are not programs: every task runs all its iterations (many requests)."""
+@dataclass
+class _Killed:
+    summary: dict  # the resumed run's summary
+    stored: int  # answers stored at the kill
+    pending: int  # requests recorded as about to be sent, with no stored answer, at the kill
+    sent: list[str]  # every conversation the server received, in order
+    twice: list[str]  # those it received more than once
+
+
+def _kill_and_resume(tmp_path: Path, fake: FakeOpenAI, ready: Callable[[], bool]) -> _Killed:
+    """Start a repair run in a subprocess, ``kill -9`` it once ``ready()``, let the server
+    finish what it had, then resume with the same command."""
     seeds = _files(tmp_path, 3)
     store = tmp_path / "s.sqlite"
-    port_file = tmp_path / "port"
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "fakes" / "fake_openai.py"), "--port-file", str(port_file),
-         "--delay", "0.05", "--max-lifetime", "300"]
-    )  # fmt: skip
-    try:
-        for _ in range(200):
-            if port_file.exists() and port_file.read_text().strip():
-                break
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port_file.read_text().strip()}/v1"
-        argv = [sys.executable, "-m", "execbench", "repair", "--suite", "humaneval", "--seeds", str(seeds),
-                "--model", "openai:m", "--base-url", base, "--store", str(store), "--json",
-                "--max-iters", "6", "--concurrency", "1"]  # fmt: skip
-        client = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if store.exists():
-                with contextlib.suppress(Exception), Store.open(store, create=False) as s:
-                    if s.count_responses() >= 4:
-                        break
-            time.sleep(0.05)
-        client.send_signal(signal.SIGKILL)
-        client.wait()
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=True).stdout
-        summary = json.loads(out.strip().splitlines()[-1])
-        import urllib.request
-
-        stats = json.loads(urllib.request.urlopen(base.removesuffix("/v1") + "/stats").read())
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
-    assert summary["status"] == "complete" and summary["n_tasks"] == 3
+    argv = [sys.executable, "-m", "execbench", "repair", "--suite", "humaneval", "--seeds", str(seeds),
+            "--model", "openai:m", "--base-url", fake.base_url, "--store", str(store), "--json",
+            "--max-iters", "6", "--concurrency", "1"]  # fmt: skip
+    client = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and client.poll() is None and not ready():
+        time.sleep(0.01)
+    assert client.poll() is None, "the run ended before the kill"
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+    while fake.in_flight and time.time() < deadline:
+        time.sleep(0.05)
     with Store.open(store, create=False) as s:
         stored = s.count_responses()
-    # per task: the seed is traced (explanation + fix), then 5 unparseable programs (a fix each)
-    assert summary["requests"] == 3 * (2 + 5) == stored
-    # nothing stored is asked again; the one request in flight at the kill (concurrency 1)
-    # had no stored answer and may be asked again, depending on when the kill lands
-    assert stored <= stats["completions"] <= stored + 1
+        pending = [p for run in s.list_runs() for p in pending_intents(s, run.run_id)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=True).stdout
+    summary = json.loads(out.strip().splitlines()[-1])
+    sent = [json.dumps(b["messages"]) for b in fake.bodies]
+    twice = [conv for conv, n in Counter(sent).items() if n > 1]
+    assert summary["status"] == "complete" and summary["n_tasks"] == 3
+    with Store.open(store, create=False) as s:
+        assert s.count_responses() == summary["requests"] == N_REQUESTS
+        assert [p for run in s.list_runs() for p in pending_intents(s, run.run_id)] == []
+    # the resume asks exactly what had no stored answer, and names the requests in flight
+    assert summary["requests_made"] == N_REQUESTS - stored
+    assert summary["requests_resent"] == len(pending) <= 1
+    # nothing whose answer was stored is sent again: only a request in flight at the kill
+    assert len(twice) <= len(pending) and len(sent) == N_REQUESTS + len(twice)
+    return _Killed(summary, stored, len(pending), sent, twice)
+
+
+#: per task: the seed is traced (explanation + fix), then 5 unparseable programs (a fix each);
+#: canned answers are not programs, so every task runs all its iterations
+N_REQUESTS = 3 * (2 + 5)
+
+
+def test_resume_after_kill_9_between_requests(tmp_path: Path) -> None:
+    """Killed after the 4th answer is stored, while the client runs programs: the resume
+    sends exactly the missing requests (the kill may still land just as the next request
+    leaves: then that one is in flight, as in the next test)."""
+    store = tmp_path / "s.sqlite"
+    with FakeOpenAI() as fake:  # canned answers
+
+        def ready() -> bool:
+            return (
+                fake.completions >= 4 and not fake.in_flight and _count_responses(store) == fake.completions
+            )
+
+        killed = _kill_and_resume(tmp_path, fake, ready)
+    assert killed.stored >= 4
+
+
+def test_resume_after_kill_9_in_flight_asks_only_that_request_again(tmp_path: Path) -> None:
+    """Killed while the 6th request is at the server (it answers slowly): nothing stored is
+    asked again; the one request whose answer was never stored is asked once more, and the
+    resume says so (``requests_resent``). No client can avoid that one (see the README)."""
+    with FakeOpenAI(plan={6: "slow"}, slow_s=3.0) as fake:
+        killed = _kill_and_resume(tmp_path, fake, lambda: fake.completions == 6 and fake.in_flight == 1)
+    assert (killed.stored, killed.pending, killed.summary["requests_made"]) == (5, 1, N_REQUESTS - 5)
+    assert killed.twice == [killed.sent[5]]
+
+
+def _count_responses(store: Path) -> int:
+    if not store.exists():
+        return 0
+    with contextlib.suppress(Exception), Store.open(store, create=False) as s:
+        return s.count_responses()
+    return 0
 
 
 def _mg_answer(prompt: str) -> str:

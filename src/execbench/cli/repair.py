@@ -6,7 +6,8 @@ passed at the end), ``n_passing`` (visible tests), ``seed_pass`` and ``final_pas
 (``{value, ci_low, ci_high}`` in percent, 95% bootstrap over tasks), ``per_iteration``
 (``[{iteration, solved, percent}]``), ``regressions``, ``requests``, ``tokens``,
 ``iterations``, ``requests_per_fix``, ``tokens_per_fix``, ``stopped``, ``requests_made``
-(this invocation), ``store``, ``seconds``.
+(this invocation), ``requests_resent`` (of those, requests in flight when an earlier
+invocation was killed: asked again), ``store``, ``seconds``.
 """
 
 from __future__ import annotations
@@ -95,8 +96,13 @@ def _run(args: argparse.Namespace) -> int:
     )
     curve = " ".join(str(x["solved"]) for x in summary["per_iteration"])
     print(f"  solved per iteration: {curve}")
+    resent = (
+        f", {summary['requests_resent']} in flight at a kill, asked again"
+        if summary["requests_resent"]
+        else ""
+    )
     print(
-        f"  requests {summary['requests']} ({summary['requests_made']} sent now), tokens {summary['tokens']},"
+        f"  requests {summary['requests']} ({summary['requests_made']} sent now{resent}), tokens {summary['tokens']},"
         f" per fix: {summary['requests_per_fix']:.2f} requests, {summary['tokens_per_fix']:.0f} tokens"
     )
     print(f"  store {summary['store']}")

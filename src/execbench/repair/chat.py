@@ -8,6 +8,10 @@ and whose cache key hashes the conversation, so a rerun asks only what was not a
 ``replay:FILE`` with an LDB results file is served by :class:`LdbReplay`: the k-th fix of a
 task is answered with the k-th program after the seed in that task's ``implementations``
 (the explanations LDB asked for were not recorded: they are answered with ``""``).
+
+Kill safety: a request's intent is committed before it is sent and its answer the moment it
+arrives (``storage.record_intent``), so a resume asks only the requests that had no stored
+answer -- those in flight at the kill -- and counts them in ``resent``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from execbench.models.cache import cache_key
 from execbench.models.types import Backend, GenParams, GenRequest
+from execbench.repair.storage import drop_intent, record_intent
 
 __all__ = ["ChatRequest", "Reply", "Chat", "LdbReplay", "is_ldb_results", "conversation_text"]
 
@@ -97,12 +102,17 @@ class Chat:
         source: Backend | LdbReplay,
         store: Any,
         params: GenParams,
+        run_id: str = "",
     ) -> None:
         self.source = source
         self.store = store
         self.params = params
+        self.run_id = run_id
         self.made = 0
         """Requests sent to the backend by this process (cache hits not counted)."""
+        self.resent = 0
+        """Of those, requests an earlier process had sent (or was about to send) and was
+        stopped before storing the answer: the only requests a resume asks again."""
 
     @property
     def name(self) -> str:
@@ -129,6 +139,8 @@ class Chat:
         if hit is not None:
             return Reply(hit.text, hit.prompt_tokens or 0, hit.completion_tokens or 0, True, None, key)
         last_user = next((c for r, c in reversed(req.messages) if r == "user"), "")
+        if record_intent(self.store, key, self.run_id, req.task_id, req.step, req.iteration):
+            self.resent += 1
         started = time.monotonic()
         gen = await self.source.generate(
             GenRequest(
@@ -138,6 +150,7 @@ class Chat:
         self.made += 1
         seconds = time.monotonic() - started
         if gen.error is not None:
+            drop_intent(self.store, key)
             return Reply("", error=gen.error, cache_key=key, seconds=seconds)
         from execbench.runs.store import CachedResponse
 

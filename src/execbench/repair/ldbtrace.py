@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from execbench.repair.ldbcompat import call_expression
+from execbench.repair.ldbrewrite import RunProgram
 from execbench.repair.ldbvalues import ldb_block_trace, value_text
 from execbench.trace import Trace, TraceCall
 from execbench.trace.facts import frame_steps
@@ -91,11 +92,15 @@ def _failure(trace: Trace | None, status: str, entry: str) -> str | None:
     return None
 
 
-def trace_blocks(trace: Trace | None, status: str, entry: str, level: str) -> list[list[str]] | str:
+def trace_blocks(
+    trace: Trace | None, status: str, entry: str, level: str, run: RunProgram | None = None
+) -> list[list[str]] | str:
     """LDB's ``trace_blocks`` for one traced failing call: a list of blocks (lines of text)
-    or a failure string (``*timeout*``, ``*execution fail*...``, ``*parse fail*...``)."""
+    or a failure string (``*timeout*``, ``*execution fail*...``, ``*parse fail*...``).
+    ``run`` runs LDB's instrumented copy for real where its ``return`` rewrite matters
+    (``ldbvalues.rewrite_matters``); without it the values are the program's as written."""
     if level == "block" and trace is not None and not _ran_too_long(trace):
-        return ldb_block_trace(trace, trace.source, entry)
+        return ldb_block_trace(trace, trace.source, entry, run)
     failure = _failure(trace, status, entry)
     if failure is not None:
         return failure

@@ -14,26 +14,45 @@ when each inserted statement would have run and which locals it would have print
 - one inserted after the last statement ``P`` of a body runs when ``P`` completes and control
   leaves it normally (not by ``return``/``raise``, nor ``break``/``continue`` out of it); after
   a rewritten ``return`` it runs when the return does, with ``_ret`` bound to the value;
-- locals are listed in the order of the instrumented function's local variables (``vars()``
-  order), names starting with ``__`` left out, each as ``str()``.
+- locals are listed in ``vars()`` order for the running interpreter (the order of the
+  instrumented function's local variables; see ``LOCALS_SNAPSHOT``), names starting with
+  ``__`` left out, each as ``str()``.
 
 Where LDB's rewrite changes what the program computes (a rewritten ``return`` no longer
-returns: a helper then hands ``None`` to its caller; the entry's caller is the test), the
-values here are those of the program as written. See the README's list of differences.
+returns: a helper then hands ``None`` to its caller, a loop goes on, the test's expression
+gets ``None``), no recorded event can say what LDB's copy prints: there (and only there,
+:func:`rewrite_matters`) the instrumented copy is run for real in the sandbox, as LDB runs it.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
 from execbench.repair.ldbblocks import LdbBlock, ldb_blocks
+from execbench.repair.ldbrewrite import RunProgram, parse_value_run, rewrite_matters
 from execbench.trace import Trace
 
-__all__ = ["ldb_block_trace", "window_lines", "instrumented_text", "value_text"]
+__all__ = [
+    "ldb_block_trace",
+    "window_lines",
+    "instrumented_text",
+    "value_text",
+    "ADDRESS_PLACEHOLDER",
+]
+
+#: PEP 667 (3.13+): ``vars()`` in a function returns a fresh snapshot of the bound locals in
+#: the code's local-variable order. Up to 3.12 it fills the frame's one ``f_locals`` dict,
+#: where a name keeps the place it first got. LDB's value run prints ``vars()``, so the
+#: order it shows is the running interpreter's.
+LOCALS_SNAPSHOT = sys.version_info[:2] >= (3, 13)
+
+#: What stands for a memory address in ``str()`` of a function (see :func:`value_text`).
+ADDRESS_PLACEHOLDER = "0x" + "0" * 12
 
 _PAYLOAD = "__var_list = vars();print(f'Value_{kind}:{line}|' + '|'.join([(x + '=' + _str(__var_list[x])) for x in __var_list if not x.startswith('__')]));"
 
@@ -179,6 +198,11 @@ def value_text(snap: Any) -> str:
         return value if isinstance(value, str) else text
     for name in ("inf", "-inf", "nan"):  # str() of special floats, alone or inside containers
         text = text.replace(f"float('{name}')", name)
+    if snap.get("type") == "function" and text.startswith("<function ") and text.endswith(">"):
+        # str() of a function names its memory address, which no other run can know; the
+        # snapshot leaves it out. It is shown in CPython's form with a placeholder of an
+        # x86-64 address's width, so that LDB's 50 + 50 value cut falls where LDB's does.
+        text = text[:-1] + f" at {ADDRESS_PLACEHOLDER}>"
     return text
 
 
@@ -304,6 +328,10 @@ class _Emulator:
         values = dict(state)
         if ret is not None:
             values["_ret"] = ret
+        if LOCALS_SNAPSHOT:
+            names = [n for n in order if n in values] + [n for n in values if n not in order]
+            text = "|".join(f"{n}={_str(values[n])}" for n in names if not n.startswith("__"))
+            return payload.kind, payload.line, text.split("\n")[0]
         # vars() fills the frame's one locals dict: names keep the place they first got (in
         # localsplus order among those new at that call); unbound names leave it.
         known = [n for n in keys if n in values]
@@ -364,9 +392,13 @@ def _first_call_failed(trace: Trace, entry: str) -> bool:
     return True
 
 
-def ldb_block_trace(trace: Trace, program: str, entry: str) -> list[list[str]] | str:
+def ldb_block_trace(
+    trace: Trace, program: str, entry: str, run: RunProgram | None = None
+) -> list[list[str]] | str:
     """LDB's block trace of ``trace`` (the run of ``program`` + the failing call), or LDB's
-    failure string."""
+    failure string. When LDB's ``return`` rewrite changes what its value run computes
+    (:func:`rewrite_matters`) and ``run`` is given, the instrumented copy is run for real
+    (in the sandbox, as LDB runs it) and its printed values are used."""
     try:
         blocks = ldb_blocks(program)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -386,6 +418,15 @@ def ldb_block_trace(trace: Trace, program: str, entry: str) -> list[list[str]] |
         code = compile(tree, "<instrumented>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"*execution fail*{exc}"
+    original = program.split("\n")
+    rewritten = {
+        b.last.lineno  # type: ignore[attr-defined]
+        for b, _ in executed
+        if not b.multi and isinstance(b.last, ast.Return) and "return " in original[b.end - 1]
+    }
+    if run is not None and rewritten and rewrite_matters(trace, program, entry, rewritten):
+        ran = parse_value_run(*run("\n".join(stmts)))
+        return ran if isinstance(ran, str) else _pair(ran, lines, source)
     exc_info = trace.exception
     if exc_info is not None and exc_info.type != "AssertionError" and _first_call_failed(trace, entry):
         return f"*execution fail*{exc_info.type}: {exc_info.message}"

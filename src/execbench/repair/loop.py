@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execbench.repair.chat import Chat, ChatRequest, Reply
-from execbench.repair.execution import Hidden, Visible, judge_hidden, run_visible_tests
+from execbench.repair.execution import Hidden, Visible, judge_hidden, run_visible_tests, value_runner
 from execbench.repair.ldbcompat import code_body, prepare_program, trim_header, with_docstring
 from execbench.repair.ldbtrace import select_blocks, trace_blocks, trace_call_for
 from execbench.repair.problems import RepairProblem
@@ -154,7 +154,8 @@ async def _trace_entry(ctx: _Ctx, shown: str, failed: str, entry: str) -> list[l
 
     call = trace_call_for(IMPORT_HEADER + trim_header(shown), failed)
     result = (await asyncio.to_thread(trace_many, [call], ctx.pool, limits=TRACE_LIMITS))[0]
-    return trace_blocks(result.trace, result.status, entry, ctx.opts.level)
+    run = value_runner(ctx.pool)
+    return await asyncio.to_thread(trace_blocks, result.trace, result.status, entry, ctx.opts.level, run)
 
 
 async def _selfdebug_step(

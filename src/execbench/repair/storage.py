@@ -12,6 +12,14 @@ request's messages and response, the visible and hidden verdicts, tokens and tim
 Writes are committed one by one and idempotent, so a killed run resumes: finished tasks
 are read back; an unfinished task is run again, its model requests answered by the
 response cache.
+
+Requests in flight: before a request is sent, its intent (cache key, task, step) is
+committed to ``repair_requests``; its answer is committed to the response cache the moment
+it arrives. So after any kill, the requests whose intent is recorded and whose answer is
+not are exactly those that were in flight (sent or about to be sent, answer not yet
+stored): the only ones a resume asks again, and it counts them (``requests_resent``). A
+request that failed (an HTTP error, no answer) has its intent removed: asking it again is
+a retry, not a resend.
 """
 
 from __future__ import annotations
@@ -19,12 +27,24 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from execbench.repair.loop import Iteration
 from execbench.runs.store import Store
 
-__all__ = ["REPAIR_SCHEMA", "ensure_schema", "put_iteration", "clear_task", "load_iterations", "connection"]
+if TYPE_CHECKING:
+    from execbench.repair.loop import Iteration
+
+__all__ = [
+    "REPAIR_SCHEMA",
+    "ensure_schema",
+    "put_iteration",
+    "clear_task",
+    "load_iterations",
+    "connection",
+    "record_intent",
+    "drop_intent",
+    "pending_intents",
+]
 
 REPAIR_SCHEMA = """
 -- execbench repair: one row per (run, task, iteration); iteration 0 is the seed.
@@ -45,6 +65,16 @@ CREATE TABLE IF NOT EXISTS repair_iterations (
     seconds        REAL NOT NULL,
     created_at     REAL NOT NULL,
     PRIMARY KEY (run_id, task_id, iteration)
+);
+-- a request about to be sent (see the module docstring); its answer goes to ``responses``
+CREATE TABLE IF NOT EXISTS repair_requests (
+    cache_key  TEXT PRIMARY KEY,
+    run_id     TEXT NOT NULL,
+    task_id    TEXT NOT NULL,
+    step       TEXT NOT NULL,
+    iteration  INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL,  -- times it was sent (more than 1: resent after a kill)
+    sent_at    REAL NOT NULL
 );
 """
 
@@ -114,3 +144,36 @@ def load_iterations(store: Store, run_id: str) -> dict[str, list[dict[str, Any]]
             item[key] = json.loads(item[key]) if item[key] is not None else None
         out.setdefault(item["task_id"], []).append(item)
     return out
+
+
+def record_intent(store: Store, key: str, run_id: str, task_id: str, step: str, iteration: int) -> bool:
+    """Commit that the request ``key`` is about to be sent; True if an earlier process had
+    already recorded it and its answer was never stored (it was in flight at a kill)."""
+    conn = connection(store)
+    row = conn.execute("SELECT attempts FROM repair_requests WHERE cache_key = ?", (key,)).fetchone()
+    conn.execute(
+        "INSERT INTO repair_requests (cache_key, run_id, task_id, step, iteration, attempts, sent_at)"
+        " VALUES (?,?,?,?,?,1,?) ON CONFLICT (cache_key) DO UPDATE SET attempts = attempts + 1,"
+        " sent_at = excluded.sent_at",
+        (key, run_id, task_id, step, iteration, time.time()),
+    )
+    return row is not None
+
+
+def drop_intent(store: Store, key: str) -> None:
+    """Forget the intent of a request that failed (asking it again is a retry)."""
+    connection(store).execute("DELETE FROM repair_requests WHERE cache_key = ?", (key,))
+
+
+def pending_intents(store: Store, run_id: str) -> list[dict[str, Any]]:
+    """Requests of ``run_id`` whose intent is recorded and whose answer is not stored: those
+    in flight when the process writing the run stopped."""
+    cur = connection(store).execute(
+        "SELECT cache_key, task_id, step, iteration, attempts FROM repair_requests WHERE run_id = ?"
+        " ORDER BY sent_at",
+        (run_id,),
+    )
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cur]
+    answered = store.get_responses([r["cache_key"] for r in rows])
+    return [r for r in rows if r["cache_key"] not in answered]
