@@ -339,8 +339,22 @@ def test_the_c_engine_is_built_where_it_can_be() -> None:
     headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
     if not (shutil.which("cc") or shutil.which("gcc")) or not headers.exists():
         pytest.skip("no C compiler or Python headers here")
-    from execbench.trace import engine
+    from execbench.trace import _cext, engine
 
+    assert not _cext.STALE, _cext.STALE
     assert engine.CTracer is not None, (
         "the C tracer did not build: run scripts/bootstrap and read its warnings"
     )
+
+
+def test_a_stale_c_engine_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An extension built from other C sources (an editable install after ``git pull``)
+    would run against newer Python rules and record wrong traces: it is refused."""
+    from execbench.trace import _cext
+
+    if _cext.load() is None:
+        pytest.skip("the C tracer is not built here")
+    monkeypatch.setattr(_cext, "source_hash", lambda folder: "0" * 64)
+    assert _cext.load() is None and "rebuild" in _cext.STALE
+    monkeypatch.setattr(_cext, "source_hash", lambda folder: None)  # a wheel: no sources beside
+    assert _cext.load() is not None

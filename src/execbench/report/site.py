@@ -261,7 +261,9 @@ def _repair_plot(runs: list[RunData], names: list[str]) -> str:
         )
         points = []
         for k in range(longest):
-            solved = sum(1 for x in its if any(bool(step.get("passed")) for step in x[: k + 1]))
+            # the program each task holds after iteration k (its last one once it stopped):
+            # the last point is the run's own solved count, as LDB's is_solved counts it
+            solved = sum(1 for x in its if bool(x[min(k, len(x) - 1)].get("passed")))
             v = 100 * solved / len(its)
             points.append((v, v, v))
         series.append((f"{names[i]} ({method})" if method else names[i], points))
@@ -278,7 +280,8 @@ def _repair_plot(runs: list[RunData], names: list[str]) -> str:
             ylabel="solved (%)",
             xlabel="iteration",
         )
-        + "<figcaption>Share of tasks solved by each repair iteration, per run and method.</figcaption></figure>"
+        + "<figcaption>Share of tasks whose program after each repair iteration passes the hidden "
+        "tests, per run and method.</figcaption></figure>"
     )
 
 

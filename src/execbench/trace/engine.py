@@ -41,6 +41,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from execbench.trace._cext import load as load_extension
 from execbench.trace.diffing import make_rules
 from execbench.trace.exceptions import exception_value
 from execbench.trace.flat import _CACHE_ITEMS
@@ -50,10 +51,8 @@ from execbench.trace.types import Cut, Event, RawEvent, TraceLimits
 
 __all__ = ["ENGINE", "ENGINES", "Recorder"]
 
-try:
-    from execbench.trace._ctracer import CTracer
-except ImportError:  # not built (no compiler at install time): the Python engine serves
-    CTracer = None
+_CEXT = load_extension()  # None when not built (no compiler at install) or stale: Python serves
+CTracer = _CEXT.CTracer if _CEXT is not None else None
 
 
 def _choose_engine() -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from execbench.trace._cext import load as load_extension
+
 __all__ = ["flat_items", "flat_parts", "tuple_text"]
 
-try:  # the C rendering of flat_parts (same result, C speed)
-    from execbench.trace._ctracer import flat as _cflat
-except ImportError:
-    _cflat = None
+_CEXT = load_extension()
+_cflat = _CEXT.flat if _CEXT is not None else None  # the C rendering of flat_parts (same result)
 
 Snapshot = dict[str, Any]
 

@@ -431,6 +431,13 @@ PyInit__ctracer(void)
     PyObject *m = PyModule_Create(&ctracer_module);
     if (m == NULL)
         return NULL;
+#ifdef EXECBENCH_SOURCE_HASH
+    /* which sources this build came from: trace/_cext.py refuses a stale build */
+    if (PyModule_AddStringConstant(m, "SOURCE_HASH", EXECBENCH_SOURCE_HASH) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     Py_INCREF(&CTracerType);
     if (PyModule_AddObject(m, "CTracer", (PyObject *)&CTracerType) < 0) {
         Py_DECREF(&CTracerType);
