@@ -30,9 +30,24 @@ def test_static_plans_follow_evaluation_order() -> None:
     assert [[(k, decode(v)) for k, v in kw] for _, kw in plan] == [[("b", 2)], [("b", -1)]]
 
 
+def test_static_plans_fold_powers_and_skip_displays_without_calls() -> None:
+    tests = (
+        "def check(candidate):\n"
+        "    assert candidate([1, 0**0], (2 ** 10,)) == None\n"
+        "    assert candidate('a b') == {'a': 1, 'b': 1}, 'message'\n"
+        "    assert candidate('x') == [v for v in (1, 2)]\n"
+    )
+    plan = static_plan(tests, "f", True)
+    assert plan is not None
+    assert [[decode(a) for a in args] for args, _ in plan] == [[[1, 1], (1024,)], ["a b"], ["x"]]
+
+
 @pytest.mark.parametrize(
     "tests",
     [
+        "def check(candidate):\n    assert candidate(2 ** 100) == 1\n",
+        "def check(candidate):\n    assert candidate(1) == {'a': candidate(2)}\n",
+        "def check(candidate):\n    assert candidate(1) == (lambda: candidate(2))()\n",
         "def check(candidate):\n    for i in range(3):\n        assert candidate(i) == i\n",
         "def check(candidate):\n    x = candidate(1)\n    assert x == 1\n",
         "def check(candidate):\n    assert [candidate(i) for i in (1, 2)] == [1, 2]\n",
