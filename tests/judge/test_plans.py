@@ -125,3 +125,20 @@ def test_batched_verdicts_on_a_pool_without_submit(pool: Any) -> None:
         for body in (BODIES["right"], BODIES["wrong"], BODIES["opaque"])
     ]
     assert [v.passed for v in judge_strict(items, _MapOnly(pool))] == [True, False, False] * len(TESTS)
+
+
+def test_recorded_plans_are_kept_per_problem(pool: Any) -> None:
+    from execbench.judge import _RECORDED, _record_key
+
+    tests = TESTS["recorded"].replace("range(5)", "range(4)")  # a problem no other test recorded
+    item = StrictItem(
+        PROMPT + BODIES["right"], tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"]
+    )
+    assert _RECORDED.get(_record_key(item)) is None
+    assert judge_strict([item], pool)[0].passed
+    plan = _RECORDED.get(_record_key(item))
+    assert plan is not None and len(plan) == 6  # four random inputs, then candidate(2) and candidate(4)
+    wrong = StrictItem(
+        PROMPT + BODIES["wrong"], tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"]
+    )
+    assert not judge_strict([wrong], pool)[0].passed

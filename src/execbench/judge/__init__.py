@@ -52,6 +52,8 @@ from __future__ import annotations
 import contextlib
 import math
 import queue
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -256,6 +258,38 @@ def _workers(pool: Any) -> int:
     return max(1, int(getattr(pool, "workers", 2) or 2))
 
 
+class _Plans:
+    """Recorded plans by problem, so that each problem is recorded once per process (a plan
+    is a function of trusted text alone: reference, tests, entry; ``random`` is reseeded).
+    Bounded, least recently used first out; thread-safe."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size, self._lock = size, threading.Lock()
+        self._plans: OrderedDict[tuple[str, ...], list[Any]] = OrderedDict()
+
+    def get(self, key: tuple[str, ...]) -> list[Any] | None:
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+            return plan
+
+    def put(self, key: tuple[str, ...], plan: list[Any]) -> None:
+        with self._lock:
+            self._plans[key] = plan
+            self._plans.move_to_end(key)
+            while len(self._plans) > self._size:
+                self._plans.popitem(last=False)
+
+
+_RECORDED = _Plans()
+
+
+def _record_key(problem: StrictItem | dict[str, Any]) -> tuple[str, ...]:
+    spec = problem if isinstance(problem, dict) else {**problem._spec(), "reference": problem.reference}
+    return tuple(str(spec[k]) for k in ("reference", "trusted", "test", "entry", "check"))
+
+
 class _Pipeline:
     """:func:`judge_strict`'s executions, each queued as soon as what it needs is known.
 
@@ -298,6 +332,9 @@ class _Pipeline:
         self._queue(self.items[i].request(), "interactive", (i, retried))
 
     def run(self, problems: dict[int, StrictItem]) -> list[Judgement]:
+        for s, plan in enumerate(self.plans):
+            if plan is None and problems[s].reference is not None:
+                self.plans[s] = _RECORDED.get(_record_key(problems[s]))
         recorded = [
             s for s, plan in enumerate(self.plans) if plan is None and problems[s].reference is not None
         ]
@@ -323,8 +360,10 @@ class _Pipeline:
 
     def _on_record(self, chunk: list[tuple[int, dict[str, Any]]], result: ExecResult) -> None:
         plans = _batch_payload(result, len(chunk)) or [None] * len(chunk)
-        for (slot, _), plan in zip(chunk, plans, strict=True):
+        for (slot, spec), plan in zip(chunk, plans, strict=True):
             self.plans[slot] = plan
+            if isinstance(plan, list):
+                _RECORDED.put(_record_key(spec), plan)
         gated = {slot for slot, _ in chunk}
         for i, slot in enumerate(self.slots):
             if slot in gated and isinstance(self.plans[slot], list):
