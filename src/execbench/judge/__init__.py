@@ -53,7 +53,7 @@ import contextlib
 import math
 import queue
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -225,6 +225,8 @@ class StrictItem:
 
 
 def _chunks(items: list[Any], parts: int) -> list[list[Any]]:
+    if not items:
+        return []
     parts = max(1, min(parts, len(items)))
     return [items[i::parts] for i in range(parts)]
 
@@ -265,16 +267,17 @@ class _Plans:
 
     def __init__(self, size: int = 4096) -> None:
         self._size, self._lock = size, threading.Lock()
-        self._plans: OrderedDict[tuple[str, ...], list[Any]] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, ...], list[Any] | bool] = OrderedDict()
 
-    def get(self, key: tuple[str, ...]) -> list[Any] | None:
+    def get(self, key: tuple[str, ...]) -> list[Any] | bool | None:
+        """The plan, ``False`` if recording gave none (judged interactively), None if unknown."""
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
             return plan
 
-    def put(self, key: tuple[str, ...], plan: list[Any]) -> None:
+    def put(self, key: tuple[str, ...], plan: list[Any] | bool) -> None:
         with self._lock:
             self._plans[key] = plan
             self._plans.move_to_end(key)
@@ -308,9 +311,13 @@ class _Pipeline:
         self.pending: dict[Future[ExecResult], tuple[str, Any]] = {}
         self.done: queue.SimpleQueue[Future[ExecResult]] = queue.SimpleQueue()
         self.buffer: list[tuple[int, dict[str, Any], str]] = []
-        # Verification batches run behind the answers queued before them: few and large
-        # (each execution has a fixed cost), but more than one per worker for the tail.
-        self.chunk = max(8, math.ceil(len(items) / (2 * workers)))
+        # Answers are queued a window at a time, so that verification batches (and the
+        # interactive judging of samples off the plan) run between them, not all at the end;
+        # a verification batch is a few dozen samples (each execution has a fixed cost).
+        self.backlog: deque[int] = deque()
+        self.window = 8 * workers
+        self.answering = 0
+        self.chunk = max(8, math.ceil(len(items) / (3 * workers)))
         self.workers = workers
 
     def _queue(self, request: ExecRequest, kind: str, data: Any) -> None:
@@ -319,6 +326,10 @@ class _Pipeline:
         future.add_done_callback(self.done.put)
 
     def _answer(self, i: int) -> None:
+        if self.answering >= self.window:
+            self.backlog.append(i)
+            return
+        self.answering += 1
         item = self.items[i]
         request = ExecRequest(
             code=item.program,
@@ -350,7 +361,7 @@ class _Pipeline:
             future = self.done.get()
             kind, data = self.pending.pop(future)
             getattr(self, f"_on_{kind}")(data, future.result())
-            feeding = any(kind in ("answer", "record") for kind, _ in self.pending.values())
+            feeding = self.answering > 0 or any(kind == "record" for kind, _ in self.pending.values())
             while self.buffer and (len(self.buffer) >= self.chunk or not feeding):
                 batch, self.buffer = self.buffer[: self.chunk], self.buffer[self.chunk :]
                 self._queue(
@@ -359,11 +370,12 @@ class _Pipeline:
         return [v for v in self.verdicts if v is not None]
 
     def _on_record(self, chunk: list[tuple[int, dict[str, Any]]], result: ExecResult) -> None:
-        plans = _batch_payload(result, len(chunk)) or [None] * len(chunk)
+        recorded = _batch_payload(result, len(chunk))
+        plans = recorded or [None] * len(chunk)
         for (slot, spec), plan in zip(chunk, plans, strict=True):
             self.plans[slot] = plan
-            if isinstance(plan, list):
-                _RECORDED.put(_record_key(spec), plan)
+            if recorded is not None:  # the recording ran: its plan, or that it has none
+                _RECORDED.put(_record_key(spec), plan if isinstance(plan, list) else False)
         gated = {slot for slot, _ in chunk}
         for i, slot in enumerate(self.slots):
             if slot in gated and isinstance(self.plans[slot], list):
@@ -372,6 +384,9 @@ class _Pipeline:
                 self._interactive(i)
 
     def _on_answer(self, i: int, result: ExecResult) -> None:
+        self.answering -= 1
+        if self.backlog:
+            self._answer(self.backlog.popleft())
         if result.status is Status.SANDBOX_ERROR:
             self._interactive(i)
             return

@@ -14,6 +14,7 @@ gives no plan (the calls are then recorded with the reference, or judged interac
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from typing import Any
 
@@ -112,8 +113,12 @@ def _statements(body: list[ast.stmt], names: set[str], out: list[Any]) -> None:
             raise _NoPlan
 
 
+@functools.lru_cache(maxsize=1024)
 def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
-    """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None."""
+    """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None.
+
+    Cached (a function of the text alone; every sample of a problem has the same plan):
+    callers must not change the list."""
     if len(tests) > _MAX_TEST_CHARS:
         return None
     try:
