@@ -297,9 +297,10 @@ class _Pipeline:
     """:func:`judge_strict`'s executions, each queued as soon as what it needs is known.
 
     The recordings go first (their plans gate some answers); every sample with a plan is
-    answered; answers are verified in small trusted batches as they arrive; a sample whose
-    answer or batch failed, or whose tests left the plan, is judged interactively at once.
-    No stage waits for a whole other stage, so the workers stay busy to the end.
+    answered, a window of answers queued at a time; answers are verified in trusted batches
+    as they arrive; a sample whose answer or batch failed, or whose tests left the plan, is
+    judged interactively at once. No stage waits for a whole other stage, so the workers
+    stay busy to the end (measured in ``bench/strict_judging.py``).
     """
 
     def __init__(
