@@ -30,9 +30,24 @@ def test_static_plans_follow_evaluation_order() -> None:
     assert [[(k, decode(v)) for k, v in kw] for _, kw in plan] == [[("b", 2)], [("b", -1)]]
 
 
+def test_static_plans_fold_powers_and_skip_displays_without_calls() -> None:
+    tests = (
+        "def check(candidate):\n"
+        "    assert candidate([1, 0**0], (2 ** 10,)) == None\n"
+        "    assert candidate('a b') == {'a': 1, 'b': 1}, 'message'\n"
+        "    assert candidate('x') == [v for v in (1, 2)]\n"
+    )
+    plan = static_plan(tests, "f", True)
+    assert plan is not None
+    assert [[decode(a) for a in args] for args, _ in plan] == [[[1, 1], (1024,)], ["a b"], ["x"]]
+
+
 @pytest.mark.parametrize(
     "tests",
     [
+        "def check(candidate):\n    assert candidate(2 ** 100) == 1\n",
+        "def check(candidate):\n    assert candidate(1) == {'a': candidate(2)}\n",
+        "def check(candidate):\n    assert candidate(1) == (lambda: candidate(2))()\n",
         "def check(candidate):\n    for i in range(3):\n        assert candidate(i) == i\n",
         "def check(candidate):\n    x = candidate(1)\n    assert x == 1\n",
         "def check(candidate):\n    assert [candidate(i) for i in (1, 2)] == [1, 2]\n",
@@ -91,3 +106,39 @@ def test_batched_verdicts_equal_interactive_ones(pool: Any) -> None:
     assert all(
         v.result == w.result for v, w in zip(batched, interactive, strict=True) if v.result != "timed out"
     )
+
+
+class _MapOnly:
+    """A pool with ``map`` and no ``submit`` (judge_strict emulates submit with threads)."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool, self.workers = pool, pool.workers
+
+    def map(self, requests: Any) -> list[Any]:
+        return self._pool.map(requests)
+
+
+def test_batched_verdicts_on_a_pool_without_submit(pool: Any) -> None:
+    items = [
+        StrictItem(PROMPT + body, tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"], timeout=1.0)
+        for tests in TESTS.values()
+        for body in (BODIES["right"], BODIES["wrong"], BODIES["opaque"])
+    ]
+    assert [v.passed for v in judge_strict(items, _MapOnly(pool))] == [True, False, False] * len(TESTS)
+
+
+def test_recorded_plans_are_kept_per_problem(pool: Any) -> None:
+    from execbench.judge import _RECORDED, _record_key
+
+    tests = TESTS["recorded"].replace("range(5)", "range(4)")  # a problem no other test recorded
+    item = StrictItem(
+        PROMPT + BODIES["right"], tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"]
+    )
+    assert _RECORDED.get(_record_key(item)) is None
+    assert judge_strict([item], pool)[0].passed
+    plan = _RECORDED.get(_record_key(item))
+    assert plan is not None and len(plan) == 6  # four random inputs, then candidate(2) and candidate(4)
+    wrong = StrictItem(
+        PROMPT + BODIES["wrong"], tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"]
+    )
+    assert not judge_strict([wrong], pool)[0].passed

@@ -6,13 +6,15 @@ order) are known without running anything, and the batch path of
 :func:`execbench.judge.judge_strict` needs neither a reference solution nor a recording
 execution. A run may stop before the plan ends (a failing assert); a call the plan does not
 have next (a short-circuit skipped one, an assertion message) sends the sample to the
-interactive judge. Anything else -- loops, comprehensions, lambdas, assignments, non-literal arguments --
+interactive judge. Anything else -- loops, assignments, non-literal arguments, comprehensions and lambdas that
+mention the entry --
 gives no plan (the calls are then recorded with the reference, or judged interactively).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from typing import Any
 
@@ -31,6 +33,7 @@ class _NoPlan(Exception):
 _FOLD = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
 }  # fmt: skip
 _MAX_FOLDED = 10**18
 _MAX_FOLDED_LEN = 100_000
@@ -45,10 +48,17 @@ def _literal(node: ast.expr) -> Any:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
+    if isinstance(node, ast.List | ast.Tuple):
+        values = [_literal(e) for e in node.elts]
+        return values if isinstance(node, ast.List) else tuple(values)
     if not (isinstance(node, ast.BinOp) and type(node.op) in _FOLD):
         raise _NoPlan
     left, right = _literal(node.left), _literal(node.right)
     kinds = {type(left), type(right)}
+    if type(node.op) is ast.Pow:
+        # ``0**0``, ``2 ** 10``: integer powers whose result is bounded before computing it
+        if kinds != {int} or not 0 <= right <= 64 or abs(left) > 2**16:
+            raise _NoPlan
     if not kinds <= {int, float, str} or (
         str in kinds and type(node.op) is not ast.Add and kinds != {str, int}
     ):
@@ -68,9 +78,18 @@ def _literal(node: ast.expr) -> Any:
     return value
 
 
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
 def _calls(node: ast.AST, names: set[str], out: list[Any]) -> None:
     if isinstance(node, _DEFERRED):
-        raise _NoPlan
+        # Evaluated later or out of field order: a plan only if no call of the entry is in
+        # it (``== {'a': 2}``). A call the plan misses anyway (a helper calling the entry
+        # by name) meets the replay off the plan, which judges the sample interactively.
+        if _mentions(node, names):
+            raise _NoPlan
+        return
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
         if any(k.arg is None for k in node.keywords):
             raise _NoPlan
@@ -94,8 +113,12 @@ def _statements(body: list[ast.stmt], names: set[str], out: list[Any]) -> None:
             raise _NoPlan
 
 
+@functools.lru_cache(maxsize=1024)
 def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
-    """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None."""
+    """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None.
+
+    Cached (a function of the text alone; every sample of a problem has the same plan):
+    callers must not change the list."""
     if len(tests) > _MAX_TEST_CHARS:
         return None
     try:
