@@ -31,21 +31,26 @@ __all__ = [
 ]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--plus",
-        type=Path,
-        help="extra tests: an 'execbench augment' PLUS.jsonl or EvalPlus's HumanEval+/MBPP+ file",
+def add_arguments(parser: argparse.ArgumentParser, *, stored: bool = False) -> None:
+    """``--plus`` / ``--plus-timeout`` / ``--efficiency``; ``stored``: eval's wording (results in the store)."""
+    plus_help = (
+        "also judge codegen results on these extra tests (an 'execbench augment' PLUS.jsonl or "
+        "EvalPlus's file); stored as details['plus']"
+        if stored
+        else "extra tests: an 'execbench augment' PLUS.jsonl or EvalPlus's HumanEval+/MBPP+ file"
     )
+    efficiency_help = (
+        "count bytecode instructions of correct codegen results and of the reference on "
+        "performance inputs; stored as details['efficiency']"
+        if stored
+        else "count bytecode instructions of every correct sample and of the reference on "
+        "performance inputs; report efficient@k"
+    )
+    parser.add_argument("--plus", type=Path, help=plus_help)
     parser.add_argument(
         "--plus-timeout", type=float, default=1.0, help="seconds per extra input (default 1.0)"
     )
-    parser.add_argument(
-        "--efficiency",
-        action="store_true",
-        help="count bytecode instructions of every correct sample and of the reference on "
-        "performance inputs; report efficient@k",
-    )
+    parser.add_argument("--efficiency", action="store_true", help=efficiency_help)
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -136,21 +141,7 @@ def apply(
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     """``eval --plus PLUS.jsonl`` / ``--efficiency`` (codegen results of humaneval/mbpp suites)."""
-    parser.add_argument(
-        "--plus",
-        type=Path,
-        help="also judge codegen results on these extra tests (an 'execbench augment' PLUS.jsonl or "
-        "EvalPlus's file); stored as details['plus']",
-    )
-    parser.add_argument(
-        "--plus-timeout", type=float, default=1.0, help="seconds per extra input (default 1.0)"
-    )
-    parser.add_argument(
-        "--efficiency",
-        action="store_true",
-        help="count bytecode instructions of correct codegen results and of the reference on "
-        "performance inputs; stored as details['efficiency']",
-    )
+    add_arguments(parser, stored=True)
 
 
 def check_eval(args: argparse.Namespace) -> None:
