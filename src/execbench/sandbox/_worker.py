@@ -43,6 +43,8 @@ __all__ = ["main", "Worker", "PAYLOAD_CAP"]
 #: limits set no ``output_kill_bytes``; otherwise the report counts against that limit.
 PAYLOAD_CAP = 512 * 1024**2
 _FLUSH_EVERY = 0.01
+#: How long the worker waits for the child's exit alone before it starts reading as it goes.
+_QUIET_WAIT = 0.005
 _MAX_HEADER = 64 * 1024
 _READ = 1 << 16
 
@@ -74,6 +76,53 @@ class _Stream:
         return self.total > len(self.data)
 
 
+class Profile:
+    """Where one execution's CPU time goes, for ``bench/sandbox_throughput.py`` only
+    (``SandboxPool(profile=True)``): the worker's thread CPU time per phase, and the child's
+    own split from the shared page it stamps (:func:`execbench.sandbox._child.read_stamps`).
+    Off by default: it costs a few syscalls per execution."""
+
+    def __init__(self) -> None:
+        import mmap
+
+        self.stamps = mmap.mmap(-1, mmap.PAGESIZE)
+        self.last = 0.0
+        self.faults = 0
+        self.parts: dict[str, float] = {}
+        self.child_faults = 0
+
+    def _faults(self) -> int:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+    def start(self) -> None:
+        self.parts = {}
+        self.child_faults = 0
+        self.faults = self._faults()
+        self.last = time.thread_time()
+
+    def mark(self, phase: str, rusage: Any = None) -> None:
+        now = time.thread_time()
+        self.parts[f"worker_{phase}"] = now - self.last
+        self.last = now
+        if rusage is not None:
+            self.child_faults = rusage.ru_minflt
+
+    def finish(self, child_cpu: float) -> dict[str, float]:
+        from execbench.sandbox._child import read_stamps
+
+        self.mark("finish")
+        set_up, ran = read_stamps(self.stamps)
+        parts = self.parts
+        parts["child_setup"] = set_up
+        parts["child_run"] = max(0.0, ran - set_up) if ran else 0.0
+        parts["child_finish"] = max(0.0, child_cpu - ran) if ran else child_cpu
+        parts["worker_faults"] = float(self._faults() - self.faults)
+        parts["child_faults"] = float(self.child_faults)
+        return parts
+
+
 class Worker:
     """One worker's state: config, runner cache, job counter."""
 
@@ -90,6 +139,7 @@ class Worker:
         self.keep_tmp = bool(config.get("keep_tmp"))
         self.tmp_root = self._make_tmp_root()
         self.devnull = os.open(os.devnull, os.O_RDONLY)
+        self.profile: Profile | None = Profile() if config.get("profile") else None
 
     def _make_tmp_root(self) -> str:
         if self.level == "namespaces" and self.keep_tmp:
@@ -139,12 +189,18 @@ class Worker:
             return self._error_record(req, f"cannot load runner {req.runner!r}: {type(exc).__name__}: {exc}")
         self.counter += 1
         workdir = f"{self.tmp_root}/run-{self.index}-{self.counter}"
+        prof = self.profile
+        if prof is not None:
+            prof.start()
         try:
-            return self._run_in(req, runner, workdir)
+            record = self._run_in(req, runner, workdir)
         except Exception as exc:  # noqa: BLE001 - never let one execution take the worker down
             return self._error_record(req, f"sandbox failure: {type(exc).__name__}: {exc}")
         finally:
             remove_tree(workdir)
+        if prof is not None:
+            record[0]["profile"] = prof.finish(record[0].get("cpu_time", 0.0))
+        return record
 
     def _error_record(self, req: ExecRequest, message: str) -> Record:
         return (
@@ -167,7 +223,11 @@ class Worker:
         rep_sock, rep_w = report_socketpair()
         rlimits = rlimits_for(req.limits, self.nproc_base)
         nonce = os.urandom(8)
-        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce)
+        prof = self.profile
+        stamps = None if prof is None else prof.stamps
+        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce, stamps)
+        if prof is not None:
+            prof.mark("prepare")
         start = time.monotonic()
         pid = _linux.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which always _exits
@@ -175,6 +235,8 @@ class Worker:
                 run_child(req, runner, setup)
             finally:
                 os._exit(70)  # never return into the worker's code, whatever escaped
+        if prof is not None:
+            prof.mark("fork")
         for fd in (out_w, err_w, rep_w):
             os.close(fd)
         if stdin_fd != self.devnull:
@@ -197,9 +259,6 @@ class Worker:
         streams = {out_r: out, err_r: err}
         rep_fd = rep.sock.fileno()
         pidfd = os.pidfd_open(pid)
-        poller = select.poll()
-        for fd in (out_r, err_r, rep_fd, pidfd):
-            poller.register(fd, select.POLLIN)
         open_fds = {out_r, err_r}
         deadline = start + lim.timeout
         kill_bytes = lim.output_kill_bytes
@@ -207,7 +266,19 @@ class Worker:
         timed_out = output_killed = too_large = exited = False
         end = start
         try:
-            while True:
+            # Most executions end within a few milliseconds: wait for the exit alone first and
+            # read everything afterwards (:meth:`_drain`), one wake-up instead of one per
+            # stream. Meanwhile the child can fill at most the pipe and socket buffers (then
+            # its writes block), so no limit is judged on less than the loop below would see.
+            first = min(deadline - time.monotonic(), _QUIET_WAIT)
+            if first > 0 and select.select([pidfd], [], [], first)[0]:
+                exited = True
+                end = time.monotonic()
+            poller = select.poll()
+            if not exited:
+                for fd in (out_r, err_r, rep_fd, pidfd):
+                    poller.register(fd, select.POLLIN)
+            while not exited:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     timed_out = True
@@ -240,6 +311,8 @@ class Worker:
             with contextlib.suppress(OSError):
                 posix.killpg(pid, signal.SIGKILL)
             status, rusage = reap_child(pid, pidfd)
+            if self.profile is not None:
+                self.profile.mark("wait", rusage)
         finally:
             os.close(pidfd)
         kill_leftovers(self.pid, self.uid, self.own_pid_namespace)
