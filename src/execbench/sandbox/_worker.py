@@ -178,6 +178,7 @@ class Worker:
         if not callable(func):
             raise TypeError(f"runner {name!r} is not callable")
         self.runners[name] = func
+        _settle_heap()  # the runner's modules join the frozen heap every fork shares
         return func
 
     # -- one execution -------------------------------------------------------------------
@@ -435,6 +436,15 @@ def _unmask(pairs: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
+def _settle_heap() -> None:
+    """Freeze what is alive (children's collections then never write to it) and hand free
+    heap pages back to the kernel: every page the worker maps is copied by each fork and
+    torn down by each exit, used or not."""
+    gc.collect()
+    gc.freeze()
+    _linux.trim_heap()
+
+
 def _preload(modules: list[str]) -> list[str]:
     failed = []
     for name in modules:
@@ -488,8 +498,7 @@ def main() -> int:
     # a fixed seed makes programs that use ``random`` unseeded reproducible.
     random.seed(0)
     apply_guard()
-    gc.collect()
-    gc.freeze()
+    _settle_heap()
     ready = {
         "pid": worker.pid,
         "tmp_root": worker.tmp_root,
