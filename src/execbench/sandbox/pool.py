@@ -50,15 +50,14 @@ from execbench.sandbox.types import ExecRequest, ExecResult, Status
 
 __all__ = ["SandboxPool", "execute", "DEFAULT_PRELOAD", "UID_BASE"]
 
-#: Standard-library modules programs commonly import, imported once per worker.
-#: Runner modules (the tracer's, the harnesses') need no preloading: a worker imports a
-#: runner on its first request and keeps it. Every module here is in the heap each
-#: execution's fork copies and each exit tears down (the tracer alone was 3-4 MB of the
-#: worker's ~14 MB), so the list holds only what programs themselves import.
+#: Standard-library modules programs commonly import, and the tracer, imported once per
+#: worker. Every module here is in the heap each execution's fork copies and each exit
+#: tears down (the tracer is 3-4 MB of the worker's ~14 MB); it stays because programs
+#: that import it (the hostile suite's probes) must not pay for it in every execution.
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "typing", "math", "re", "itertools", "collections", "heapq", "functools", "string",
     "random", "bisect", "operator", "statistics", "fractions", "decimal", "datetime", "copy",
-    "json", "hashlib", "dataclasses", "abc", "enum",
+    "json", "hashlib", "dataclasses", "abc", "enum", "execbench.trace",
 )  # fmt: skip
 #: When the host is root, each worker runs its programs as its own uid/gid, above this.
 UID_BASE = 1_000_000
