@@ -24,6 +24,7 @@ from typing import Any
 
 from execbench.sandbox import _linux
 from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child, warm_up
+from execbench.sandbox._profile import Profile
 from execbench.sandbox._reap import kill_leftovers, reap_child, remove_tree
 from execbench.sandbox.channel import ReportReader, report_socketpair
 from execbench.sandbox.guard import apply_guard, remove_guard
@@ -74,53 +75,6 @@ class _Stream:
     @property
     def truncated(self) -> bool:
         return self.total > len(self.data)
-
-
-class Profile:
-    """Where one execution's CPU time goes, for ``bench/sandbox_throughput.py`` only
-    (``SandboxPool(profile=True)``): the worker's thread CPU time per phase, and the child's
-    own split from the shared page it stamps (:func:`execbench.sandbox._child.read_stamps`).
-    Off by default: it costs a few syscalls per execution."""
-
-    def __init__(self) -> None:
-        import mmap
-
-        self.stamps = mmap.mmap(-1, mmap.PAGESIZE)
-        self.last = 0.0
-        self.faults = 0
-        self.parts: dict[str, float] = {}
-        self.child_faults = 0
-
-    def _faults(self) -> int:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-    def start(self) -> None:
-        self.parts = {}
-        self.child_faults = 0
-        self.faults = self._faults()
-        self.last = time.thread_time()
-
-    def mark(self, phase: str, rusage: Any = None) -> None:
-        now = time.thread_time()
-        self.parts[f"worker_{phase}"] = now - self.last
-        self.last = now
-        if rusage is not None:
-            self.child_faults = rusage.ru_minflt
-
-    def finish(self, child_cpu: float) -> dict[str, float]:
-        from execbench.sandbox._child import read_stamps
-
-        self.mark("finish")
-        set_up, ran = read_stamps(self.stamps)
-        parts = self.parts
-        parts["child_setup"] = set_up
-        parts["child_run"] = max(0.0, ran - set_up) if ran else 0.0
-        parts["child_finish"] = max(0.0, child_cpu - ran) if ran else child_cpu
-        parts["worker_faults"] = float(self._faults() - self.faults)
-        parts["child_faults"] = float(self.child_faults)
-        return parts
 
 
 class Worker:
