@@ -139,6 +139,15 @@ def test_output_kill_limit(pool: SandboxPool) -> None:
     assert res.status is Status.OUTPUT_LIMIT and res.stdout == "z" * 10
 
 
+def test_output_past_the_kill_limit_of_a_quick_program_is_still_output_limit(pool: SandboxPool) -> None:
+    # Written and exited within the worker's first wait for the exit alone (it reads the
+    # streams afterwards): the limit is judged on every byte all the same.
+    res = run(pool, "print('q' * 5000)", limits=Limits(output_bytes=10, output_kill_bytes=1000))
+    assert res.status is Status.OUTPUT_LIMIT and res.stdout == "q" * 10
+    res = run(pool, "print('q' * 500)", limits=Limits(output_bytes=10, output_kill_bytes=1000))
+    assert res.status is Status.PASSED and res.stdout_truncated
+
+
 def test_defaults_match_the_anchors() -> None:
     assert Limits().timeout == 3.0 and ExecRequest("x").limits.timeout == 3.0
 
@@ -347,3 +356,19 @@ def test_workers_that_cannot_start_fail_jobs_with_the_reason(monkeypatch: pytest
     assert res.status is Status.SANDBOX_ERROR
     assert "no permission to do the thing" in (res.exception_message or "")
     assert time.monotonic() - start < 30
+
+
+def test_a_profiled_pool_gives_the_same_results_and_says_where_the_time_went() -> None:
+    programs = ["print(sum(range(10)))", "raise KeyError('k')", "x = sum(i * i for i in range(200000))"]
+    with SandboxPool(workers=1, profile=True) as profiled:
+        results = profiled.map([ExecRequest(code) for code in programs])
+        summary = profiled.profile_summary(reset=True)
+        assert profiled.profile_summary()["executions"] == 0
+    assert [r.status for r in results] == [Status.PASSED, Status.FAILED, Status.PASSED]
+    assert results[0].stdout == "45\n" and results[1].exception_type == "KeyError"
+    assert summary["executions"] == 3
+    phases = ("worker_prepare", "worker_fork", "worker_wait", "worker_finish", "child_setup", "child_run")
+    assert all(summary[key] >= 0 for key in (*phases, "child_finish", "worker_faults", "child_faults"))
+    assert summary["child_run"] > 0 and summary["child_setup"] > 0 and summary["worker_fork"] > 0
+    # the busy program's run dominates the mean run time
+    assert summary["child_run"] * 3 >= results[2].cpu_time * 0.5

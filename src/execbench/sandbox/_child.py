@@ -19,7 +19,9 @@ import os
 import posix
 import resource
 import signal
+import struct
 import sys
+import time
 import traceback
 from _json import encode_basestring_ascii as _quote
 from collections.abc import Callable
@@ -40,6 +42,7 @@ __all__ = [
     "warm_up",
     "REPORT_FD",
     "PROGRAM_FILENAME",
+    "read_stamps",
 ]
 
 #: The report channel is moved to this descriptor in the child.
@@ -52,6 +55,8 @@ _MAX_MESSAGE = 4001
 _write = os.write
 _exit = os._exit
 _dumps = json.dumps
+_thread_time = time.thread_time
+_STAMPS = struct.Struct("<dd")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ class ChildSetup:
     nonce: bytes = b""
     """Tags every report message, so that a program writing to the report channel by
     accident (or naively on purpose) cannot pass for the sandbox's own report."""
+    stamps: Any = None
+    """Profiling only (``SandboxPool(profile=True)``, for ``bench/``): a shared page where
+    the child writes its CPU time when the walls are up and when the runner returned. The
+    program can overwrite it; it only ever feeds benchmark figures, never a verdict."""
 
 
 _worker_hard_limits: dict[int, int] = {}
@@ -295,7 +304,7 @@ def run_child(
     req: ExecRequest, runner: Callable[[str, dict[str, Any]], Any] | None, setup: ChildSetup
 ) -> NoReturn:
     """Set up the walls, run the request, report, and exit. Never returns."""
-    nonce = setup.nonce
+    nonce, stamps = setup.nonce, setup.stamps
     try:
         _walls(req, setup)
         out, err = _fresh_stdio()
@@ -307,6 +316,7 @@ def run_child(
         _report({"kind": "runner_error", "type": _type_name(exc), "message": _text(exc)}, None, nonce)
         _exit(0)
     del setup
+    set_up = _thread_time() if stamps is not None else 0.0
     header: dict[str, Any] | None
     payload: bytes | None = None
     try:
@@ -320,7 +330,24 @@ def run_child(
         header = {"kind": "exception", "type": _type_name(exc), "message": _text(exc)}
         _print_traceback(exc, err)
     _join_threads()
+    if stamps is not None:
+        _stamp(stamps, set_up)
     current = (sys.stdout, sys.stderr)
     _flush(*current, *(s for s in (out, err) if s not in current))
     _report(header, payload, nonce)
     _exit(0)
+
+
+def _stamp(stamps: Any, set_up: float) -> None:
+    """Profiling only: CPU seconds of this process when the walls were up / the runner ended."""
+    try:
+        _STAMPS.pack_into(stamps, 0, set_up, _thread_time())
+    except BaseException:  # noqa: BLE001, S110 - the program may have closed or shrunk it
+        pass
+
+
+def read_stamps(stamps: Any) -> tuple[float, float]:
+    """In the worker: what :func:`_stamp` wrote (zeros if the child never got there)."""
+    set_up, ran = _STAMPS.unpack_from(stamps, 0)
+    _STAMPS.pack_into(stamps, 0, 0.0, 0.0)
+    return set_up, ran

@@ -24,6 +24,7 @@ from typing import Any
 
 from execbench.sandbox import _linux
 from execbench.sandbox._child import ChildSetup, prepare_stdio, rlimits_for, run_child, warm_up
+from execbench.sandbox._profile import Profile
 from execbench.sandbox._reap import kill_leftovers, reap_child, remove_tree
 from execbench.sandbox.channel import ReportReader, report_socketpair
 from execbench.sandbox.guard import apply_guard, remove_guard
@@ -43,6 +44,8 @@ __all__ = ["main", "Worker", "PAYLOAD_CAP"]
 #: limits set no ``output_kill_bytes``; otherwise the report counts against that limit.
 PAYLOAD_CAP = 512 * 1024**2
 _FLUSH_EVERY = 0.01
+#: How long the worker waits for the child's exit alone before it starts reading as it goes.
+_QUIET_WAIT = 0.005
 _MAX_HEADER = 64 * 1024
 _READ = 1 << 16
 
@@ -90,6 +93,7 @@ class Worker:
         self.keep_tmp = bool(config.get("keep_tmp"))
         self.tmp_root = self._make_tmp_root()
         self.devnull = os.open(os.devnull, os.O_RDONLY)
+        self.profile: Profile | None = Profile() if config.get("profile") else None
 
     def _make_tmp_root(self) -> str:
         if self.level == "namespaces" and self.keep_tmp:
@@ -128,6 +132,7 @@ class Worker:
         if not callable(func):
             raise TypeError(f"runner {name!r} is not callable")
         self.runners[name] = func
+        _settle_heap()  # the runner's modules join the frozen heap every fork shares
         return func
 
     # -- one execution -------------------------------------------------------------------
@@ -139,12 +144,18 @@ class Worker:
             return self._error_record(req, f"cannot load runner {req.runner!r}: {type(exc).__name__}: {exc}")
         self.counter += 1
         workdir = f"{self.tmp_root}/run-{self.index}-{self.counter}"
+        prof = self.profile
+        if prof is not None:
+            prof.start()
         try:
-            return self._run_in(req, runner, workdir)
+            record = self._run_in(req, runner, workdir)
         except Exception as exc:  # noqa: BLE001 - never let one execution take the worker down
             return self._error_record(req, f"sandbox failure: {type(exc).__name__}: {exc}")
         finally:
             remove_tree(workdir)
+        if prof is not None:
+            record[0]["profile"] = prof.finish(record[0].get("cpu_time", 0.0))
+        return record
 
     def _error_record(self, req: ExecRequest, message: str) -> Record:
         return (
@@ -167,7 +178,11 @@ class Worker:
         rep_sock, rep_w = report_socketpair()
         rlimits = rlimits_for(req.limits, self.nproc_base)
         nonce = os.urandom(8)
-        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce)
+        prof = self.profile
+        stamps = None if prof is None else prof.stamps
+        setup = ChildSetup(workdir, stdin_fd, out_w, err_w, rep_w, self.pid, self.uid, rlimits, nonce, stamps)
+        if prof is not None:
+            prof.mark("prepare")
         start = time.monotonic()
         pid = _linux.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which always _exits
@@ -175,6 +190,8 @@ class Worker:
                 run_child(req, runner, setup)
             finally:
                 os._exit(70)  # never return into the worker's code, whatever escaped
+        if prof is not None:
+            prof.mark("fork")
         for fd in (out_w, err_w, rep_w):
             os.close(fd)
         if stdin_fd != self.devnull:
@@ -197,9 +214,6 @@ class Worker:
         streams = {out_r: out, err_r: err}
         rep_fd = rep.sock.fileno()
         pidfd = os.pidfd_open(pid)
-        poller = select.poll()
-        for fd in (out_r, err_r, rep_fd, pidfd):
-            poller.register(fd, select.POLLIN)
         open_fds = {out_r, err_r}
         deadline = start + lim.timeout
         kill_bytes = lim.output_kill_bytes
@@ -207,7 +221,19 @@ class Worker:
         timed_out = output_killed = too_large = exited = False
         end = start
         try:
-            while True:
+            # Most executions end within a few milliseconds: wait for the exit alone first and
+            # read everything afterwards (:meth:`_drain`), one wake-up instead of one per
+            # stream. Meanwhile the child can fill at most the pipe and socket buffers (then
+            # its writes block), so no limit is judged on less than the loop below would see.
+            first = min(deadline - time.monotonic(), _QUIET_WAIT)
+            if first > 0 and select.select([pidfd], [], [], first)[0]:
+                exited = True
+                end = time.monotonic()
+            poller = select.poll()
+            if not exited:
+                for fd in (out_r, err_r, rep_fd, pidfd):
+                    poller.register(fd, select.POLLIN)
+            while not exited:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     timed_out = True
@@ -240,6 +266,8 @@ class Worker:
             with contextlib.suppress(OSError):
                 posix.killpg(pid, signal.SIGKILL)
             status, rusage = reap_child(pid, pidfd)
+            if self.profile is not None:
+                self.profile.mark("wait", rusage)
         finally:
             os.close(pidfd)
         kill_leftovers(self.pid, self.uid, self.own_pid_namespace)
@@ -362,6 +390,15 @@ def _unmask(pairs: list[tuple[str, str]]) -> list[str]:
     return problems
 
 
+def _settle_heap() -> None:
+    """Freeze what is alive (children's collections then never write to it) and hand free
+    heap pages back to the kernel: every page the worker maps is copied by each fork and
+    torn down by each exit, used or not."""
+    gc.collect()
+    gc.freeze()
+    _linux.trim_heap()
+
+
 def _preload(modules: list[str]) -> list[str]:
     failed = []
     for name in modules:
@@ -415,8 +452,7 @@ def main() -> int:
     # a fixed seed makes programs that use ``random`` unseeded reproducible.
     random.seed(0)
     apply_guard()
-    gc.collect()
-    gc.freeze()
+    _settle_heap()
     ready = {
         "pid": worker.pid,
         "tmp_root": worker.tmp_root,

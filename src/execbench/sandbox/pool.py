@@ -50,7 +50,10 @@ from execbench.sandbox.types import ExecRequest, ExecResult, Status
 
 __all__ = ["SandboxPool", "execute", "DEFAULT_PRELOAD", "UID_BASE"]
 
-#: Standard-library modules programs commonly import, imported once per worker.
+#: Standard-library modules programs commonly import, and the tracer, imported once per
+#: worker. Every module here is in the heap each execution's fork copies and each exit
+#: tears down (the tracer is 3-4 MB of the worker's ~14 MB); it stays because programs
+#: that import it (the hostile suite's probes) must not pay for it in every execution.
 DEFAULT_PRELOAD: tuple[str, ...] = (
     "typing", "math", "re", "itertools", "collections", "heapq", "functools", "string",
     "random", "bisect", "operator", "statistics", "fractions", "decimal", "datetime", "copy",
@@ -195,6 +198,7 @@ class _Slot:
             "keep_tmp": self.pool.isolation == "namespaces"
             and interpreter_in_tmp(tuple(self.pool.pythonpath)),
             "nproc_base": _user_process_count() + 16 if os.geteuid() != 0 else 0,
+            "profile": self.pool.profile,
         }
         try:
             write_all(proc.stdin.fileno(), dumps_request_frame(config))
@@ -297,6 +301,8 @@ class _Slot:
                 frame = read_frame(proc.stdout.fileno(), time.monotonic() + budget)
                 for header, payload in decode_records(frame):
                     job = outstanding.pop(header["id"])
+                    if self.pool.profile:
+                        self.pool._add_profile(header.get("profile"))
                     self.pool._settle(job, _to_result(job.req, header, payload))
             return
         except ChannelTimeout:  # before OSError: it is a TimeoutError
@@ -337,7 +343,8 @@ class SandboxPool:
     ``major.minor``, e.g. a virtualenv with numpy) to run the workers with, same isolation.
     ``allow_weak_isolation``: run programs under ``process`` isolation even where they would
     keep the host's uid (None: the ``$EXECBENCH_ALLOW_WEAK_ISOLATION`` variable decides);
-    otherwise that is a ``UserError``.
+    otherwise that is a ``UserError``. ``profile``: for benchmarks, have the workers measure
+    where each execution's CPU time goes (:meth:`profile_summary`).
     """
 
     def __init__(
@@ -349,6 +356,7 @@ class SandboxPool:
         pythonpath: Sequence[str] = (),
         python: str | None = None,
         allow_weak_isolation: bool | None = None,
+        profile: bool = False,
     ) -> None:
         self.isolation: str = resolve_level(isolation)
         check_weak_isolation(self.isolation, allow_weak_isolation)
@@ -357,6 +365,11 @@ class SandboxPool:
         self.pythonpath: tuple[str, ...] = tuple(os.path.abspath(p) for p in pythonpath)
         #: Interpreter of the workers (None: execbench's own); see ``isolation.other_interpreter``.
         self.python: str | None = python
+        #: Benchmarks only: workers report where each execution's CPU time goes (see
+        #: :meth:`profile_summary`); the figures come partly from the program's own process.
+        self.profile = profile
+        self._profile_sums: dict[str, float] = {}
+        self._profile_count = 0
         self._cond = threading.Condition()
         self._pending: deque[_Job] = deque()
         self._closed = False
@@ -433,6 +446,27 @@ class SandboxPool:
         if message not in self._warned:
             self._warned.add(message)
             _log.warning("%s", message)
+
+    def _add_profile(self, parts: Any) -> None:
+        if not isinstance(parts, dict):
+            return
+        with self._cond:
+            self._profile_count += 1
+            for key, value in parts.items():
+                if isinstance(key, str) and isinstance(value, int | float):
+                    self._profile_sums[key] = self._profile_sums.get(key, 0.0) + float(value)
+
+    def profile_summary(self, reset: bool = False) -> dict[str, float]:
+        """``profile=True`` pools: mean seconds per execution of each phase (worker
+        ``prepare``/``fork``/``wait``/``finish`` thread CPU, child ``setup``/``run``/``finish``
+        CPU) and mean minor page faults (``*_faults``), over the executions so far."""
+        with self._cond:
+            count = max(1, self._profile_count)
+            summary = {key: value / count for key, value in self._profile_sums.items()}
+            summary["executions"] = float(self._profile_count)
+            if reset:
+                self._profile_sums, self._profile_count = {}, 0
+        return summary
 
     # -- public API ----------------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""Profiling of executions, for benchmarks only (``SandboxPool(profile=True)``).
+
+The worker measures its own thread CPU time per phase of an execution; the child stamps
+its CPU time into a shared page when its walls are up and when its runner returned
+(:func:`execbench.sandbox._child.read_stamps`), and its total comes from ``wait4``. The
+child's figures come from the program's own process: they feed benchmark output only,
+never a verdict.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+__all__ = ["Profile"]
+
+
+class Profile:
+    """Where one execution's CPU time goes: ``start``, a ``mark`` at the end of each worker
+    phase, ``finish`` for the record. Off by default: it costs a few syscalls per execution."""
+
+    def __init__(self) -> None:
+        import mmap
+
+        self.stamps = mmap.mmap(-1, mmap.PAGESIZE)
+        self.last = 0.0
+        self.faults = 0
+        self.parts: dict[str, float] = {}
+        self.child_faults = 0
+
+    def _faults(self) -> int:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+    def start(self) -> None:
+        self.parts = {}
+        self.child_faults = 0
+        self.faults = self._faults()
+        self.last = time.thread_time()
+
+    def mark(self, phase: str, rusage: Any = None) -> None:
+        now = time.thread_time()
+        self.parts[f"worker_{phase}"] = now - self.last
+        self.last = now
+        if rusage is not None:
+            self.child_faults = rusage.ru_minflt
+
+    def finish(self, child_cpu: float) -> dict[str, float]:
+        from execbench.sandbox._child import read_stamps
+
+        self.mark("finish")
+        set_up, ran = read_stamps(self.stamps)
+        parts = self.parts
+        parts["child_setup"] = set_up
+        parts["child_run"] = max(0.0, ran - set_up) if ran else 0.0
+        parts["child_finish"] = max(0.0, child_cpu - ran) if ran else child_cpu
+        parts["worker_faults"] = float(self._faults() - self.faults)
+        parts["child_faults"] = float(self.child_faults)
+        return parts
