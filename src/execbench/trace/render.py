@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from execbench.trace.facts import frame_steps, loops
 from execbench.trace.types import Trace
+
+if TYPE_CHECKING:  # rich is imported by render_trace only: every sandbox worker imports
+    from rich.console import Console  # this module (rationales), and rich is 1.6 MB of its heap
 
 __all__ = ["Elided", "Row", "compress_loops", "execution_rows", "plain_rows", "render_trace", "state_text"]
 
@@ -255,6 +256,9 @@ def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2)
     """Print the trace in execution order: each line, the calls it makes (indented by
     depth), then the state after it (``→ n = 5``); stdout, returns and exceptions where
     they happen; loops compressed to their first/last iterations."""
+    from rich.console import Console
+    from rich.markup import escape
+
     console = console or Console(soft_wrap=True)
     for row in execution_rows(trace, keep=keep):
         pad = "  " * row.depth
@@ -270,6 +274,8 @@ def render_trace(trace: Trace, console: Console | None = None, *, keep: int = 2)
 
 
 def _render_end(console: Console, trace: Trace) -> None:
+    from rich.markup import escape
+
     console.print(f"[bold]steps:[/bold] {trace.steps}")
     if trace.return_value is not None:
         console.print(f"[bold]return:[/bold] {escape(trace.return_value['repr'])}")
