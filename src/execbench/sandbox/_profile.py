@@ -9,10 +9,11 @@ never a verdict.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
-__all__ = ["Profile"]
+__all__ = ["Profile", "ProfileSums"]
 
 
 class Profile:
@@ -58,3 +59,34 @@ class Profile:
         parts["worker_faults"] = float(self._faults() - self.faults)
         parts["child_faults"] = float(self.child_faults)
         return parts
+
+
+class ProfileSums:
+    """The host's side: per-execution profiles added up (``SandboxPool.profile_summary``).
+
+    Values are checked to be numbers under string keys: they come through the worker from
+    the child's page, and a program could have written anything there.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sums: dict[str, float] = {}
+        self._count = 0
+
+    def add(self, parts: Any) -> None:
+        if not isinstance(parts, dict):
+            return
+        with self._lock:
+            self._count += 1
+            for key, value in parts.items():
+                if isinstance(key, str) and isinstance(value, int | float):
+                    self._sums[key] = self._sums.get(key, 0.0) + float(value)
+
+    def summary(self, reset: bool = False) -> dict[str, float]:
+        with self._lock:
+            count = max(1, self._count)
+            out = {key: value / count for key, value in self._sums.items()}
+            out["executions"] = float(self._count)
+            if reset:
+                self._sums, self._count = {}, 0
+        return out

@@ -30,6 +30,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from execbench.sandbox._profile import ProfileSums
 from execbench.sandbox.isolation import (
     check_weak_isolation,
     closed_interpreter_paths,
@@ -302,7 +303,7 @@ class _Slot:
                 for header, payload in decode_records(frame):
                     job = outstanding.pop(header["id"])
                     if self.pool.profile:
-                        self.pool._add_profile(header.get("profile"))
+                        self.pool._profile.add(header.get("profile"))
                     self.pool._settle(job, _to_result(job.req, header, payload))
             return
         except ChannelTimeout:  # before OSError: it is a TimeoutError
@@ -368,8 +369,7 @@ class SandboxPool:
         #: Benchmarks only: workers report where each execution's CPU time goes (see
         #: :meth:`profile_summary`); the figures come partly from the program's own process.
         self.profile = profile
-        self._profile_sums: dict[str, float] = {}
-        self._profile_count = 0
+        self._profile = ProfileSums()
         self._cond = threading.Condition()
         self._pending: deque[_Job] = deque()
         self._closed = False
@@ -447,26 +447,11 @@ class SandboxPool:
             self._warned.add(message)
             _log.warning("%s", message)
 
-    def _add_profile(self, parts: Any) -> None:
-        if not isinstance(parts, dict):
-            return
-        with self._cond:
-            self._profile_count += 1
-            for key, value in parts.items():
-                if isinstance(key, str) and isinstance(value, int | float):
-                    self._profile_sums[key] = self._profile_sums.get(key, 0.0) + float(value)
-
     def profile_summary(self, reset: bool = False) -> dict[str, float]:
         """``profile=True`` pools: mean seconds per execution of each phase (worker
         ``prepare``/``fork``/``wait``/``finish`` thread CPU, child ``setup``/``run``/``finish``
         CPU) and mean minor page faults (``*_faults``), over the executions so far."""
-        with self._cond:
-            count = max(1, self._profile_count)
-            summary = {key: value / count for key, value in self._profile_sums.items()}
-            summary["executions"] = float(self._profile_count)
-            if reset:
-                self._profile_sums, self._profile_count = {}, 0
-        return summary
+        return self._profile.summary(reset)
 
     # -- public API ----------------------------------------------------------------------
 
