@@ -56,8 +56,9 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 #: A file in the host's /tmp the programs try to overwrite and delete (one per test process:
 #: test runs side by side on one machine must not share it).
 HOST_TMP_CANARY = f"/tmp/execbench-hostile-canary-{os.getpid()}.txt"
-#: A directory inside the repository the programs try to write into and delete.
-REPO_CANARY_DIR = str(REPO_DIR / "tests" / "sandbox" / ".hostile-canary")
+#: A directory inside the repository the programs try to write into and delete (one per test
+#: process, like the /tmp canary: CI runs the interpreters' suites side by side).
+REPO_CANARY_DIR = str(REPO_DIR / "tests" / "sandbox" / f".hostile-canary-{os.getpid()}")
 
 #: Limits that keep the corpus fast: loops time out after 1 s, bombs stop at 1 GiB.
 QUICK_LIMITS: dict[str, Any] = {"timeout": 1.0, "memory_bytes": 1024**3}
