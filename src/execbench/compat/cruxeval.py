@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from execbench import _pyast
 from execbench.compat.execute import BatchStats, run_checks
 from execbench.compat.harness import PASSED
 from execbench.compat.judged import Plan
@@ -103,7 +104,7 @@ def _literal(text: str) -> tuple[bool, Any]:
     if len(text) > 100_000:
         return False, None
     try:
-        return True, ast.literal_eval(text.strip())
+        return True, _pyast.literal_eval(text.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False, None
 
@@ -113,7 +114,7 @@ def _literal_call(text: str) -> ast.Call | None:
     if len(text) > 100_000:
         return None
     try:
-        node = ast.parse(text.strip(), mode="eval").body
+        node = _pyast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "f"):
@@ -125,7 +126,7 @@ def _literal_call(text: str) -> ast.Call | None:
         if any(isinstance(n, ast.Name) for n in ast.walk(part)):
             return None
         try:
-            ast.literal_eval(part)
+            _pyast.literal_eval(part)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
     return node

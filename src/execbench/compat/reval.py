@@ -40,6 +40,8 @@ import re
 import sys
 from typing import Any
 
+from execbench import _pyast
+
 __all__ = ["REVAL_RUNNER", "run", "NIL", "render_values"]
 
 REVAL_RUNNER = "execbench.compat.reval:run"
@@ -127,7 +129,7 @@ class _Recorder:
         if line not in {s.line for s in self.steps}:
             return _NIL
         try:
-            tree = ast.parse(var)
+            tree = _pyast.parse(var)
             node = tree.body[0].value  # type: ignore[attr-defined]
             if len(tree.body) != 1:
                 return _NIL

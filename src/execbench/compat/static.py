@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import ast
 
+from execbench import _pyast
+
 __all__ = ["static_result", "MAX_STATIC_CHARS"]
 
 #: Longer programs are simply run; parsing is cheap, but there is no need to be clever.
@@ -42,7 +44,7 @@ def _literal(node: ast.expr | None) -> tuple[bool, object]:
     if node is None:
         return False, None
     try:
-        return True, ast.literal_eval(node)
+        return True, _pyast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
         return False, None
 
@@ -73,7 +75,7 @@ def static_result(program: str) -> str | None:
     if len(program) > MAX_STATIC_CHARS or "assert" not in program:
         return None
     try:
-        tree = ast.parse(program)
+        tree = _pyast.parse(program)
         compile(tree, "<static>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None

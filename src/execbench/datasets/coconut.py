@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from execbench import _pyast
 from execbench.errors import UserError
 
 __all__ = [
@@ -61,7 +62,7 @@ def strip_indices(code_indices: str) -> str:
 def _param_counts(code: str, entry: str) -> tuple[int, int] | None:
     """(required, maximum) positional parameters of ``entry`` (maximum -1: has ``*args``)."""
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in ast.walk(tree):
@@ -76,7 +77,7 @@ def call_arguments(text: str, code: str, entry: str) -> str:
     """The argument text of a ``FunctionCall`` cell, unwrapping an argument tuple when it is one."""
     source = text.strip()
     try:
-        node = ast.parse(source, mode="eval").body
+        node = _pyast.parse(source, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source
     params = _param_counts(code, entry)
@@ -95,7 +96,7 @@ def call_arguments(text: str, code: str, entry: str) -> str:
 
 def _lines(text: str) -> tuple[int, ...] | None:
     try:
-        value = ast.literal_eval(text.strip())
+        value = _pyast.literal_eval(text.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError):
         return None
     if isinstance(value, list | tuple) and all(isinstance(x, int) for x in value):

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from execbench import _pyast
 from execbench.errors import UserError
 
 __all__ = [
@@ -135,7 +136,7 @@ def _check_args(where: str, lineno: int, text: str) -> None:
     """
     wrapped = f"_({text})"
     try:
-        node = ast.parse(wrapped, mode="eval").body
+        node = _pyast.parse(wrapped, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise _fail(where, f"line {lineno}: input {text!r} is not a valid argument list") from None
     whole = (node.col_offset, node.end_lineno, node.end_col_offset) == (0, 1, len(wrapped.encode()))
@@ -223,7 +224,7 @@ def _doctest_examples(node: ast.FunctionDef) -> Iterator[tuple[str, str]]:
         if not stripped.startswith(">>> "):
             continue
         try:
-            expr = ast.parse(stripped[4:], mode="eval").body
+            expr = _pyast.parse(stripped[4:], mode="eval").body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
@@ -265,7 +266,7 @@ def parse_program_text(text: str, *, where: str, program_id: str, source: str = 
     text = text.replace("\r\n", "\n")
     directives, code = _split_header(where, text)
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except SyntaxError as exc:
         raise _fail(where, f"line {exc.lineno}: syntax error: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError) as exc:

@@ -18,6 +18,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from execbench import _pyast
 from execbench.datasets.loading import read_jsonl, require_str
 from execbench.errors import UserError
 
@@ -52,7 +53,7 @@ class RevalItem:
 def tuple_args(text: str, where: str) -> str:
     """``"([1.0, 2.0], 0.3,)"`` -> ``"[1.0, 2.0], 0.3"``: the elements' source, parsed not run."""
     try:
-        node = ast.parse(text.strip(), mode="eval").body
+        node = _pyast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise UserError(f"{where}: input {text!r} is not an argument tuple") from None
     if not isinstance(node, ast.Tuple):

@@ -18,6 +18,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from execbench import _pyast
+
 __all__ = ["Variant", "make_variants", "rename_locals", "resample_args"]
 
 _NAMES = (
@@ -205,7 +207,7 @@ def _swap(tree: ast.Module, rng: random.Random) -> bool:
 def resample_args(args: str, rng: random.Random) -> str:
     """Perturb the literal numbers and strings of an argument text; non-literal parts stay."""
     try:
-        call = ast.parse(f"_({args})", mode="eval").body
+        call = _pyast.parse(f"_({args})", mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return args
     assert isinstance(call, ast.Call)
@@ -236,7 +238,7 @@ def make_variants(
 ) -> list[Variant]:
     """Up to ``n`` distinct variants (fewer when rewrites run out); ``key`` names the program in the seed."""
     try:
-        original = ast.parse(code)
+        original = _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     base = ast.unparse(original)

@@ -18,6 +18,7 @@ import functools
 import operator
 from typing import Any
 
+from execbench import _pyast
 from execbench.judge.values import encode
 
 __all__ = ["static_plan"]
@@ -45,7 +46,7 @@ def _literal(node: ast.expr) -> Any:
     if isinstance(node, ast.Starred):
         raise _NoPlan
     try:
-        return ast.literal_eval(node)
+        return _pyast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
     if isinstance(node, ast.List | ast.Tuple):
@@ -122,7 +123,7 @@ def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
     if len(tests) > _MAX_TEST_CHARS:
         return None
     try:
-        module = ast.parse(tests)
+        module = _pyast.parse(tests)
         out: list[Any] = []
         checks = [s for s in module.body if isinstance(s, ast.FunctionDef) and s.name == "check"]
         if len(checks) != 1:

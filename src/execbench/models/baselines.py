@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from execbench import _pyast
 from execbench.errors import UserError
 from execbench.models.types import Generation, GenRequest
 
@@ -58,7 +59,7 @@ def _parse(task: Task) -> ast.Module | None:
     if not isinstance(code, str):
         return None
     try:
-        return ast.parse(code)
+        return _pyast.parse(code)
     except (SyntaxError, ValueError):
         return None
 
@@ -140,7 +141,7 @@ def _param_value(task: Task, var: str) -> tuple[bool, Any]:
         return False, None
     names = [a.arg for a in fn.args.posonlyargs + fn.args.args]
     try:
-        args = ast.literal_eval(f"({_args_text(task)},)") if _args_text(task) else ()
+        args = _pyast.literal_eval(f"({_args_text(task)},)") if _args_text(task) else ()
     except (SyntaxError, ValueError):
         return False, None
     if var in names and names.index(var) < len(args):
@@ -162,7 +163,7 @@ def _last_assigned(task: Task, n: int) -> str:
         if not targets or node.lineno > line or any(ast.unparse(t) != var for t in targets):
             continue
         try:
-            value = ast.literal_eval(node.value)  # type: ignore[union-attr,arg-type]
+            value = _pyast.literal_eval(node.value)  # type: ignore[union-attr,arg-type]
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
         if best is None or node.lineno >= best[0]:
@@ -178,7 +179,9 @@ def _canonical(task: Task, n: int) -> str:
     if not isinstance(solution, str) or not solution.strip():
         return ""
     try:
-        defines = any(isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in ast.parse(solution).body)
+        defines = any(
+            isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in _pyast.parse(solution).body
+        )
     except SyntaxError:
         defines = False  # a bare indented body does not parse on its own
     prompt = _meta(task, "prompt") or _meta(task, "problem_prompt")

@@ -24,7 +24,6 @@ All tasks advance together, one sandbox job per task per round, so the pool stay
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import random
 import time
@@ -33,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from execbench import _pyast
 from execbench.datasets.humaneval import Problem
 from execbench.plus.execute import Job, run_jobs
 from execbench.plus.mutate import mutate_args, sample_value
@@ -171,7 +171,7 @@ def _propose(task: _Task) -> None:
             origin = "mutation"
         try:
             text = args_text(args)
-            if ast.literal_eval(text) != args:
+            if _pyast.literal_eval(text) != args:
                 continue
         except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
             continue
@@ -306,7 +306,7 @@ def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
 
 
 def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
-    outputs = [ast.literal_eval(e.out) for e in task.corpus]
+    outputs = [_pyast.literal_eval(e.out) for e in task.corpus]
     record: dict[str, Any] = {
         "task_id": task.problem.task_id,
         "entry_point": task.problem.entry_point,

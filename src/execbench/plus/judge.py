@@ -15,11 +15,12 @@ float outputs), numbers are compared as ``|out - exp| <= atol + 1e-7 * |exp|`` (
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from execbench import _pyast
 
 __all__ = ["Verdict", "judge_outputs", "outputs_match", "read_literal"]
 
@@ -41,7 +42,7 @@ def read_literal(text: str | None) -> Any:
     if text is None:
         return _MISSING
     try:
-        return ast.literal_eval(text)
+        return _pyast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _MISSING
 

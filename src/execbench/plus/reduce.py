@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from execbench import _pyast
 from execbench.plus.execute import Job, run_jobs
 from execbench.plus.judge import outputs_match, read_literal
 
@@ -49,15 +50,15 @@ def mutants(code: str, rng: random.Random, limit: int = _MAX_MUTANTS) -> list[st
 
 def _mutants(code: str, rng: random.Random, limit: int) -> list[str]:
     try:
-        count = sum(1 for _ in _sites(ast.parse(code)))
+        count = sum(1 for _ in _sites(_pyast.parse(code)))
     except (SyntaxError, ValueError):
         return []
     order = list(range(count))
     rng.shuffle(order)
     out: list[str] = []
-    original = ast.unparse(ast.parse(code))
+    original = ast.unparse(_pyast.parse(code))
     for index in order[: limit * 2]:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
         node, kind = list(_sites(tree))[index]
         if kind == "cmp":
             assert isinstance(node, ast.Compare)

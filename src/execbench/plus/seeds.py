@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from execbench import _pyast
+
 __all__ = ["Seed", "extract_seeds", "args_text"]
 
 
@@ -34,7 +36,7 @@ def _literal_args(call: ast.Call) -> tuple[Any, ...] | None:
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     try:
-        return tuple(ast.literal_eval(a) for a in call.args)
+        return tuple(_pyast.literal_eval(a) for a in call.args)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
 
@@ -49,7 +51,7 @@ def _parse(text: str, mode: str) -> ast.Module | ast.Expression:
     """``ast.parse`` without the interpreter's warnings about the text (invalid escapes)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(text, mode=mode)  # type: ignore[call-overload,no-any-return]
+        return _pyast.parse(text, mode=mode)  # type: ignore[call-overload,no-any-return]
 
 
 def _from_test(test: str, entry: str) -> list[tuple[Any, ...]]:

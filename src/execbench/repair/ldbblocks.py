@@ -25,6 +25,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from execbench import _pyast
+
 __all__ = ["LdbBlock", "ldb_blocks"]
 
 
@@ -316,7 +318,7 @@ def _text(block: _Block) -> str:
 def ldb_blocks(source: str) -> list[LdbBlock]:
     """The blocks LDB divides ``source`` into (see the module docstring). Raises
     ``SyntaxError`` where LDB's division fails (unparsable source, a jump outside its scope)."""
-    tree = ast.parse(source)
+    tree = _pyast.parse(source)
     visitor = _Visitor()
     visitor.cfg = _Cfg()  # the module's graph: built like LDB's, then left out
     visitor.block = visitor.cfg.start

@@ -17,9 +17,9 @@ Pure functions over strings: nothing here runs a program.
 
 from __future__ import annotations
 
-import ast
 import re
 
+from execbench import _pyast
 from execbench.compat.ldb import LDB_PRELUDE
 
 __all__ = [
@@ -137,8 +137,8 @@ def docstring_tests(prompt: str, entry: str) -> list[str]:
         if not expected or expected.startswith(">>>"):
             continue
         try:
-            ast.literal_eval(expected)
-            ast.parse(call, mode="eval")
+            _pyast.literal_eval(expected)
+            _pyast.parse(call, mode="eval")
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
         tests.append(f"assert {call} == {expected}")

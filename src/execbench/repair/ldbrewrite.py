@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from execbench import _pyast
 from execbench.trace import Trace
 
 __all__ = ["RunProgram", "rewrite_matters", "parse_value_run"]
@@ -42,7 +43,7 @@ def rewrite_matters(trace: Trace, program: str, entry: str, rewritten: set[int])
     ``return`` ran in any frame but the entry's first call (its caller then gets ``None``), or
     with code of its function still to run after it (a loop goes on), or the entry's own
     ``None`` goes into the test's expression rather than being the whole expression."""
-    tree = ast.parse(program)
+    tree = _pyast.parse(program)
     tails: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
+from execbench import _pyast
 from execbench.repair.ldbblocks import LdbBlock, ldb_blocks
 from execbench.repair.ldbrewrite import RunProgram, parse_value_run, rewrite_matters
 from execbench.trace import Trace
@@ -192,7 +193,7 @@ def value_text(snap: Any) -> str:
     text = str(snap.get("repr", "?"))
     if snap.get("type") == "str" and snap.get("literal", True) and not snap.get("cut"):
         try:
-            value = ast.literal_eval(text)
+            value = _pyast.literal_eval(text)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return text
         return value if isinstance(value, str) else text
@@ -231,7 +232,7 @@ class _Emulator:
                 self.after.setdefault((slot.owner, slot.after), []).append((payload, slot.returns))
         self.spans: dict[int, tuple[int, ast.stmt]] = {}
         self.loops: list[tuple[int, int]] = []
-        for node in ast.walk(ast.parse(trace.source)):
+        for node in ast.walk(_pyast.parse(trace.source)):
             if isinstance(node, ast.stmt):
                 end = node.end_lineno or node.lineno
                 old = self.spans.get(node.lineno)
@@ -414,7 +415,7 @@ def ldb_block_trace(
                 executed.append((block, _indent(source[line - 1] if line <= len(source) else "")))
     stmts, origin = instrumented_text(program, executed)
     try:
-        tree = ast.parse("\n".join(stmts))
+        tree = _pyast.parse("\n".join(stmts))
         code = compile(tree, "<instrumented>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"*execution fail*{exc}"

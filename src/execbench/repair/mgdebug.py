@@ -22,6 +22,7 @@ import ast
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from execbench import _pyast
 from execbench.repair.chat import ChatRequest, Reply
 from execbench.repair.ldbcompat import IMPORT_HEADER, code_body, split_feedback, trim_header
 from execbench.repair.prompts import SYSTEM
@@ -57,7 +58,7 @@ def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
 def call_tree_order(program: str, entry: str) -> list[str]:
     """Top-level functions reachable from ``entry``, callees before callers (entry last)."""
     try:
-        funcs = _functions(ast.parse(program))
+        funcs = _functions(_pyast.parse(program))
     except (SyntaxError, ValueError):
         return [entry]
     order: list[str] = []
@@ -80,7 +81,7 @@ def extract_function(text: str, name: str) -> str | None:
     """The source of ``def name`` in a model's answer (decorators included), or None."""
     code = code_body(text)
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except (SyntaxError, ValueError):
         return None
     node = _functions(tree).get(name)
@@ -94,7 +95,7 @@ def extract_function(text: str, name: str) -> str | None:
 def replace_function(program: str, name: str, new: str) -> str:
     """``program`` with top-level ``def name`` replaced by ``new`` (unchanged if absent)."""
     try:
-        node = _functions(ast.parse(program)).get(name)
+        node = _functions(_pyast.parse(program)).get(name)
     except (SyntaxError, ValueError):
         return program
     if node is None:
@@ -111,7 +112,7 @@ def unit_tests(text: str, name: str, limit: int = 5) -> list[str]:
         line = line.strip()
         if line.startswith("assert ") and f"{name}(" in line:
             try:
-                ast.parse(line)
+                _pyast.parse(line)
             except (SyntaxError, ValueError):
                 continue
             out.append(line)
@@ -189,6 +190,6 @@ async def mg_step(
 
 def _defined(program: str) -> set[str]:
     try:
-        return set(_functions(ast.parse(program)))
+        return set(_functions(_pyast.parse(program)))
     except (SyntaxError, ValueError):
         return set()

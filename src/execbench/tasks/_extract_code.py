@@ -24,6 +24,7 @@ import ast
 import re
 import warnings
 
+from execbench import _pyast
 from execbench.tasks._extract_text import fences, normalize
 
 __all__ = ["extract_code", "sanitize_code"]
@@ -48,7 +49,7 @@ def _parse(code: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(code)
+            return _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
 

@@ -14,6 +14,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from execbench import _pyast
+
 __all__ = [
     "MAX_TEXT",
     "MAX_EXPR",
@@ -163,7 +165,7 @@ def parse_expr(text: str) -> ast.expr | None:
         with warnings.catch_warnings():
             # model text is full of odd literals ("1st"); their SyntaxWarnings are noise
             warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(text.strip(), mode="eval").body
+            return _pyast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
 

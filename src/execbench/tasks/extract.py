@@ -28,6 +28,7 @@ import re
 import warnings
 from collections.abc import Callable
 
+from execbench import _pyast
 from execbench.tasks._extract_code import extract_code
 from execbench.tasks._extract_literal import parse_literal
 from execbench.tasks._extract_text import (
@@ -103,7 +104,7 @@ def _compare_sides(chunk: str) -> tuple[str, str] | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SyntaxWarning)
-                module = ast.parse(chunk)
+                module = _pyast.parse(chunk)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return None
         if len(module.body) != 1 or not isinstance(module.body[0], ast.Assert):

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from execbench import _pyast
+
 __all__ = [
     "CallFacts",
     "Arm",
@@ -157,7 +159,7 @@ class Arm:
 def control_lines(code: str) -> dict[int, Arm]:
     """Branch and loop headers of the program, by line (static: read with ast, never run)."""
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     arms: dict[int, Arm] = {}
@@ -203,7 +205,7 @@ def loop_iterations(events: Sequence[tuple[int, int]], arm: Arm) -> int:
 def statement_lines(code: str) -> list[int]:
     """Lines where a statement inside a function starts (the lines a question can be about)."""
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found: set[int] = set()
@@ -220,7 +222,7 @@ def statement_lines(code: str) -> list[int]:
 def assigned_names(code: str) -> dict[int, list[str]]:
     """Per line, the simple names and ``self.x`` attributes a statement there assigns (for state questions)."""
     try:
-        tree = ast.parse(code)
+        tree = _pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     out: dict[int, list[str]] = {}

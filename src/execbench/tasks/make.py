@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from execbench import _pyast
 from execbench.tasks.facts import (
     CallFacts,
     assigned_names,
@@ -91,10 +92,10 @@ def _pick(rng: random.Random, items: Sequence[Any], k: int) -> list[Any]:
 def _literal_args(args: str) -> bool:
     """Every argument of ``f(<args>)`` is a literal (an input answer must be writable as one)."""
     try:
-        call = ast.parse(f"_({args})", mode="eval").body
+        call = _pyast.parse(f"_({args})", mode="eval").body
         assert isinstance(call, ast.Call)
         for node in [*call.args, *(k.value for k in call.keywords)]:
-            ast.literal_eval(node)
+            _pyast.literal_eval(node)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError, AssertionError):
         return False
     return True

@@ -20,6 +20,8 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from execbench import _pyast
+
 __all__ = ["merged_steps", "needed_steps", "resolve", "SKIPPED_TYPES"]
 
 Snapshot = dict[str, Any]
@@ -68,7 +70,7 @@ def _literal(snap: Snapshot) -> tuple[bool, Any]:
     if snap.get("literal", True) is False or snap.get("cut"):
         return False, None
     try:
-        return True, ast.literal_eval(str(snap.get("repr")))
+        return True, _pyast.literal_eval(str(snap.get("repr")))
     except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         return False, None
 
@@ -153,7 +155,7 @@ def resolve(var: str, states: Sequence[Mapping[str, Snapshot]]) -> list[list[str
     if not states:
         return None
     try:
-        tree = ast.parse(var.strip(), mode="eval")
+        tree = _pyast.parse(var.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     values: list[list[str]] = []

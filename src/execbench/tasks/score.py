@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from execbench import __version__
+from execbench import __version__, _pyast
 from execbench.compat.cruxeval import check_plan, check_program
 from execbench.compat.execute import make_request, result_text
 from execbench.compat.harness import PASSED
@@ -93,7 +93,7 @@ def _strict_request(task: Task, expected: str, answer: str) -> ExecRequest:
 def _call_ok(text: str, entry: str) -> bool:
     """A call of ``entry`` whose arguments are all literals (strict input answers)."""
     try:
-        node = ast.parse(text.strip(), mode="eval").body
+        node = _pyast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry):
@@ -107,8 +107,8 @@ def _call_ok(text: str, entry: str) -> bool:
 def _same_parse(expected: str, answer: str) -> bool:
     """``expected == answer`` and ``(expected) == (answer)`` are the same expression."""
     try:
-        pasted = ast.dump(ast.parse(f"{expected} == {answer}", mode="eval"))
-        strict = ast.dump(ast.parse(f"({expected}) == ({answer})", mode="eval"))
+        pasted = ast.dump(_pyast.parse(f"{expected} == {answer}", mode="eval"))
+        strict = ast.dump(_pyast.parse(f"({expected}) == ({answer})", mode="eval"))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return pasted == strict

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from execbench import _pyast
 from execbench.compat.ldb import LDB_PRELUDE
 from execbench.datasets.coconut import load_coconut
 from execbench.datasets.humaneval import Problem
@@ -42,7 +43,7 @@ DEFAULT_SOURCE_KINDS: dict[str, tuple[str, ...]] = {
 
 def _literal(node: ast.expr) -> bool:
     try:
-        ast.literal_eval(node)
+        _pyast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
         return False
     return True
@@ -51,7 +52,7 @@ def _literal(node: ast.expr) -> bool:
 def test_inputs(test: str, names: Sequence[str]) -> list[str]:
     """Argument texts of the calls to ``names`` in test code whose arguments are all literals."""
     try:
-        tree = ast.parse(test)
+        tree = _pyast.parse(test)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     found: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from execbench import _pyast
 from execbench.trace.facts import frame_steps
 from execbench.trace.snapshot import Snapshot
 from execbench.trace.types import Trace
@@ -113,7 +114,7 @@ class _Partition:
 
 def blocks(code: str) -> list[Block]:
     """Basic blocks of every function (and the module body) of ``code``, in source order."""
-    tree = ast.parse(code)
+    tree = _pyast.parse(code)
     out: list[Block] = []
     funcs: list[tuple[str, int, list[ast.stmt]]] = [("<module>", 1, tree.body)]
     for node in ast.walk(tree):

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from execbench import _pyast
 from execbench.trace.snapshot import Snapshot
 from execbench.trace.types import Trace
 
@@ -203,7 +204,7 @@ def _inside(line: int, span: tuple[int, int] | None) -> bool:
 
 def _branch_points(source: str) -> dict[int, ast.stmt]:
     points: dict[int, ast.stmt] = {}
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(_pyast.parse(source)):
         if (
             isinstance(node, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.Try, ast.Match))
             or type(node).__name__ == "TryStar"

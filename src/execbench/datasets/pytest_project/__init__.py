@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from execbench import _pyast
 from execbench.datasets.pytest_project.runner import (
     DEFAULT_CALLS_PER_FUNCTION,
     PER_TEST_TIMEOUT,
@@ -244,7 +245,7 @@ def _module_names(files: Mapping[str, str]) -> dict[str, str]:
 
 def _imports(text: str, package: str | None) -> set[str]:
     try:
-        tree = ast.parse(text)
+        tree = _pyast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     out: set[str] = set()
