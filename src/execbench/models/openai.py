@@ -26,15 +26,12 @@ model's identity for the cache and the run id (see ``served``).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import json
 import os
 import random
 import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -47,6 +44,14 @@ from execbench.models.http import (
     Liveness,
     Transport,
     TransportError,
+)
+from execbench.models.openai_util import (
+    Limiter,
+    cut_at_stop,
+    error_message,
+    is_loopback,
+    normalise_base_url,
+    parse_extra_body,
 )
 from execbench.models.pricing import PRICES_AS_OF, Price, cost_usd, lookup_price
 from execbench.models.retry import RETRY_STATUSES, RetryPolicy, backoff_delay, parse_retry_after
@@ -69,68 +74,6 @@ _QUEUE_WAIT_S = 1.0
 #: ... while the server finished at least this many other requests.
 _QUEUE_COMPLETIONS = 2
 Listener = Callable[[str, Any], None]
-
-
-def cut_at_stop(text: str, stop: tuple[str, ...]) -> str:
-    """``text`` up to (not including) the earliest stop sequence."""
-    cut = len(text)
-    for s in stop:
-        if s:
-            i = text.find(s)
-            if 0 <= i < cut:
-                cut = i
-    return text[:cut]
-
-
-def _is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _normalise_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UserError(f"base URL '{url}' is not an http(s) URL; use e.g. http://localhost:8000/v1")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
-    except ValueError:
-        raise UserError(f"base URL '{url}' has an invalid port; ports are 1-65535") from None
-    url = url.rstrip("/")
-    # vLLM/Ollama users often give the server root; every OpenAI-compatible server serves /v1.
-    return url + "/v1" if parts.path in ("", "/") else url
-
-
-def _error_message(body: Any) -> str:
-    if isinstance(body, dict):
-        err = body.get("error", body.get("detail", body.get("message", body)))
-        if isinstance(err, dict):
-            err = err.get("message", err)
-        body = err
-    return " ".join(str(body).split())[:300] or "(empty body)"
-
-
-class _Limiter:
-    """A semaphore whose size can shrink while permits are out."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self._cond = asyncio.Condition()
-
-    async def __aenter__(self) -> None:
-        async with self._cond:
-            await self._cond.wait_for(lambda: self.used < self.limit)
-            self.used += 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        async with self._cond:
-            self.used -= 1
-            self._cond.notify_all()
 
 
 class OpenAIBackend:
@@ -165,10 +108,10 @@ class OpenAIBackend:
             raise UserError("extra_body must be a JSON object")
         self.model = model
         self.name = f"openai:{model}"
-        self.base_url = _normalise_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        self.base_url = normalise_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key:
-            if not _is_loopback(self.base_url):
+            if not is_loopback(self.base_url):
                 raise UserError(
                     f"no API key for {self.base_url}: set OPENAI_API_KEY (or pass api_key), "
                     "or point base_url at a local server"
@@ -193,7 +136,7 @@ class OpenAIBackend:
         self._transport: Transport | None = transport
         self._owned: HttpxTransport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._limiter: _Limiter | None = None
+        self._limiter: Limiter | None = None
         self._liveness = Liveness()
         self._rng = rng or random.Random()
         self._send_seed = True
@@ -240,12 +183,12 @@ class OpenAIBackend:
             self.listener(event, value)
 
     # -- plumbing ----------------------------------------------------------------------
-    def _bind_loop(self) -> tuple[Transport, _Limiter]:
+    def _bind_loop(self) -> tuple[Transport, Limiter]:
         """Limiter and client belong to one event loop; rebind if used from a new one."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._limiter is None or self._transport is None:
             self._loop = loop
-            self._limiter = _Limiter(self.concurrency)
+            self._limiter = Limiter(self.concurrency)
             self._liveness = Liveness()
             if self._given_transport is None:
                 self._owned = HttpxTransport(max_connections=max(self.concurrency, 1))
@@ -268,7 +211,7 @@ class OpenAIBackend:
         self._checked = True
         if resp.status in (401, 403):
             raise UserError(
-                f"{self.name}: {url} answered HTTP {resp.status}: {_error_message(resp.body)} "
+                f"{self.name}: {url} answered HTTP {resp.status}: {error_message(resp.body)} "
                 f"({_CONFIG_STATUSES[resp.status]})"
             )
         if resp.status != 200:
@@ -329,7 +272,7 @@ class OpenAIBackend:
                 "",
                 latency_s=latency,
                 raw=raw,
-                error=f"malformed response: {_error_message(data)}",
+                error=f"malformed response: {error_message(data)}",
                 transient=True,
             )
         usage = data.get("usage") or {}
@@ -351,7 +294,7 @@ class OpenAIBackend:
                 continue
             if "error" in event:
                 raw = {"events": len(events), "error": event["error"], "attempts": attempts}
-                message = f"server error mid-stream: {_error_message(event)}"
+                message = f"server error mid-stream: {error_message(event)}"
                 return Generation("", latency_s=latency, raw=raw, error=message, transient=True)
             usage = event.get("usage") or usage
             fingerprint = event.get("system_fingerprint") or fingerprint
@@ -449,7 +392,7 @@ class OpenAIBackend:
                 self._emit("end")
 
     async def _attempts(
-        self, transport: Transport, limiter: _Limiter, url: str, req: GenRequest
+        self, transport: Transport, limiter: Limiter, url: str, req: GenRequest
     ) -> Generation:
         attempt = 0
         while True:
@@ -487,7 +430,7 @@ class OpenAIBackend:
                 if resp.status == 200:
                     self._completed += 1
                     return self._parse(resp, req, latency, attempt + 1)
-                message = _error_message(resp.body)
+                message = error_message(resp.body)
                 if resp.status in _CONFIG_STATUSES:
                     raise UserError(
                         f"{self.name}: {self.base_url} answered HTTP {resp.status}: {message} "
@@ -524,19 +467,6 @@ class OpenAIBackend:
         self._transport = self._given_transport
         self._limiter = None
         self._loop = None
-
-
-def parse_extra_body(text: str | None) -> dict[str, Any] | None:
-    """``--extra-body JSON`` as a dict; a one-line ``UserError`` for anything but an object."""
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"--extra-body is not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(value, dict):
-        raise UserError("--extra-body must be a JSON object, e.g. '{\"min_p\": 0.05}'")
-    return value
 
 
 def make_openai_backend(model: str, **options: Any) -> OpenAIBackend:

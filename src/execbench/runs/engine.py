@@ -39,8 +39,15 @@ from execbench.models import (
     GenParams,
     GenRequest,
     cache_key,
-    get_backend,
     model_identity,
+)
+from execbench.runs.backends import (
+    EvalOptions,
+    backend_options,
+    check_backend,
+    listen,
+    make_backend,
+    params_dict,
 )
 from execbench.runs.executors import Executor
 from execbench.runs.progress import ProgressSink
@@ -60,22 +67,6 @@ MAX_BATCH = 256
 NO_ANSWER = "no_answer"
 #: How long the scorer waits for a batch to fill once it has something to score.
 LINGER_S = 0.5
-
-
-@dataclass(frozen=True)
-class EvalOptions:
-    """How to run (not what): none of these change the results, so none is in the run id."""
-
-    concurrency: int = 8
-    timeout: float | None = None
-    """Idle seconds before a silent server is given up (HTTP backends; None: default)."""
-    max_retries: int | None = None
-    strict_model: bool = False
-    """Fail, instead of warning, when the server does not list the model."""
-    run_id: str | None = None
-    """Explicit run id; default: derived from the configuration hash."""
-    fresh: bool = False
-    """Discard the stored run with this id (and its verdicts) before starting; the cache stays."""
 
 
 @dataclass(frozen=True)
@@ -99,43 +90,6 @@ class Interrupted(Exception):
         super().__init__(f"run {run_id} interrupted after {scored} new verdicts")
         self.run_id = run_id
         self.scored = scored
-
-
-def backend_options(spec: RunSpec, options: EvalOptions | int) -> dict[str, Any]:
-    """Options for ``get_backend``: scheme-specific ones go only where they apply."""
-    if isinstance(options, int):
-        options = EvalOptions(concurrency=options)
-    out: dict[str, Any] = {}
-    http = {
-        "--base-url": ("base_url", spec.base_url),
-        "--api": ("api", spec.api),
-        "--system": ("system", spec.system),
-        "--extra-body": ("extra_body", spec.extra_body),
-    }
-    if spec.model.startswith("openai:"):
-        out["concurrency"] = options.concurrency
-        for name, value in http.values():
-            if value is not None:
-                out[name] = value
-        for name, value in (("timeout", options.timeout), ("max_retries", options.max_retries)):
-            if value is not None:
-                out[name] = value
-        if options.strict_model:
-            out["strict_model"] = True
-    else:
-        given = [flag for flag, (_name, value) in http.items() if value is not None]
-        if options.strict_model:
-            given.append("--strict-model")
-        if given:
-            raise UserError(
-                f"{', '.join(given)} only appl{'ies' if len(given) == 1 else 'y'} to openai: models"
-            )
-    return out
-
-
-def make_backend(spec: RunSpec, options: EvalOptions | int) -> Backend:
-    """The model backend for ``spec``, made in this process."""
-    return get_backend(spec.model, **backend_options(spec, options))
 
 
 def _prompt_of(task: Task, style: str) -> str:
@@ -318,7 +272,7 @@ async def _pipeline(
             model=str(info.get("model", backend.name)),
             sample=sample,
             prompt=prompt,
-            params=_params_dict(params),
+            params=params_dict(params),
             response=response,
             raw=gen.raw,
         )
@@ -381,45 +335,6 @@ async def _pipeline(
         raise stop_error[0]
 
 
-def _params_dict(params: GenParams) -> dict[str, Any]:
-    return {
-        "temperature": params.temperature,
-        "max_tokens": params.max_tokens,
-        "stop": list(params.stop),
-        "seed": params.seed,
-        "top_p": params.top_p,
-    }
-
-
-def _check_backend(backend: Backend, progress: ProgressSink) -> None:
-    """Ask the backend whether its configuration can work (reachable server, served model)
-    before anything is stored; warnings become notes."""
-    check = getattr(backend, "check", None)
-    if check is None:
-        return
-
-    async def go() -> list[str]:
-        try:
-            return list(await check())
-        finally:
-            await backend.aclose()
-
-    for warning in asyncio.run(go()):
-        progress.note(warning)
-
-
-def _listen(backend: Backend, progress: ProgressSink) -> None:
-    if hasattr(backend, "listener"):
-
-        def listener(event: str, value: Any) -> None:
-            if event == "hint":
-                progress.note(str(value))
-            else:
-                progress.request(event, value)
-
-        backend.listener = listener  # type: ignore[attr-defined]
-
-
 def run_eval(
     spec: RunSpec,
     *,
@@ -441,13 +356,13 @@ def run_eval(
     if spec.prompt not in ("direct", "cot"):
         raise UserError(f"unknown prompt style {spec.prompt!r}; choose direct or cot")
     backend = backend_factory(spec, options)
-    _check_backend(backend, progress)
+    check_backend(backend, progress)
     spec = replace(spec, model_identity=model_identity(backend.name, backend.info()))
     remote = getattr(executor, "remote_backend", None)
     if remote is not None and backend_factory is make_backend:
         # Made locally first so configuration errors surface here, as one line.
         backend = remote(backend, spec.model, backend_options(spec, options), options.concurrency)
-    _listen(backend, progress)
+    listen(backend, progress)
     t_start = time.perf_counter()
     record, tasks, resumed = _open_run(store, spec, options, backend, executor.name, progress)
     run_id = record.run_id

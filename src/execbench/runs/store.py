@@ -10,7 +10,7 @@ The file is shared by runs: model responses live in one cache table keyed by
 ``models.cache_key`` so that a rerun, or a run with more samples, asks only for what is
 missing. The schema is versioned with ``PRAGMA user_version``; a file written by a newer
 execbench is refused with a clear message rather than misread, and an older one is migrated
-in place (``MIGRATIONS``: columns added, never dropped, so older readers of the same file
+in place (:mod:`execbench.runs.schema`: columns added, never dropped, so older readers of the same file
 keep working on what they know).
 """
 
@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from execbench.errors import UserError
+from execbench.runs.records import CachedResponse, ResultRow, RunRecord, effective_status
+from execbench.runs.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, migrate
 from execbench.tasks.types import Task
 
 __all__ = [
@@ -43,95 +44,6 @@ __all__ = [
     "MIGRATIONS",
 ]
 
-#: Bump when a table changes, and say in MIGRATIONS how an older file gets the change.
-#: 1: the first schema. 2: runs.pid/host (stale "running" runs), responses.finish_reason.
-SCHEMA_VERSION = 2
-
-#: The whole schema, in one place. Idempotent: executed on every open.
-SCHEMA = """
--- One row per evaluation run. run_id is derived from the configuration hash by default,
--- so the same command names the same run and resumes it.
-CREATE TABLE IF NOT EXISTS runs (
-    run_id            TEXT PRIMARY KEY,
-    config_hash       TEXT NOT NULL,
-    config            TEXT NOT NULL,    -- JSON: the RunSpec (suite, model, prompt, n, params, ...)
-    model             TEXT NOT NULL,    -- the model spec as given, e.g. openai:gpt-4o-mini
-    suite             TEXT NOT NULL,    -- suite name or task file
-    status            TEXT NOT NULL,    -- running | interrupted | incomplete | complete
-    created_at        REAL NOT NULL,    -- unix seconds
-    updated_at        REAL NOT NULL,
-    execbench_version TEXT NOT NULL,
-    python_version    TEXT NOT NULL,
-    environment       TEXT NOT NULL,    -- JSON: platform, host, cpus, executor, backend info
-    isolation         TEXT,             -- sandbox isolation levels used, comma-separated
-    timings           TEXT NOT NULL DEFAULT '{}',  -- JSON: seconds per phase, summed over resumes
-    n_tasks           INTEGER NOT NULL DEFAULT 0,
-    n_samples         INTEGER NOT NULL DEFAULT 1,  -- samples per task (the --n)
-    summary           TEXT,             -- JSON: the metrics of the last finished invocation
-    pid               INTEGER,          -- v2: process running it while status = running
-    host              TEXT              -- v2: ... and its host; a dead pid there = a stale run
-);
-
--- The tasks of a run, frozen when the run is created so that a resume never rebuilds them.
-CREATE TABLE IF NOT EXISTS tasks (
-    run_id   TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,          -- order in the suite
-    task_id  TEXT NOT NULL,
-    kind     TEXT NOT NULL,
-    task     TEXT NOT NULL,             -- JSON: the Task
-    PRIMARY KEY (run_id, task_id)
-);
-
--- Model requests and responses: the response cache, shared by all runs in the file.
--- Only successful generations are stored, so failed requests are retried on resume.
-CREATE TABLE IF NOT EXISTS responses (
-    cache_key         TEXT PRIMARY KEY, -- models.cache_key(backend, model, prompt, params, sample)
-    backend           TEXT NOT NULL,
-    model             TEXT NOT NULL,
-    sample            INTEGER NOT NULL,
-    prompt            TEXT NOT NULL,
-    params            TEXT NOT NULL,    -- JSON: generation parameters
-    text              TEXT NOT NULL,
-    prompt_tokens     INTEGER,
-    completion_tokens INTEGER,
-    cost_usd          REAL,
-    latency_s         REAL,
-    raw               TEXT,             -- JSON: the backend's raw response, for audits
-    created_at        REAL NOT NULL,
-    finish_reason     TEXT              -- v2: stop | length | ... as the server reported it
-);
-
--- One row per (run, task, sample): the prediction, the extracted answer and the verdict
--- with its execution details (status, isolation, timeout, compatibility mode).
-CREATE TABLE IF NOT EXISTS results (
-    run_id     TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
-    task_id    TEXT NOT NULL,
-    sample     INTEGER NOT NULL,
-    kind       TEXT NOT NULL,
-    cache_key  TEXT,                    -- the response it was scored from
-    prediction TEXT NOT NULL,           -- raw model text
-    extracted  TEXT,                    -- what the extractor found (NULL: nothing usable)
-    correct    INTEGER NOT NULL,        -- 0/1
-    score      REAL NOT NULL,           -- partial credit in [0, 1]
-    skipped    INTEGER NOT NULL,        -- left out of n (CRUXEval rule)
-    status     TEXT,                    -- execution status of the check (passed, failed, timeout...)
-    details    TEXT NOT NULL,           -- JSON: Verdict.details
-    created_at REAL NOT NULL,
-    PRIMARY KEY (run_id, task_id, sample)
-);
-CREATE INDEX IF NOT EXISTS results_by_run ON results (run_id, kind);
-"""
-
-#: Per version, the columns an older file lacks: (table, column, declaration). Applied in
-#: order on open; CREATE TABLE above already has them for new files.
-MIGRATIONS: dict[int, tuple[tuple[str, str, str], ...]] = {
-    2: (
-        ("runs", "pid", "INTEGER"),
-        ("runs", "host", "TEXT"),
-        ("responses", "finish_reason", "TEXT"),
-    ),
-}
-
 #: File name used when neither --store nor $EXECBENCH_STORE says otherwise.
 DEFAULT_STORE = "execbench-runs.sqlite"
 
@@ -139,60 +51,6 @@ DEFAULT_STORE = "execbench-runs.sqlite"
 def default_store_path() -> Path:
     """``$EXECBENCH_STORE`` or ``./execbench-runs.sqlite``."""
     return Path(os.environ.get("EXECBENCH_STORE") or DEFAULT_STORE)
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A row of ``runs``, decoded."""
-
-    run_id: str
-    config_hash: str
-    config: dict[str, Any]
-    model: str
-    suite: str
-    status: str
-    created_at: float
-    updated_at: float
-    execbench_version: str
-    python_version: str
-    environment: dict[str, Any]
-    isolation: str | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    n_tasks: int = 0
-    n_samples: int = 1
-    summary: dict[str, Any] | None = None
-    pid: int | None = None
-    """The process running it (while ``status`` is running)."""
-    host: str | None = None
-
-
-@dataclass(frozen=True)
-class CachedResponse:
-    """A stored generation: what the model said and what it cost."""
-
-    text: str
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    cost_usd: float | None = None
-    latency_s: float | None = None
-    finish_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    """A row of ``results``: one sample of one task, scored."""
-
-    task_id: str
-    sample: int
-    kind: str
-    prediction: str
-    extracted: str | None
-    correct: bool
-    score: float
-    skipped: bool
-    status: str | None
-    details: dict[str, Any]
-    cache_key: str | None = None
 
 
 #: Columns of ``runs`` in RunRecord field order (select them by name, never with ``*``).
@@ -237,18 +95,6 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError) -> UserError:
     return UserError(f"{path} is not an execbench store ({exc}); choose another --store")
 
 
-def _migrate(conn: sqlite3.Connection, version: int) -> None:
-    """Bring a file written at ``version`` up to SCHEMA_VERSION (idempotent: columns that
-    exist are left alone, so a half-migrated file from a killed process finishes too)."""
-    for target in sorted(MIGRATIONS):
-        if version >= target:
-            continue
-        for table, column, decl in MIGRATIONS[target]:
-            have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            if column not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-
-
 class Store:
     """An open results store. Use as a context manager; one per thread."""
 
@@ -284,7 +130,7 @@ class Store:
             )
         try:
             conn.executescript(SCHEMA)
-            _migrate(conn, version)
+            migrate(conn, version)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -617,21 +463,3 @@ class Store:
                     "finish_reason": row[5],
                 }
         return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def effective_status(record: RunRecord) -> str:
-    """The run's status, with ``stale`` for a run marked running whose process is gone
-    (killed with ``kill -9``, or its machine rebooted): rerunning its command resumes it."""
-    if record.status != "running" or not record.pid or record.host != socket.gethostname():
-        return record.status
-    return record.status if _alive(record.pid) else "stale"
