@@ -109,28 +109,30 @@ def test_killed_runs_resume_to_the_same_result(
     cmd = _cmd(server.base_url, store, suite=suite)
     rng = random.Random(1234)
 
-    # First a Ctrl-C mid-run: a clean stop that says how to resume. A run that ends before
-    # the signal could be sent (a fast, idle machine) proves nothing: start again, earlier.
-    for target in (rng.randint(20, 200), 5, 1):
-        for leftover in (store, store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT
-        )
-        _wait_for(proc, store, target)
-        if proc.poll() is None:
-            break
-        proc.communicate(timeout=60)
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
+    # First a Ctrl-C mid-run: a clean stop that says how to resume. The server answers a
+    # random number of requests and then holds the rest, so the run cannot end before the
+    # signal (on a fast, idle machine it otherwise could); the answered ones get verdicts.
+    server.hold(rng.randint(20, 200))
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT
+    )
+    try:
+        _wait_for(proc, store, 1)
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert _stored(store) > 0, "no verdict stored within a minute"
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        server.release()
     assert proc.returncode == 130, err
     assert "interrupted" in err and "resume with: execbench eval --suite" in err
     with sqlite3.connect(store) as conn:
         assert conn.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
 
-    # Then SIGKILLs: the CLI and its sandbox workers, no chance to clean up.
-    kills = 0
+    # Then SIGKILLs: the CLI and its sandbox workers, no chance to clean up. The server holds
+    # requests again, so each run is still going when it is killed.
     for attempt in range(2):
+        server.hold(rng.randint(20, 300))
         proc = subprocess.Popen(
             cmd,
             stdout=subprocess.DEVNULL,
@@ -139,15 +141,16 @@ def test_killed_runs_resume_to_the_same_result(
             cwd=ROOT,
             start_new_session=True,
         )
-        if attempt == 0:
-            time.sleep(rng.uniform(0.3, 2.0))  # somewhere in start-up or the first requests
-        else:
-            _wait_for(proc, store, _stored(store) + rng.randint(20, 300))  # mid-generation
-        if proc.poll() is None:
+        try:
+            if attempt == 0:
+                time.sleep(rng.uniform(0.3, 2.0))  # somewhere in start-up or the first requests
+            else:
+                _wait_for(proc, store, _stored(store) + 1)  # mid-generation, verdicts stored
+            assert proc.poll() is None, "the run ended before it could be killed"
             os.killpg(proc.pid, signal.SIGKILL)
-            kills += 1
-        proc.wait()
-    assert kills == 2, "the run finished before it could be killed; kill earlier"
+            proc.wait()
+        finally:
+            server.release()
     assert 0 < _stored(store) < 1200
 
     resumed = _run(_cmd(server.base_url, store, suite=suite))

@@ -94,6 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
         number = fake._count(self.path, completion=True)
+        fake._wait_if_held(number)
         if fake.api_key is not None and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             self._send(401, {"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
             return
@@ -230,6 +231,9 @@ class FakeOpenAI:
         self.serial = serial
         """Answer one request at a time, queueing the others (like llama.cpp with one slot)."""
         self._serial_lock = threading.Lock()
+        self.hold_after: int | None = None
+        """Completion requests past this number wait until :meth:`release` (see :meth:`hold`)."""
+        self._released = threading.Event()
         self.abandoned = 0
         """Streams the client closed before the end."""
         self._rng = random.Random(seed)
@@ -284,7 +288,26 @@ class FakeOpenAI:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def hold(self, more: int) -> None:
+        """Answer ``more`` further completion requests, then keep the next ones waiting until
+        :meth:`release`: a client run cannot finish meanwhile, so a test can interrupt it
+        mid-run on any machine, however fast."""
+        with self._lock:
+            self._released.clear()
+            self.hold_after = self.completions + more
+
+    def release(self) -> None:
+        """Let held and later requests through."""
+        with self._lock:
+            self.hold_after = None
+            self._released.set()
+
     # -- bookkeeping (called from handler threads) -------------------------------------
+    def _wait_if_held(self, number: int) -> None:
+        held = self.hold_after
+        if held is not None and number > held:
+            self._released.wait(self.max_lifetime)
+
     def _count(self, path: str, completion: bool = False) -> int:
         with self._lock:
             self.by_path[path] += 1
