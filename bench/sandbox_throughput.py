@@ -18,10 +18,15 @@ tables), **setup** (the worker preparing the execution -- directory, pipes, repo
 limits -- plus the child putting up its walls: process group, descriptors, rlimits, uid
 switch), **run** (the child's runner), **teardown** (the child flushing, reporting and
 exiting, plus the worker waiting, reaping, sweeping and removing the directory), and the
-host's share (pool threads, frames, results). Beside it, the floor every fork-per-execution
-design pays: a bare ``python -S`` forking a child that exits at once and reaping it, and
-the same with the worker's heap (its modules imported, ``gc.freeze``d). The JSON line at
-the end has every figure. Usage: ``python bench/sandbox_throughput.py``.
+host's share (pool threads, frames, results), with the minor page faults of each phase.
+Beside it, the floor every fork-per-execution design pays: a bare ``python -S`` forking a
+child that exits at once and reaping it, and the same with the worker's heap (its modules
+imported, ``gc.freeze``d), each split into fork / child exit / wait, with the unit cost of a
+page the child writes (copy-on-write) and of one the parent writes after the fork; the pool's
+CPU is then accounted for with those costs. Last, the cheapest fork-per-execution design at
+all (a bare ``python -S`` whose child compiles and runs the program, no walls): the ceiling
+of any such sandbox on this machine. The JSON line at the end has every figure. Usage:
+``python bench/sandbox_throughput.py`` (about a minute and a half on 2 idle cores).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from execbench.sandbox import ExecRequest, SandboxPool, Status
 from execbench.sandbox._reap import proc_stat_fields
@@ -98,34 +104,75 @@ def bench_pool(
 
 
 _FLOOR = """
-import ctypes, gc, os
+import ctypes, gc, os, time
 {imports}
 libc = ctypes.CDLL(None)  # fork(2) without CPython's at-fork work, as the worker forks
 libc.malloc_trim(0)
 gc.collect(); gc.freeze()
-n = {n}
-for _ in range(20):
-    pid = libc.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-t = os.times()
-for _ in range(n):
-    pid = libc.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-u = os.times()
+n, pages = {n}, 256
+buf = bytearray(b"x" * (pages * 4096))  # private anonymous memory, as the worker's heap
+tt = time.thread_time
+
+
+def run(k, child_writes, parent_writes):
+    fork = wait = child = after = 0.0
+    for _ in range(k):
+        a = tt()
+        pid = libc.fork()
+        if pid == 0:
+            if child_writes:
+                for p in range(0, pages * 4096, 4096):
+                    buf[p] = 1
+            os._exit(0)
+        b = tt()
+        _, _status, ru = os.wait4(pid, 0)
+        c = tt()
+        if parent_writes:
+            for p in range(0, pages * 4096, 4096):
+                buf[p] = 2
+        d = tt()
+        fork, wait, after = fork + b - a, wait + c - b, after + d - c
+        child += ru.ru_utime + ru.ru_stime
+    return fork / k, child / k, wait / k, after / k
+
+
+run(20, False, False)
+fork, child, wait, _ = run(n, False, False)
+_, child_w, _, _ = run(n // 2, True, False)
+_, _, _, after_w = run(n // 2, False, True)
+_, _, _, after_0 = run(n // 2, False, False)
 anon = sum(int(line.split()[1]) for line in open("/proc/self/smaps") if line.startswith("Anonymous:"))
-cpu = (u.user - t.user) + (u.system - t.system) + (u.children_user - t.children_user) + (u.children_system - t.children_system)
-print(cpu / n, anon)
+vmas = sum(1 for _ in open("/proc/self/maps"))
+print(fork, child, wait, (child_w - child) / pages, (after_w - after_0) / pages, anon - pages * 4, vmas)
 """
 
 
-def bench_fork_floor(n: int, heap: bool) -> tuple[float, int]:
-    """CPU seconds per fork + ``_exit(0)`` + ``waitpid`` of a ``python -S`` process, bare or
-    with the worker's heap (its own modules and the default preload imported, frozen); and
-    the process's anonymous memory (kB), which the fork's cost grows with."""
+@dataclass(frozen=True)
+class Floor:
+    """One fork-floor measurement (CPU seconds, per fork unless said otherwise)."""
+
+    fork: float
+    """The parent's ``fork`` call: copying page tables."""
+    exit: float
+    """The child's whole CPU time when it exits at once: tearing its address space down."""
+    wait: float
+    """The parent's ``wait4``."""
+    child_cow_fault: float
+    """Per page the child writes: a copy-on-write fault (copy, and its freeing at exit)."""
+    parent_fault: float
+    """Per page the parent writes after the child is gone: a fault that re-enables writing."""
+    anon_kb: int
+    vmas: int
+
+    @property
+    def total(self) -> float:
+        return self.fork + self.exit + self.wait
+
+
+def bench_fork_floor(n: int, heap: bool) -> Floor:
+    """Fork + ``_exit(0)`` + ``wait4`` of a ``python -S`` process, bare or with the worker's
+    heap (its own modules and the default preload imported, frozen), split into its parts,
+    with the unit cost of a page fault in child and parent measured in the same process."""
     from execbench.sandbox import DEFAULT_PRELOAD
     from execbench.sandbox.isolation import worker_command
 
@@ -140,8 +187,70 @@ def bench_fork_floor(n: int, heap: bool) -> tuple[float, int]:
         check=True,
         env=env,
     )
-    cpu, anon = out.stdout.split()
-    return float(cpu), int(anon)
+    fork, exit_, wait, cow, fault, anon, vmas = out.stdout.split()
+    return Floor(float(fork), float(exit_), float(wait), float(cow), float(fault), int(anon), int(vmas))
+
+
+def _median_floor(floors: list[Floor]) -> Floor:
+    med = statistics.median
+    return Floor(
+        med(f.fork for f in floors),
+        med(f.exit for f in floors),
+        med(f.wait for f in floors),
+        med(f.child_cow_fault for f in floors),
+        med(f.parent_fault for f in floors),
+        floors[0].anon_kb,
+        floors[0].vmas,
+    )
+
+
+_MINIMAL = """
+import ctypes, gc, io, os, sys
+libc = ctypes.CDLL(None)
+libc.fork.restype = ctypes.c_int
+null = os.open(os.devnull, os.O_WRONLY)
+out = io.TextIOWrapper(io.BufferedWriter(io.FileIO(null, "w", closefd=False)))
+program = {program!r}
+
+
+def run():
+    saved, sys.stdout = sys.stdout, out
+    exec(compile(program, "<program>", "exec"), {{"__name__": "__main__"}})
+    out.flush()
+    sys.stdout = saved
+
+
+for _ in range(20):  # warm, as the worker does
+    run()
+libc.malloc_trim(0)
+gc.collect(); gc.freeze()
+n, faults = {n}, 0
+t = os.times()
+for _ in range(n):
+    pid = libc.fork()
+    if pid == 0:
+        run()
+        os._exit(0)
+    faults += os.wait4(pid, 0)[2].ru_minflt
+u = os.times()
+print(sum(u[i] - t[i] for i in range(4)) / n, faults / n)
+"""
+
+
+def bench_minimal(n: int) -> tuple[float, float]:
+    """The cheapest process-per-execution design there is in CPython: a bare ``python -S``
+    forks, the child compiles and runs the program (output to /dev/null) and exits, the
+    parent reaps it -- no walls, pipes, report or isolation. CPU seconds per execution and
+    the child's page faults: the ceiling of any fork-per-execution sandbox on this machine."""
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", _MINIMAL.format(program=PROGRAM, n=n)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    cpu, faults = out.stdout.split()
+    return float(cpu), float(faults)
 
 
 def bench_subprocess(n: int, repeats: int) -> list[float]:
@@ -186,9 +295,10 @@ def main() -> None:
         (bench_fork_floor(args.floor_n, False), bench_fork_floor(args.floor_n, True))
         for _ in range(args.repeats)
     ]
-    bare = statistics.median(f[0][0] for f in floors)
-    heap = statistics.median(f[1][0] for f in floors)
-    bare_kb, heap_kb = floors[0][0][1], floors[0][1][1]
+    bare, heap = _median_floor([f[0] for f in floors]), _median_floor([f[1] for f in floors])
+    minimal = [bench_minimal(args.floor_n) for _ in range(args.repeats)]
+    minimal_cpu = statistics.median(m[0] for m in minimal)
+    minimal_faults = statistics.median(m[1] for m in minimal)
     sub_rates = bench_subprocess(args.subprocess_n, args.repeats)
     inproc_rates = bench_in_process(args.n, args.repeats)
     pool, sub, inproc = (statistics.median(r) for r in (pool_rates, sub_rates, inproc_rates))
@@ -196,6 +306,9 @@ def main() -> None:
     cores = os.cpu_count() or 1
     split = _split(prof, prof_cpu)
     ms = {k: round(v * 1e3, 3) for k, v in split.items()}
+    f = {k: round(prof.get(k, 0.0)) for k in sorted(prof) if k.endswith("_faults")}
+    account = _account(heap, f, prof_cpu)
+    am = {k: round(v * 1e3, 3) for k, v in account.items()}
     print(f"machine: {cores} cores, load average {load:.2f} (other work skews the figures)")
     print(f"pool ({level}, {args.workers or cores} workers): {pool:10.0f} exec/s")
     print(f"  CPU per execution (host + workers + children): {cpu_per_exec * 1e3:.2f} ms")
@@ -207,12 +320,34 @@ def main() -> None:
         f"finish {ms['finish_worker']:.2f}) | host and rest {ms['host']:.2f} ms"
     )
     print(
-        f"  minor page faults per execution: worker {prof.get('worker_faults', 0):.0f}, "
-        f"child {prof.get('child_faults', 0):.0f}"
+        f"  minor page faults per execution: child {f.get('child_faults', 0)} (walls {f.get('child_setup_faults', 0)}, "
+        f"run {f.get('child_run_faults', 0)}, report+exit {f.get('child_finish_faults', 0)}), worker "
+        f"{f.get('worker_faults', 0)} (prepare {f.get('worker_prepare_faults', 0)}, fork {f.get('worker_fork_faults', 0)}, "
+        f"wait {f.get('worker_wait_faults', 0)}, finish {f.get('worker_finish_faults', 0)})"
+    )
+    for name, fl in (("bare python -S", bare), ("with the worker's heap", heap)):
+        print(
+            f"fork+exit+wait floor, {name} ({fl.anon_kb} kB anonymous, {fl.vmas} mappings): "
+            f"{fl.total * 1e3:.2f} ms CPU = fork {fl.fork * 1e3:.2f} + child exit {fl.exit * 1e3:.2f} "
+            f"+ wait {fl.wait * 1e3:.2f}; a page written: child {fl.child_cow_fault * 1e6:.1f} us (copy), "
+            f"parent {fl.parent_fault * 1e6:.1f} us"
+        )
+    print(
+        f"  the profiled pool's {prof_cpu * 1e3:.2f} ms accounted with the heap floor's unit costs: "
+        f"fork {am['fork']:.2f} + exit {am['exit']:.2f} + wait {am['wait']:.2f} + child copy-on-write faults "
+        f"{am['child_faults']:.2f} + worker faults {am['worker_faults']:.2f} = {am['explained']:.2f} ms; "
+        f"the rest (Python and syscalls in worker, child and host) {am['rest']:.2f} ms"
+    )
+    budget = cores / 2000
+    print(
+        f"  2,000 exec/s on {cores} cores needs <= {budget * 1e3:.2f} ms per execution; the heap floor alone is "
+        f"{heap.total * 1e3:.2f} ms, a bare python -S {bare.total * 1e3:.2f} ms; pool / bare floor = "
+        f"{cpu_per_exec / bare.total:.2f}x"
     )
     print(
-        f"fork+exit+wait floor (same run): bare python -S {bare * 1e3:.2f} ms CPU ({bare_kb} kB anonymous), "
-        f"with the worker's heap {heap * 1e3:.2f} ms ({heap_kb} kB); pool / bare floor = {cpu_per_exec / bare:.2f}x"
+        f"  the cheapest fork-per-execution design (bare python -S forks, the child compiles, runs and exits, "
+        f"no walls): {minimal_cpu * 1e3:.2f} ms CPU, {minimal_faults:.0f} child faults => at most "
+        f"~{cores / minimal_cpu:.0f} exec/s on {cores} cores"
     )
     print(f"subprocess per execution:          {sub:10.0f} exec/s")
     print(f"in-process exec (no isolation):    {inproc:10.0f} exec/s")
@@ -226,14 +361,47 @@ def main() -> None:
                 "pool_exec_per_s": round(pool),
                 "cpu_ms_per_exec": round(cpu_per_exec * 1e3, 3),
                 "split_ms": ms,
-                "faults": {k: round(v) for k, v in prof.items() if k.endswith("_faults")},
-                "floor_bare_ms": round(bare * 1e3, 3),
-                "floor_worker_heap_ms": round(heap * 1e3, 3),
+                "faults": f,
+                "account_ms": am,
+                "floor_bare_ms": round(bare.total * 1e3, 3),
+                "floor_worker_heap_ms": round(heap.total * 1e3, 3),
+                "floor_minimal_ms": round(minimal_cpu * 1e3, 3),
+                "floor_minimal_child_faults": round(minimal_faults),
+                "floor_bare": _floor_json(bare),
+                "floor_worker_heap": _floor_json(heap),
                 "subprocess_exec_per_s": round(sub, 1),
                 "in_process_exec_per_s": round(inproc),
             }
         )
     )
+
+
+def _floor_json(fl: Floor) -> dict[str, float]:
+    return {
+        "fork_ms": round(fl.fork * 1e3, 3),
+        "exit_ms": round(fl.exit * 1e3, 3),
+        "wait_ms": round(fl.wait * 1e3, 3),
+        "child_cow_fault_us": round(fl.child_cow_fault * 1e6, 2),
+        "parent_fault_us": round(fl.parent_fault * 1e6, 2),
+        "anon_kb": fl.anon_kb,
+        "vmas": fl.vmas,
+    }
+
+
+def _account(heap: Floor, faults: dict[str, int], total: float) -> dict[str, float]:
+    """The profiled pool's CPU per execution explained by the heap floor's parts and unit
+    costs: one fork, one exit, one wait, each child page fault at the copy-on-write cost,
+    each worker fault at the parent's (a lower bound: some of them copy too)."""
+    parts = {
+        "fork": heap.fork,
+        "exit": heap.exit,
+        "wait": heap.wait,
+        "child_faults": faults.get("child_faults", 0) * heap.child_cow_fault,
+        "worker_faults": faults.get("worker_faults", 0) * heap.parent_fault,
+    }
+    parts["explained"] = sum(parts.values())
+    parts["rest"] = total - parts["explained"]
+    return parts
 
 
 def _split(prof: dict[str, float], total: float) -> dict[str, float]:

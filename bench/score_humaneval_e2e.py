@@ -139,7 +139,7 @@ def run_execbench(samples_path: Path, workers: int, out: Path) -> tuple[float, f
 
 def execbench_cpu(
     samples: list[dict[str, Any]], problems: dict[str, Any], workers: int
-) -> tuple[float, float, list[str]]:
+) -> tuple[float, float, list[str], int]:
     """The same scoring through the Python API on a pool this process owns, so that the CPU
     time of the workers and of every execution can be read from /proc before the pool
     closes (the CLI's bwrap workers are killed at exit, and their CPU with them). Pool
@@ -152,12 +152,32 @@ def execbench_cpu(
 
     parsed = parse_samples(list(enumerate(samples, 1)), problems, "samples")
     with SandboxPool(workers=workers, preload=(*COMPAT_PRELOAD, *JUDGE_MODULES)) as pool:
+        executions = _count_executions(pool)
         roots = {slot.proc.pid for slot in pool._slots if slot.proc is not None}
         cpu0, start = _own_cpu() + _tree_cpu(roots), time.perf_counter()
         report = score_samples(problems, parsed, pool=pool)
         wall = time.perf_counter() - start
         cpu = _own_cpu() + _tree_cpu(roots) - cpu0
-    return wall, cpu, [row["result"] for row in report.rows]
+    return wall, cpu, [row["result"] for row in report.rows], executions[0]
+
+
+def _count_executions(pool: Any) -> list[int]:
+    """Count the sandboxed executions the scoring asks ``pool`` for (a one-item list, updated
+    as it goes): the per-execution cost bounds the end-to-end time by this count."""
+    count = [0]
+    submit, submit_all = pool.submit, pool._submit_all
+
+    def counted_submit(req: Any) -> Any:
+        count[0] += 1
+        return submit(req)
+
+    def counted_submit_all(reqs: Any) -> Any:
+        reqs = list(reqs)
+        count[0] += len(reqs)
+        return submit_all(reqs)
+
+    pool.submit, pool._submit_all = counted_submit, counted_submit_all
+    return count
 
 
 def run_harness(programs: list[str], workers: int) -> tuple[float, float, list[str]]:
@@ -226,6 +246,13 @@ def main() -> None:
         f"({theirs_cpu / n * 1e3:.2f} ms/sample), {passed_theirs} passed"
     )
     print(f"in-process floor (1 core): {floor_cpu:7.2f} s CPU, no isolation, {floors[0][2]} passed")
+    executions = api[0][3]
+    print(
+        f"  sandboxed executions: {executions} ({executions / n:.2f} per sample), "
+        f"{ours_cpu / executions * 1e3:.2f} ms CPU each, all costs included; 15x the harness needs <= "
+        f"{theirs_cpu / 15 / n * 1e3:.2f} ms CPU per sample, i.e. <= {theirs_cpu / 15 / executions * 1e3:.2f} ms "
+        f"per execution at this count (bench/sandbox_throughput.py measures the fork+exit floor)"
+    )
     print(
         f"execbench vs harness: {theirs_wall / ours_wall:.1f}x wall, {theirs_cpu / ours_cpu:.1f}x CPU; "
         f"vs floor: {ours_cpu / floor_cpu:.1f}x CPU; verdicts identical: {identical}"
@@ -239,6 +266,7 @@ def main() -> None:
                 "execbench_wall_s": round(ours_wall, 3),
                 "execbench_api_wall_s": round(api_wall, 3),
                 "execbench_cpu_s": round(ours_cpu, 3),
+                "executions": executions,
                 "harness_wall_s": round(theirs_wall, 3),
                 "harness_cpu_s": round(theirs_cpu, 3),
                 "floor_cpu_s": round(floor_cpu, 3),

@@ -372,3 +372,24 @@ def test_a_profiled_pool_gives_the_same_results_and_says_where_the_time_went() -
     assert summary["child_run"] > 0 and summary["child_setup"] > 0 and summary["worker_fork"] > 0
     # the busy program's run dominates the mean run time
     assert summary["child_run"] * 3 >= results[2].cpu_time * 0.5
+    # page faults per phase: the worker's add up to its total, the child's to at most its own
+    worker_phases = sum(summary[f"{phase}_faults"] for phase in phases[:4])
+    assert worker_phases == pytest.approx(summary["worker_faults"])
+    child_phases = [summary[f"child_{phase}_faults"] for phase in ("setup", "run", "finish")]
+    assert all(v >= 0 for v in child_phases) and summary["child_setup_faults"] > 0
+    assert sum(child_phases) <= summary["child_faults"] + 1e-9
+
+
+def test_an_empty_or_full_run_directory_is_removed(tmp_path) -> None:
+    from execbench.sandbox._reap import remove_tree
+
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.mkdir()
+    (full / "sub" / "deeper").mkdir(parents=True)
+    (full / "file").write_text("x")
+    (full / "sub" / "deeper" / "file").write_text("y")
+    (full / "link").symlink_to(tmp_path)
+    for path in (empty, full, tmp_path / "missing"):
+        remove_tree(str(path))
+        assert not path.exists()
+    assert tmp_path.exists()

@@ -56,7 +56,8 @@ _write = os.write
 _exit = os._exit
 _dumps = json.dumps
 _thread_time = time.thread_time
-_STAMPS = struct.Struct("<dd")
+_getrusage = resource.getrusage
+_STAMPS = struct.Struct("<dddd")
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,7 @@ def run_child(
         _report({"kind": "runner_error", "type": _type_name(exc), "message": _text(exc)}, None, nonce)
         _exit(0)
     del setup
-    set_up = _thread_time() if stamps is not None else 0.0
+    set_up, set_up_faults = (_thread_time(), _minflt()) if stamps is not None else (0.0, 0)
     header: dict[str, Any] | None
     payload: bytes | None = None
     try:
@@ -331,23 +332,29 @@ def run_child(
         _print_traceback(exc, err)
     _join_threads()
     if stamps is not None:
-        _stamp(stamps, set_up)
+        _stamp(stamps, set_up, set_up_faults)
     current = (sys.stdout, sys.stderr)
     _flush(*current, *(s for s in (out, err) if s not in current))
     _report(header, payload, nonce)
     _exit(0)
 
 
-def _stamp(stamps: Any, set_up: float) -> None:
-    """Profiling only: CPU seconds of this process when the walls were up / the runner ended."""
+def _minflt() -> int:
+    return _getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def _stamp(stamps: Any, set_up: float, set_up_faults: int) -> None:
+    """Profiling only: CPU seconds and minor page faults of this process when the walls were
+    up / when the runner ended."""
     try:
-        _STAMPS.pack_into(stamps, 0, set_up, _thread_time())
+        _STAMPS.pack_into(stamps, 0, set_up, _thread_time(), set_up_faults, _minflt())
     except BaseException:  # noqa: BLE001, S110 - the program may have closed or shrunk it
         pass
 
 
-def read_stamps(stamps: Any) -> tuple[float, float]:
-    """In the worker: what :func:`_stamp` wrote (zeros if the child never got there)."""
-    set_up, ran = _STAMPS.unpack_from(stamps, 0)
-    _STAMPS.pack_into(stamps, 0, 0.0, 0.0)
-    return set_up, ran
+def read_stamps(stamps: Any) -> tuple[float, float, float, float]:
+    """In the worker: what :func:`_stamp` wrote (zeros if the child never got there):
+    CPU seconds at walls up and at the runner's end, and minor faults at the same points."""
+    values = _STAMPS.unpack_from(stamps, 0)
+    _STAMPS.pack_into(stamps, 0, 0.0, 0.0, 0.0, 0.0)
+    return values

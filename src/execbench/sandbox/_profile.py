@@ -41,9 +41,10 @@ class Profile:
         self.last = time.thread_time()
 
     def mark(self, phase: str, rusage: Any = None) -> None:
-        now = time.thread_time()
+        now, faults = time.thread_time(), self._faults()
         self.parts[f"worker_{phase}"] = now - self.last
-        self.last = now
+        self.parts[f"worker_{phase}_faults"] = float(faults - self.faults)
+        self.last, self.faults = now, faults
         if rusage is not None:
             self.child_faults = rusage.ru_minflt
 
@@ -51,13 +52,17 @@ class Profile:
         from execbench.sandbox._child import read_stamps
 
         self.mark("finish")
-        set_up, ran = read_stamps(self.stamps)
+        set_up, ran, set_up_faults, ran_faults = read_stamps(self.stamps)
         parts = self.parts
         parts["child_setup"] = set_up
         parts["child_run"] = max(0.0, ran - set_up) if ran else 0.0
         parts["child_finish"] = max(0.0, child_cpu - ran) if ran else child_cpu
-        parts["worker_faults"] = float(self._faults() - self.faults)
+        parts["worker_faults"] = sum(v for k, v in parts.items() if k.endswith("_faults"))
         parts["child_faults"] = float(self.child_faults)
+        if ran:
+            parts["child_setup_faults"] = set_up_faults
+            parts["child_run_faults"] = max(0.0, ran_faults - set_up_faults)
+            parts["child_finish_faults"] = max(0.0, self.child_faults - ran_faults)
         return parts
 
 
