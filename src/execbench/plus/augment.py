@@ -3,12 +3,20 @@
 Per task: seeds (the problem's own test calls and docstring examples) are run on the
 reference in the sandbox; then, round after round, candidates are made by type-aware
 mutation of corpus inputs (parents that found new facts are picked more often) and by
-random sampling within the seeds' shape. A candidate is **kept** when
+random sampling within the seeds' shape. When the problem's tests and docstring give
+fewer than :data:`RECORD_BELOW` literal seeds, the test code is run once in the sandbox
+with the entry point wrapped, and the calls it makes become seeds (``seed:test-run``).
+A candidate is **kept** when
 
 1. it fits the shape the seeds show (:mod:`execbench.plus.shape`; ``--wide`` relaxes it),
 2. the contract (if any) accepts it, and
 3. the reference returns normally, within the per-input limits (a deterministic cap on
    line events, plus an alarm), with a plain-data result,
+
+4. on a task whose answer never depends on the order of a list argument (every seed's
+   answer stays the same with that list reversed or rotated), the candidate's answer does
+   not either -- an input whose answer does has ties, several right answers (HumanEval/20's
+   equally close pairs), and would fail correct programs,
 
 and either it reaches a coverage fact no kept input reached (a new line arc = branch
 outcome, a new loop-iteration bucket) -- provenance ``coverage`` -- or it is drawn for
@@ -24,26 +32,28 @@ All tasks advance together, one sandbox job per task per round, so the pool stay
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import random
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from execbench import _pyast
 from execbench.datasets.humaneval import Problem
-from execbench.plus.execute import Job, run_jobs
+from execbench.plus.execute import Job, record_test_calls, run_jobs
 from execbench.plus.mutate import mutate_args, sample_value
 from execbench.plus.perf import perf_inputs
-from execbench.plus.seeds import args_text, extract_seeds
+from execbench.plus.seeds import Seed, args_text, extract_seeds, function_under_test
 from execbench.plus.shape import Signature, conforms, infer_signature
 
 __all__ = [
     "AugmentConfig",
     "EVALS_PER_SECOND",
     "SAFETY_FACTOR",
+    "RECORD_BELOW",
     "augment_problems",
     "reference_program",
     "float_atol",
@@ -54,6 +64,10 @@ EVALS_PER_SECOND = 300
 #: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
 SAFETY_FACTOR = 6.0
 _BATCH = 48
+#: Fewer literal seeds than this and the test code's own calls are recorded as seeds too.
+RECORD_BELOW = 3
+#: Recorded calls kept as seeds at most (in the order the test makes them).
+_RECORD_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,10 @@ class _Task:
     done: bool = False
     truncated: bool = False
     error: str | None = None
+    probe: tuple[int, ...] = ()
+    """List/tuple argument positions whose order the seeds are asked about (first round)."""
+    order_free: tuple[int, ...] | None = None
+    """Positions whose order no seed's answer depends on (``None`` until the seeds ran)."""
 
 
 def _task_rng(seed: int, task_id: str) -> random.Random:
@@ -130,10 +148,53 @@ def _task_rng(seed: int, task_id: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def _start(problem: Problem, config: AugmentConfig) -> _Task | str:
-    seeds = extract_seeds(problem.prompt, problem.test, problem.entry_point)
+def _calls_check(test: str) -> bool:
+    """Whether the test code calls ``check(...)`` itself at top level (MBPP in LDB's format)."""
+    try:
+        tree = _pyast.parse(test)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(n, ast.Expr)
+        and isinstance(n.value, ast.Call)
+        and isinstance(n.value.func, ast.Name)
+        and n.value.func.id == "check"
+        for n in tree.body  # type: ignore[attr-defined]
+    )
+
+
+def _targets(problems: Sequence[Problem]) -> list[Problem]:
+    """Each problem with ``entry_point`` set to the function its tests call (see
+    :func:`execbench.plus.seeds.function_under_test`)."""
+    out = []
+    for p in problems:
+        entry = function_under_test(reference_program(p), p.test, p.entry_point)
+        out.append(p if entry == p.entry_point else replace(p, entry_point=entry))
+    return out
+
+
+def _all_seeds(problems: Sequence[Problem], pool: Any) -> list[list[Seed]]:
+    """Literal seeds per problem, plus the test's recorded calls where literals are few."""
+    literal = [extract_seeds(p.prompt, p.test, p.entry_point) for p in problems]
+    few = [i for i, seeds in enumerate(literal) if len(seeds) < RECORD_BELOW]
+    items = [
+        (
+            reference_program(problems[i]),
+            problems[i].entry_point,
+            problems[i].test,
+            not _calls_check(problems[i].test),
+        )
+        for i in few
+    ]
+    for i, calls in zip(few, record_test_calls(pool, items, _RECORD_LIMIT), strict=True):
+        p = problems[i]
+        literal[i] = extract_seeds(p.prompt, p.test, p.entry_point, recorded=calls)
+    return literal
+
+
+def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _Task | str:
     if not seeds:
-        return "no literal seed inputs in the tests or docstring"
+        return "no seed inputs: no literal call in the tests or docstring, none recorded running the tests"
     sig = infer_signature([s.args for s in seeds], wide=config.wide)
     task = _Task(
         problem=problem,
@@ -142,7 +203,10 @@ def _start(problem: Problem, config: AugmentConfig) -> _Task | str:
         rng=_task_rng(config.seed, problem.task_id),
         contract=config.contracts.get(problem.task_id),
         left=max(1, int(config.budget * EVALS_PER_SECOND)),
-    )
+        probe=tuple(
+            i for i in range(len(sig.args)) if all(type(s.args[i]) in (list, tuple) for s in seeds)
+        ) if not config.wide else (),
+    )  # fmt: skip
     for s in seeds:
         text = args_text(s.args)
         task.seen.add(text)
@@ -185,8 +249,28 @@ def _propose(task: _Task) -> None:
         task.pending.append((text, args, origin))
 
 
+def _order_free(
+    task: _Task, batch: Sequence[tuple[str, list[Any], str]], rows: Sequence[dict[str, Any]]
+) -> tuple[int, ...]:
+    """Probed positions where no seed's answer changed with the order and at least two seeds
+    had two or more distinct elements there (else the seeds say nothing about order)."""
+    free = []
+    for pos in task.probe:
+        varied = any(pos in (row.get("perm_varies") or ()) for row in rows)
+        telling = sum(
+            1
+            for (_, args, _), row in zip(batch, rows, strict=False)
+            if row.get("status") == "ok" and len({repr(v) for v in args[pos]}) >= 2
+        )
+        if not varied and telling >= 2:
+            free.append(pos)
+    return tuple(free)
+
+
 def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
     batch, task.pending = task.pending, []
+    if task.order_free is None:
+        task.order_free = _order_free(task, batch, rows)
     kept_before = len(task.corpus)
     for (text, args, origin), row in zip(batch, rows, strict=False):
         seed = origin.startswith("seed:")
@@ -201,6 +285,9 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
                 "invalid": f"rejected by the {str(row.get('error', '')).split(':')[0] or 'argument text'}",
             }
             task.rejected[reason.get(str(status), f"reference {status} {row.get('kind', '')}".strip())] += 1
+            continue
+        if not seed and set(row.get("perm_varies") or ()) & set(task.order_free or ()):
+            task.rejected["answer depends on an order no seed's does (ties)"] += 1
             continue
         feats = set(row.get("features") or ())
         fresh = feats - task.covered
@@ -241,8 +328,9 @@ def augment_problems(
     """One output record per problem (see :mod:`execbench.plus.plusfile` for the format)."""
     tasks: list[_Task] = []
     records: dict[str, dict[str, Any]] = {}
-    for problem in problems:
-        started = _start(problem, config)
+    targets = _targets(problems)
+    for problem, seeds in zip(targets, _all_seeds(targets, pool), strict=True):
+        started = _start(problem, seeds, config)
         if isinstance(started, str):
             records[problem.task_id] = _empty(problem, started, config)
         else:
@@ -261,7 +349,14 @@ def augment_problems(
             for task in active:
                 task.truncated = task.done = True
             break
-        batches = run_jobs(pool, [_job(t, [p[0] for p in t.pending], config, features=True) for t in active])
+        batches = run_jobs(
+            pool,
+            [
+                _job(t, [p[0] for p in t.pending], config, features=True,
+                     perm=t.probe if t.order_free is None else t.order_free)
+                for t in active
+            ],
+        )  # fmt: skip
         for task, batch in zip(active, batches, strict=True):
             if batch.load_error and not batch.results:
                 task.error = batch.load_error
@@ -315,6 +410,8 @@ def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]]
         "atol": float_atol(outputs),
         "provenance": [{"origin": e.origin, "why": e.why} for e in task.corpus],
     }
+    if task.order_free:
+        record["order_free"] = list(task.order_free)
     if task.problem.entry_point == "find_zero":
         record["oracle"] = "poly_root"
     if perf is not None:
