@@ -9,8 +9,8 @@ This is a **proxy**, not the HumanEval+ figure (EvalPlus's inputs are not availa
   swapped, an arithmetic operator swapped, an int constant +-1, ``and``/``or`` swapped) that
   pass the base tests;
 - the *denominator* for a catch rate is the programs that some valid input tells apart
-  from the reference: here, those that any of the given PLUS files (e.g. a ``--wide`` one,
-  a larger budget, another seed) catches. Mutants no file catches are often equivalent to
+  from the reference: here, those that any of the given ``--plus`` files (another seed, a
+  larger budget, an older version) catches. Mutants no file catches are often equivalent to
   the reference and are counted separately, never as misses;
 - the *false-alarm side*: every catch's failing input is checked by rules independent of
   augment's own shape rules (stated in :func:`domain_flags`): ties (the reference's answer
@@ -21,9 +21,12 @@ This is a **proxy**, not the HumanEval+ figure (EvalPlus's inputs are not availa
 Usage::
 
     python bench/plus_catch.py --data ../shared/data --plus A.jsonl [--plus B.jsonl ...]
-        [--mutants-per-task 12]
+        [--wide W.jsonl] [--mutants-per-task 30]
 
-The first ``--plus`` file is the one measured; the others only widen the denominator.
+The first ``--plus`` file is the one measured; the other ``--plus`` files (valid ones: other
+seeds, budgets, versions) only widen the denominator. ``--wide`` files (``augment --wide``)
+leave the seeds' shape, so what only they catch may be a false alarm: it is listed apart
+and counted in no rate.
 """
 
 from __future__ import annotations
@@ -131,6 +134,17 @@ def _leaves(value: Any) -> list[Any]:
 
 
 def domain_flags(problem: Problem, args: list[Any], order_varies: bool, tests_order_free: bool) -> list[str]:
+    """Flags for ``args`` (see :func:`_flags`), minus the docstring rules one of the task's own
+    test inputs already breaks (HumanEval/116 says "non-negative" and tests negatives)."""
+    from execbench.plus.seeds import extract_seeds
+
+    flags = _flags(problem, args, order_varies, tests_order_free)
+    seeds = extract_seeds(problem.prompt, problem.test, problem.entry_point)
+    broken = {f for s in seeds for f in _flags(problem, list(s.args), False, False)}
+    return [f for f in flags if f not in broken]
+
+
+def _flags(problem: Problem, args: list[Any], order_varies: bool, tests_order_free: bool) -> list[str]:
     """Reasons an input may lie outside the task's stated domain (empty when none).
 
     Rules: ``tie`` -- the reference answers differently with a list argument reordered while
@@ -138,7 +152,8 @@ def domain_flags(problem: Problem, args: list[Any], order_varies: bool, tests_or
     non-empty and an argument is empty; ``non-positive`` -- it says positive (not
     "non-positive") and a number is <= 0; ``negative`` -- it says non-negative and a number
     is < 0; ``uppercase`` -- it says lowercase and a string has capitals; ``unsorted`` -- it
-    says sorted and a list is not."""
+    says sorted and a list is not. A docstring rule that one of the task's own test inputs
+    breaks is not applied (the tests say what the domain is)."""
     doc = problem.prompt
     flags = []
     if order_varies and tests_order_free:
@@ -188,12 +203,27 @@ def _order_info(
     return out
 
 
+def _catches(
+    problems: dict[str, Problem], samples: list[Any], base_rows: Any, files: list[Any], pool: Any
+) -> list[dict[int, dict[str, Any]]]:
+    out = []
+    for suites in files:
+        report = score_plus(problems, samples, base_rows, suites, ks=(1,), pool=pool)
+        out.append({c["index"]: c for c in report.caught})
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--plus", type=Path, action="append", required=True)
-    ap.add_argument("--mutants-per-task", type=int, default=12)
-    ap.add_argument("--show", type=int, default=40, help="flagged/uncaught examples to print")
+    ap.add_argument(
+        "--plus", type=Path, action="append", required=True, help="valid PLUS files; the first is measured"
+    )
+    ap.add_argument(
+        "--wide", type=Path, action="append", default=[], help="--wide PLUS files: reported apart"
+    )
+    ap.add_argument("--mutants-per-task", type=int, default=30)
+    ap.add_argument("--show", type=int, default=40, help="flagged/missed examples to print")
     args = ap.parse_args()
     problems = load_humaneval(args.data / "humaneval" / "HumanEval.jsonl.gz")
     rng = random.Random(0)
@@ -208,57 +238,80 @@ def main() -> int:
     ]
     with open_pool() as pool:
         files = [read_plus(path, problems) for path in args.plus]
-        print(f"measured file: {args.plus[0]} ({sum(len(s.inputs) for s in files[0].values())} inputs)")
-        header = f"{'source':<20}{'programs':>9}{'pass base':>10}{'caught':>8}{'any file':>9}{'rate':>8}{'flagged':>9}"
-        print(header)
-        flagged_all, missed_all, totals = [], [], Counter()
+        wide = [read_plus(path, problems) for path in args.wide]
+        for k, path in enumerate(args.plus):
+            print(
+                f"file {k}{' (measured)' if k == 0 else ''}: {path} ({sum(len(s.inputs) for s in files[k].values())} inputs)"
+            )
+        cols = ("programs", "pass base", "caught", "any file", "rate", "flagged", "wide only")
+        print(f"{'source':<20}" + "".join(f"{c:>10}" for c in cols))
+        flagged_all: list[tuple[str, dict[str, Any], list[str]]] = []
+        missed_all: list[tuple[str, int, dict[str, Any]]] = []
+        wide_all: list[tuple[str, dict[str, Any]]] = []
+        totals: Counter[str] = Counter()
         for name, rows in sets.items():
             samples = parse_samples(list(enumerate(rows)), problems, name)
             base = score_samples(problems, samples, ks=(1,), pool=pool)
-            passing = [i for i, r in enumerate(base.rows) if r["passed"]]
-            caught_by: list[dict[int, dict[str, Any]]] = []
-            for suites in files:
-                report = score_plus(problems, samples, base.rows, suites, ks=(1,), pool=pool)
-                caught_by.append({c["index"]: c for c in report.caught})
+            passing = sum(1 for r in base.rows if r["passed"])
+            caught_by = _catches(problems, samples, base.rows, files, pool)
+            wide_by = _catches(problems, samples, base.rows, wide, pool)
             measured = caught_by[0]
             anyfile = set().union(*caught_by)
+            wide_only = set().union(set(), *wide_by) - anyfile
             order = _order_info(problems, pool, [(c["task_id"], c["input"]) for c in measured.values()])
             flagged = 0
             for _i, c in sorted(measured.items()):
+                key = (c["task_id"], c["input"])
                 flags = domain_flags(
                     problems[c["task_id"]],
                     ast.literal_eval(c["input"]),
-                    order[(c["task_id"], c["input"])],
+                    order[key],
                     order[(c["task_id"], "")],
                 )
                 if flags:
                     flagged += 1
                     flagged_all.append((name, c, flags))
             for i in sorted(anyfile - set(measured)):
-                other = next(cb[i] for cb in caught_by if i in cb)
-                missed_all.append((name, other))
-            rate = len(measured) / len(anyfile) if anyfile else float("nan")
-            print(
-                f"{name:<20}{len(samples):>9}{len(passing):>10}{len(measured):>8}{len(anyfile):>9}{100 * rate:>7.1f}%{flagged:>9}"
-            )
-            totals.update(
+                k = next(k for k, cb in enumerate(caught_by) if i in cb)
+                missed_all.append((name, k, caught_by[k][i]))
+            wide_all += [(name, next(cb[i] for cb in wide_by if i in cb)) for i in sorted(wide_only)]
+            row = dict(
                 programs=len(samples),
-                passing=len(passing),
+                passing=passing,
                 caught=len(measured),
                 anyfile=len(anyfile),
                 flagged=flagged,
+                wide=len(wide_only),
             )
-        rate = totals["caught"] / totals["anyfile"] if totals["anyfile"] else float("nan")
-        print(
-            f"{'all':<20}{totals['programs']:>9}{totals['passing']:>10}{totals['caught']:>8}{totals['anyfile']:>9}{100 * rate:>7.1f}%{totals['flagged']:>9}"
-        )
-        print(f"\ncatches whose failing input a domain rule flags ({len(flagged_all)}):")
+            totals.update(row)
+            _print_row(name, row)
+        _print_row("all", totals)
+        print(f"\ncatches of the measured file whose failing input a domain rule flags ({len(flagged_all)}):")
         for name, c, flags in flagged_all[: args.show]:
             print(f"  {name:<20}{c['task_id']:<15}{','.join(flags):<14}{c['input'][:70]}")
-        print(f"\ncaught by another file but not the measured one ({len(missed_all)}):")
-        for name, c in missed_all[: args.show]:
+        print(f"\ncaught by another valid file but not the measured one ({len(missed_all)}):")
+        for name, k, c in missed_all[: args.show]:
+            print(f"  {name:<20}file {k}  {c['task_id']:<15}{c['input'][:70]}")
+        print(
+            f"\ncaught only by a --wide file (inputs outside the seeds' shape; not counted) ({len(wide_all)}):"
+        )
+        for name, c in wide_all[: args.show]:
             print(f"  {name:<20}{c['task_id']:<15}{c['input'][:70]}")
     return 0
+
+
+def _print_row(name: str, row: Any) -> None:
+    rate = f"{100 * row['caught'] / row['anyfile']:.1f}%" if row["anyfile"] else "-"
+    values = (
+        row["programs"],
+        row["passing"],
+        row["caught"],
+        row["anyfile"],
+        rate,
+        row["flagged"],
+        row["wide"],
+    )
+    print(f"{name:<20}" + "".join(f"{v:>10}" for v in values))
 
 
 if __name__ == "__main__":

@@ -208,6 +208,7 @@ COMPUTED = Problem(
         "def check(candidate):\n"
         "    import random\n"
         "    rng = random.Random(1)\n"
+        "    assert candidate('abc') == 'bcd'\n"
         "    for _ in range(40):\n"
         "        s = ''.join(rng.choice('abcxyz') for _ in range(rng.randint(3, 8)))\n"
         "        assert candidate(s) == ''.join(chr((ord(c) - 97 + 1) % 26 + 97) for c in s)\n"
@@ -225,10 +226,11 @@ HELPER_ENTRY = Problem(
 
 
 def test_seeds_recorded_from_computed_test_calls_and_the_tested_function(pool) -> None:  # type: ignore[no-untyped-def]
-    config = AugmentConfig(per_task=40, seed=0, budget=0.3, perf=False)
+    config = AugmentConfig(per_task=60, seed=0, budget=0.3, perf=False)
     computed, helper = augment_problems([COMPUTED, HELPER_ENTRY], config, pool)
     origins = [p["origin"] for p in computed["provenance"]]
-    assert origins.count("seed:test-run") == 30 and len(computed["inputs"]) > 30
+    assert origins[0] == "seed:test" and computed["inputs"][0] == "['abc']"  # literal first, then recorded
+    assert origins.count("seed:test-run") == 40 and len(computed["inputs"]) > 40
     lower = set("abcdefghijklmnopqrstuvwxyz")  # six seen lowercase letters stand for the class
     assert all(set(ast.literal_eval(t)[0]) <= lower for t in computed["inputs"])
     assert helper["entry_point"] == "twice" and helper["provenance"][0]["origin"] == "seed:test"

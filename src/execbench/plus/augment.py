@@ -3,9 +3,11 @@
 Per task: seeds (the problem's own test calls and docstring examples) are run on the
 reference in the sandbox; then, round after round, candidates are made by type-aware
 mutation of corpus inputs (parents that found new facts are picked more often) and by
-random sampling within the seeds' shape. When the problem's tests and docstring give
-fewer than :data:`RECORD_BELOW` literal seeds, the test code is run once in the sandbox
-with the entry point wrapped, and the calls it makes become seeds (``seed:test-run``).
+random sampling within the seeds' shape. Besides the literal calls, the test code is run
+once in the sandbox with the entry point wrapped, and the calls it makes that are not
+literal in its text become seeds too (``seed:test-run``: HumanEval/38's random strings,
+HumanEval/44's ``candidate(x, x + 1)`` in a loop, which also widen the shape to the
+values the tests really use).
 A candidate is **kept** when
 
 1. it fits the shape the seeds show (:mod:`execbench.plus.shape`; ``--wide`` relaxes it),
@@ -53,7 +55,6 @@ __all__ = [
     "AugmentConfig",
     "EVALS_PER_SECOND",
     "SAFETY_FACTOR",
-    "RECORD_BELOW",
     "augment_problems",
     "reference_program",
     "float_atol",
@@ -64,10 +65,8 @@ EVALS_PER_SECOND = 300
 #: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
 SAFETY_FACTOR = 6.0
 _BATCH = 48
-#: Fewer literal seeds than this and the test code's own calls are recorded as seeds too.
-RECORD_BELOW = 3
-#: Recorded calls kept as seeds at most (in the order the test makes them).
-_RECORD_LIMIT = 30
+#: Distinct recorded calls at most (in the order the test makes them; literal ones included).
+_RECORD_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -174,22 +173,13 @@ def _targets(problems: Sequence[Problem]) -> list[Problem]:
 
 
 def _all_seeds(problems: Sequence[Problem], pool: Any) -> list[list[Seed]]:
-    """Literal seeds per problem, plus the test's recorded calls where literals are few."""
-    literal = [extract_seeds(p.prompt, p.test, p.entry_point) for p in problems]
-    few = [i for i, seeds in enumerate(literal) if len(seeds) < RECORD_BELOW]
-    items = [
-        (
-            reference_program(problems[i]),
-            problems[i].entry_point,
-            problems[i].test,
-            not _calls_check(problems[i].test),
-        )
-        for i in few
+    """Literal seeds per problem, then the calls recorded running its test code."""
+    items = [(reference_program(p), p.entry_point, p.test, not _calls_check(p.test)) for p in problems]
+    recorded = record_test_calls(pool, items, _RECORD_LIMIT)
+    return [
+        extract_seeds(p.prompt, p.test, p.entry_point, recorded=calls)
+        for p, calls in zip(problems, recorded, strict=True)
     ]
-    for i, calls in zip(few, record_test_calls(pool, items, _RECORD_LIMIT), strict=True):
-        p = problems[i]
-        literal[i] = extract_seeds(p.prompt, p.test, p.entry_point, recorded=calls)
-    return literal
 
 
 def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _Task | str:
