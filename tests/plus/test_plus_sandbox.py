@@ -241,3 +241,34 @@ def test_seeds_recorded_from_computed_test_calls_and_the_tested_function(pool) -
         ks=(1,), pool=pool,
     )  # fmt: skip
     assert report.rows[0]["plus_passed"] is False
+
+
+SLOPPY_ROOT = Problem(
+    task_id="T/root",
+    prompt="def poly(xs: list, x: float):\n    return sum(c * x**i for i, c in enumerate(xs))\n\n\ndef find_zero(xs: list):\n",
+    entry_point="find_zero",
+    test="def check(candidate):\n    for xs in ([1, 2], [-6, 11, -6, 1], [2, -3], [5, 7, -1, 3]):\n        assert abs(poly(xs, candidate(xs))) < 1\n",
+    canonical_solution=(
+        "    lo, hi = -1.0, 1.0\n"
+        "    while poly(xs, lo) * poly(xs, hi) > 0:\n"
+        "        lo, hi = 2 * lo, 2 * hi\n"
+        "    while hi - lo > 1e-3:\n"
+        "        mid = (lo + hi) / 2\n"
+        "        if poly(xs, mid) * poly(xs, lo) > 0:\n"
+        "            lo = mid\n"
+        "        else:\n"
+        "            hi = mid\n"
+        "    return lo\n"
+    ),
+)
+
+
+def test_inputs_whose_reference_answer_fails_the_oracle_are_dropped(pool) -> None:  # type: ignore[no-untyped-def]
+    (record,) = augment_problems(
+        [SLOPPY_ROOT], AugmentConfig(per_task=30, seed=0, budget=0.2, perf=False), pool
+    )
+    assert record["oracle"] == "poly_root" and record["stats"]["rejected"]["reference fails the oracle"] > 0
+    assert record["inputs"]  # the seeds with an exact binary root ([1, 2] -> -0.5) stay
+    for text, out in zip(record["inputs"], record["expected"], strict=True):
+        xs, x = ast.literal_eval(text)[0], ast.literal_eval(out)
+        assert abs(sum(c * x**i for i, c in enumerate(xs))) <= 1e-6

@@ -46,6 +46,7 @@ from typing import Any
 from execbench import _pyast
 from execbench.datasets.humaneval import Problem
 from execbench.plus.execute import Job, record_test_calls, run_jobs
+from execbench.plus.judge import outputs_match
 from execbench.plus.mutate import mutate_args, sample_value
 from execbench.plus.perf import perf_inputs
 from execbench.plus.seeds import Seed, args_text, extract_seeds, function_under_test
@@ -358,6 +359,8 @@ def augment_problems(
         if log is not None:
             log(f"round {rounds}: {len(active)} tasks active")
     _confirm(tasks, config, pool)
+    for task in tasks:
+        _oracle_filter(task)
     if config.reduce:
         from execbench.plus.reduce import reduce_tasks
 
@@ -388,6 +391,23 @@ def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
             else:
                 task.rejected["reference not deterministic"] += 1
         task.corpus = kept
+
+
+def _oracle_filter(task: _Task) -> None:
+    """Tasks judged by an oracle (``find_zero``: any root counts): drop inputs on which the
+    reference's own answer fails the oracle (a steep polynomial where bisection's root is
+    not within the tolerance), since no program could be asked to do better."""
+    if task.problem.entry_point != "find_zero":
+        return
+    outputs = [_pyast.literal_eval(e.out) for e in task.corpus]
+    atol = float_atol(outputs)
+    kept = []
+    for entry, out in zip(task.corpus, outputs, strict=True):
+        if outputs_match(out, out, atol, oracle="poly_root", args=entry.args):
+            kept.append(entry)
+        else:
+            task.rejected["reference fails the oracle"] += 1
+    task.corpus = kept
 
 
 def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
