@@ -245,7 +245,8 @@ def main() -> int:
             )
         cols = ("programs", "pass base", "caught", "any file", "rate", "flagged", "wide only")
         print(f"{'source':<20}" + "".join(f"{c:>10}" for c in cols))
-        flagged_all: list[tuple[str, dict[str, Any], list[str]]] = []
+        flagged_all: list[tuple[str, int, dict[str, Any], list[str]]] = []
+        caught_list: list[tuple[str, dict[str, Any]]] = []
         missed_all: list[tuple[str, int, dict[str, Any]]] = []
         wide_all: list[tuple[str, dict[str, Any]]] = []
         totals: Counter[str] = Counter()
@@ -255,12 +256,10 @@ def main() -> int:
             passing = sum(1 for r in base.rows if r["passed"])
             caught_by = _catches(problems, samples, base.rows, files, pool)
             wide_by = _catches(problems, samples, base.rows, wide, pool)
-            measured = caught_by[0]
-            anyfile = set().union(*caught_by)
-            wide_only = set().union(set(), *wide_by) - anyfile
-            order = _order_info(problems, pool, [(c["task_id"], c["input"]) for c in measured.values()])
-            flagged = 0
-            for _i, c in sorted(measured.items()):
+            every = [(k, i, c) for k, cb in enumerate(caught_by) for i, c in sorted(cb.items())]
+            order = _order_info(problems, pool, [(c["task_id"], c["input"]) for _, _, c in every])
+            bad: set[tuple[int, int]] = set()
+            for k, i, c in every:
                 key = (c["task_id"], c["input"])
                 flags = domain_flags(
                     problems[c["task_id"]],
@@ -269,11 +268,18 @@ def main() -> int:
                     order[(c["task_id"], "")],
                 )
                 if flags:
-                    flagged += 1
-                    flagged_all.append((name, c, flags))
+                    bad.add((k, i))
+                    flagged_all.append((name, k, c, flags))
+            measured = {i: c for i, c in caught_by[0].items() if (0, i) not in bad}
+            flagged = len(caught_by[0]) - len(measured)
+            valid = [{i for i in cb if (k, i) not in bad} for k, cb in enumerate(caught_by)]
+            anyfile = set().union(*valid)
+            wide_only = set().union(set(), *wide_by) - set().union(*caught_by)
             for i in sorted(anyfile - set(measured)):
-                k = next(k for k, cb in enumerate(caught_by) if i in cb)
+                k = next(k for k, v in enumerate(valid) if i in v)
                 missed_all.append((name, k, caught_by[k][i]))
+            if name != "mutants":
+                caught_list += [(name, c) for _, c in sorted(measured.items())]
             wide_all += [(name, next(cb[i] for cb in wide_by if i in cb)) for i in sorted(wide_only)]
             row = dict(
                 programs=len(samples),
@@ -286,9 +292,16 @@ def main() -> int:
             totals.update(row)
             _print_row(name, row)
         _print_row("all", totals)
-        print(f"\ncatches of the measured file whose failing input a domain rule flags ({len(flagged_all)}):")
-        for name, c, flags in flagged_all[: args.show]:
-            print(f"  {name:<20}{c['task_id']:<15}{','.join(flags):<14}{c['input'][:70]}")
+        print(
+            f"\nLDB programs the measured file catches ({len(caught_list)}; failing input -> what went wrong):"
+        )
+        for name, c in caught_list:
+            print(f"  {name:<20}{c['task_id']:<15}{c['input'][:50]:<52}{c['detail'][:70]}")
+        print(
+            f"\ncatches whose failing input a domain rule flags, any file ({len(flagged_all)}; not counted as catches):"
+        )
+        for name, k, c, flags in flagged_all[: args.show]:
+            print(f"  {name:<20}file {k}  {c['task_id']:<15}{','.join(flags):<14}{c['input'][:70]}")
         print(f"\ncaught by another valid file but not the measured one ({len(missed_all)}):")
         for name, k, c in missed_all[: args.show]:
             print(f"  {name:<20}file {k}  {c['task_id']:<15}{c['input'][:70]}")

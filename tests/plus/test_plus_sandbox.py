@@ -37,6 +37,12 @@ def test_runner_reports_plain_data_errors_and_features(pool) -> None:  # type: i
     assert broken.load_error and broken.results == ()
 
 
+def test_counters_are_reported_as_the_dicts_they_equal(pool) -> None:  # type: ignore[no-untyped-def]
+    code = "import collections\ndef f(xs):\n    return collections.Counter(xs)\n"
+    (batch,) = run_jobs(pool, [Job(code, "f", ("[[1, 1, 2]]",), perm=(0,))])
+    assert batch.results[0]["out"] == "{1: 2, 2: 1}" and "perm_varies" not in batch.results[0]
+
+
 def test_instruction_counts_are_deterministic_and_tamper_evident(pool) -> None:  # type: ignore[no-untyped-def]
     job = Job(LOOP, "f", ("[1000]", "[10]"), count=True)
     runs = [tuple(r["cost"] for r in run_jobs(pool, [job])[0].results) for _ in range(3)]

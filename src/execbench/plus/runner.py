@@ -11,7 +11,8 @@ For each input (``args["inputs"]``: argument lists as Python literal text) it re
   a deterministic cost cap) or ``invalid`` (the argument text or a contract rejected it);
 - ``out``: ``repr`` of the return value when it is plain data (exact ``int``, ``float``,
   ``str``, ``bool``, ``None``, ``list``, ``tuple``, ``dict``, ``set``, finite floats, not
-  too big), else ``None`` with ``kind`` naming the type: the host re-reads it with
+  too big; a returned ``Counter``/``OrderedDict``/``defaultdict``, equal to its plain dict
+  in Python, is reported as that dict), else ``None`` with ``kind`` naming the type: the host re-reads it with
   ``ast.literal_eval`` and compares there, never trusting a verdict made next to the program;
 - ``features`` (``args["features"]``): the coverage facts the augmenter steers by --
   line arcs ``a>b`` inside the program (branch outcomes), per-line hit-count buckets
@@ -34,6 +35,7 @@ reports the argument lists of the calls it makes (seeds the test computes, not w
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import io
 import signal
@@ -75,7 +77,12 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+_DICT_TYPES = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+
+
 def _encode(value: Any, max_out: int = _MAX_OUT) -> tuple[str | None, str]:
+    if type(value) in _DICT_TYPES:  # compares equal to the plain dict (MBPP/40's Counter)
+        value = dict(value)
     if not _plain(value):
         return None, type(value).__name__
     try:
@@ -347,7 +354,7 @@ def _order_varies(fn: Any, text: str, positions: list[int], out: str, timeout: f
                         other = fn(*call_args)
                     finally:
                         signal.setitimer(signal.ITIMER_REAL, 0)
-                same = _close(other, expected)
+                same = _close(dict(other) if type(other) in _DICT_TYPES else other, expected)
             except BaseException:  # noqa: BLE001 - a failure on the reordered input is a difference
                 same = False
             if not same:
