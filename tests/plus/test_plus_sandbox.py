@@ -185,8 +185,14 @@ def _unique_closest(xs: list[float]) -> bool:
 
 def test_runner_reports_answers_that_depend_on_order(pool) -> None:  # type: ignore[no-untyped-def]
     code = CLOSEST.prompt + CLOSEST.canonical_solution
-    (batch,) = run_jobs(pool, [Job(code, "closest", ("[[1.0, 2.0, 5.0]]", "[[1.0, 2.0, 3.0]]"), perm=(0,))])
-    assert [r.get("perm_varies") for r in batch.results] == [None, [0]]
+    # the last: two zero gaps, 3.5s found first reversed, rotated and swapped too (sorting tells)
+    inputs = (
+        "[[1.0, 2.0, 5.0]]",
+        "[[1.0, 2.0, 3.0]]",
+        "[[1.0, 2.0, 3.9, 3.5, 8.6, 2.5, 2.5, 3.5, 8.5, 6.5]]",
+    )
+    (batch,) = run_jobs(pool, [Job(code, "closest", inputs, perm=(0,))])
+    assert [r.get("perm_varies") for r in batch.results] == [None, [0], [0]]
     mean = "def mean(xs):\n    return sum(xs) / len(xs)\n"  # a float sum reordered: rounding, not a tie
     (batch,) = run_jobs(pool, [Job(mean, "mean", ("[[0.1, 0.2, 0.3, 1e-17, 7.7]]",), perm=(0,))])
     assert batch.results[0]["status"] == "ok" and "perm_varies" not in batch.results[0]
