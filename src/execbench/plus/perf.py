@@ -93,19 +93,14 @@ def _run(tasks: Sequence[Any], plans: Sequence[list[tuple[int, str]]], pool: Any
     jobs = [
         Job(t.code, t.problem.entry_point, tuple(c[1] for c in cands), count=True, timeout=2.0, total=30.0,
             contract=t.contract, groups=tuple(c[0] for c in cands), target=PERF_TARGET, max_cost=_MAX_COST,
-            max_out=PERF_MAX_OUT, perm=tuple(getattr(t, "order_free", None) or ()))
+            max_out=PERF_MAX_OUT)
         for t, cands in zip(tasks, plans, strict=True)
     ]  # fmt: skip
     out: list[Best] = []
     for cands, batch in zip(plans, run_jobs(pool, jobs), strict=True):
         best: Best = {}
         for (ladder, text), row in zip(cands, batch.results, strict=False):
-            if (
-                row.get("status") != "ok"
-                or row.get("out") is None
-                or row.get("tampered")
-                or row.get("perm_varies")
-            ):
+            if row.get("status") != "ok" or row.get("out") is None or row.get("tampered"):
                 continue
             current = best.get(ladder)
             if current is None or current[2] < PERF_TARGET:
