@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 import pytest
@@ -34,6 +35,12 @@ def test_runner_reports_plain_data_errors_and_features(pool) -> None:  # type: i
     assert rows[2]["out"] == "[2, 'a', 1.5]" and any(">" in f for f in rows[2]["features"])
     (broken,) = run_jobs(pool, [Job("def f(:\n", "f", ("[1]",))])
     assert broken.load_error and broken.results == ()
+
+
+def test_counters_are_reported_as_the_dicts_they_equal(pool) -> None:  # type: ignore[no-untyped-def]
+    code = "import collections\ndef f(xs):\n    return collections.Counter(xs)\n"
+    (batch,) = run_jobs(pool, [Job(code, "f", ("[[1, 1, 2]]",), perm=(0,))])
+    assert batch.results[0]["out"] == "{1: 2, 2: 1}" and "perm_varies" not in batch.results[0]
 
 
 def test_instruction_counts_are_deterministic_and_tamper_evident(pool) -> None:  # type: ignore[no-untyped-def]
@@ -147,3 +154,133 @@ def test_performance_inputs_grow_to_the_target_by_length_and_by_magnitude(pool) 
         assert 100_000 <= max(costs) <= 3_000_000, (record["task_id"], costs)
         assert len(record["perf_inputs"]) == len(record["perf_expected"]) == len(costs)
     assert all(int(r["inputs"][-1].strip("[]")) <= 24 for r in records[1:])  # plus inputs stay in shape
+
+
+CLOSEST = Problem(
+    task_id="T/ties",
+    prompt='def closest(xs: list):\n    """The two closest numbers, smaller first (xs has at least two)."""\n',
+    entry_point="closest",
+    test=(
+        "def check(candidate):\n"
+        "    assert candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2]) == (3.9, 4.0)\n"
+        "    assert candidate([1.0, 2.0, 5.9, 4.0, 5.0]) == (5.0, 5.9)\n"
+        "    assert candidate([1.0, 2.0, 3.0, 4.0, 5.0, 2.2]) == (2.0, 2.2)\n"
+        "    assert candidate([1.1, 2.2, 3.1, 4.1, 5.1]) == (2.2, 3.1)\n"
+    ),
+    canonical_solution=(
+        "    best = None\n"
+        "    for i, a in enumerate(xs):\n"
+        "        for j, b in enumerate(xs):\n"
+        "            if i != j and (best is None or abs(a - b) < best[0]):\n"
+        "                best = (abs(a - b), tuple(sorted((a, b))))\n"
+        "    return best[1]\n"
+    ),
+)
+
+
+def _unique_closest(xs: list[float]) -> bool:
+    gaps = sorted(abs(a - b) for i, a in enumerate(xs) for b in xs[i + 1 :])
+    return len(gaps) < 2 or gaps[0] != gaps[1]
+
+
+def test_runner_reports_answers_that_depend_on_order(pool) -> None:  # type: ignore[no-untyped-def]
+    code = CLOSEST.prompt + CLOSEST.canonical_solution
+    # the last: two zero gaps, 3.5s found first reversed, rotated and swapped too (sorting tells)
+    inputs = (
+        "[[1.0, 2.0, 5.0]]",
+        "[[1.0, 2.0, 3.0]]",
+        "[[1.0, 2.0, 3.9, 3.5, 8.6, 2.5, 2.5, 3.5, 8.5, 6.5]]",
+    )
+    (batch,) = run_jobs(pool, [Job(code, "closest", inputs, perm=(0,))])
+    assert [r.get("perm_varies") for r in batch.results] == [None, [0], [0]]
+    mean = "def mean(xs):\n    return sum(xs) / len(xs)\n"  # a float sum reordered: rounding, not a tie
+    (batch,) = run_jobs(pool, [Job(mean, "mean", ("[[0.1, 0.2, 0.3, 1e-17, 7.7]]",), perm=(0,))])
+    assert batch.results[0]["status"] == "ok" and "perm_varies" not in batch.results[0]
+
+
+def test_ties_are_not_kept_when_no_seed_answer_depends_on_order(pool) -> None:  # type: ignore[no-untyped-def]
+    (record,) = augment_problems([CLOSEST], AugmentConfig(per_task=60, seed=2, budget=0.5, perf=False), pool)
+    assert record["order_free"] == [0]
+    assert record["stats"]["rejected"].get("answer depends on an order no seed's does (ties)", 0) > 0
+    kept = [eval_args[0] for eval_args in map(ast.literal_eval, record["inputs"])]
+    assert len(kept) > 10 and all(_unique_closest(xs) for xs in kept)
+    # an order-dependent task is not restricted: every seed's answer changes with the order
+    first = Problem("T/first", "def first(xs: list):\n", "first",
+                    "def check(candidate):\n    assert candidate([3, 1, 2]) == 3\n    assert candidate([5, 4, 9]) == 5\n",
+                    "    return xs[0]\n")  # fmt: skip
+    (rec,) = augment_problems([first], AugmentConfig(per_task=30, seed=2, budget=0.2, perf=False), pool)
+    assert "order_free" not in rec and len(rec["inputs"]) > 5
+
+
+COMPUTED = Problem(
+    task_id="T/computed",
+    prompt="def shift(s: str):\n",
+    entry_point="shift",
+    test=(
+        "def check(candidate):\n"
+        "    import random\n"
+        "    rng = random.Random(1)\n"
+        "    assert candidate('abc') == 'bcd'\n"
+        "    for _ in range(40):\n"
+        "        s = ''.join(rng.choice('abcxyz') for _ in range(rng.randint(3, 8)))\n"
+        "        assert candidate(s) == ''.join(chr((ord(c) - 97 + 1) % 26 + 97) for c in s)\n"
+    ),
+    canonical_solution="    return ''.join(chr((ord(c) - 97 + 1) % 26 + 97) for c in s)\n",
+)
+
+HELPER_ENTRY = Problem(
+    task_id="T/helper",
+    prompt="",
+    entry_point="helper",
+    test="def check(candidate):\n    assert twice([1, 2]) == [2, 4]\n    assert twice([0, 5, 7]) == [0, 10, 14]\ncheck(helper)\n",
+    canonical_solution="def helper(x):\n    return 2 * x\ndef twice(xs):\n    return [helper(x) for x in xs]\n",
+)
+
+
+def test_seeds_recorded_from_computed_test_calls_and_the_tested_function(pool) -> None:  # type: ignore[no-untyped-def]
+    config = AugmentConfig(per_task=60, seed=0, budget=0.3, perf=False)
+    computed, helper = augment_problems([COMPUTED, HELPER_ENTRY], config, pool)
+    origins = [p["origin"] for p in computed["provenance"]]
+    assert origins[0] == "seed:test" and computed["inputs"][0] == "['abc']"  # literal first, then recorded
+    assert origins.count("seed:test-run") == 40 and len(computed["inputs"]) > 40
+    lower = set("abcdefghijklmnopqrstuvwxyz")  # six seen lowercase letters stand for the class
+    assert all(set(ast.literal_eval(t)[0]) <= lower for t in computed["inputs"])
+    assert helper["entry_point"] == "twice" and helper["provenance"][0]["origin"] == "seed:test"
+    suite = Suite("T/helper", tuple(helper["inputs"]), tuple(helper["expected"]), entry="twice")
+    wrong = Sample("T/helper", "def helper(x):\n    return 2 * x\ndef twice(xs):\n    return [2 * x for x in xs if x]\n", is_solution=True)  # fmt: skip
+    report = score_plus(
+        {"T/helper": HELPER_ENTRY}, [wrong], [{"task_id": "T/helper", "passed": True}], {"T/helper": suite},
+        ks=(1,), pool=pool,
+    )  # fmt: skip
+    assert report.rows[0]["plus_passed"] is False
+
+
+SLOPPY_ROOT = Problem(
+    task_id="T/root",
+    prompt="def poly(xs: list, x: float):\n    return sum(c * x**i for i, c in enumerate(xs))\n\n\ndef find_zero(xs: list):\n",
+    entry_point="find_zero",
+    test="def check(candidate):\n    for xs in ([1, 2], [-6, 11, -6, 1], [2, -3], [5, 7, -1, 3]):\n        assert abs(poly(xs, candidate(xs))) < 1\n",
+    canonical_solution=(
+        "    lo, hi = -1.0, 1.0\n"
+        "    while poly(xs, lo) * poly(xs, hi) > 0:\n"
+        "        lo, hi = 2 * lo, 2 * hi\n"
+        "    while hi - lo > 1e-3:\n"
+        "        mid = (lo + hi) / 2\n"
+        "        if poly(xs, mid) * poly(xs, lo) > 0:\n"
+        "            lo = mid\n"
+        "        else:\n"
+        "            hi = mid\n"
+        "    return lo\n"
+    ),
+)
+
+
+def test_inputs_whose_reference_answer_fails_the_oracle_are_dropped(pool) -> None:  # type: ignore[no-untyped-def]
+    (record,) = augment_problems(
+        [SLOPPY_ROOT], AugmentConfig(per_task=30, seed=0, budget=0.2, perf=False), pool
+    )
+    assert record["oracle"] == "poly_root" and record["stats"]["rejected"]["reference fails the oracle"] > 0
+    assert record["inputs"]  # the seeds with an exact binary root ([1, 2] -> -0.5) stay
+    for text, out in zip(record["inputs"], record["expected"], strict=True):
+        xs, x = ast.literal_eval(text)[0], ast.literal_eval(out)
+        assert abs(sum(c * x**i for i, c in enumerate(xs))) <= 1e-6

@@ -14,8 +14,8 @@ from execbench.plus.judge import judge_outputs, outputs_match
 from execbench.plus.mutate import mutate_args, repeat_args, scale_args
 from execbench.plus.plusfile import read_plus
 from execbench.plus.reduce import greedy_cover, mutants
-from execbench.plus.seeds import args_text, extract_seeds
-from execbench.plus.shape import conforms, infer_signature, is_prime, skeleton, template
+from execbench.plus.seeds import args_text, extract_seeds, function_under_test
+from execbench.plus.shape import conforms, digit_runs, infer_signature, is_prime, skeleton, template
 
 
 def test_seeds_from_tests_and_docstring() -> None:
@@ -27,6 +27,23 @@ def test_seeds_from_tests_and_docstring() -> None:
     assert args_text(seeds[0].args) == "[[1, 2], 3]"
     mbpp = extract_seeds("def g(s):\n", 'def check(candidate):\n    assert g("ab") == 1\ncheck(g)\n', "g")
     assert [s.args for s in mbpp] == [("ab",)]
+
+
+def test_recorded_seeds_and_the_function_under_test() -> None:
+    test = "def check(candidate):\n    for s in make():\n        assert candidate(s) == s\n"
+    assert extract_seeds("def f(s):\n", test, "f") == []
+    seeds = extract_seeds(
+        "def f(s):\n", test, "f", recorded=["['abc']", "['abc']", "not literal", "5", "['x', 1]"]
+    )
+    assert [(s.args, s.origin) for s in seeds] == [(("abc",), "test-run")]  # distinct, lists, one arity
+    code = "def helper(s):\n    return list(s)\ndef real(a, b):\n    return helper(a)\n"
+    mbpp = "def check(candidate):\n    assert real('ab', 'c') == ['a', 'b']\n    assert real('x', 'y') == ['x']\ncheck(helper)\n"
+    assert function_under_test(code, mbpp, "helper") == "real"
+    assert (
+        function_under_test(code, "def check(candidate):\n    assert candidate('a')\n", "helper") == "helper"
+    )
+    assert function_under_test(code, "assert helper('a') and real('a', 'b')\n", "helper") == "helper"
+    assert function_under_test(code, "assert undefined(1)\n", "helper") == "helper"
 
 
 def test_shape_keeps_sign_lengths_and_relations() -> None:
@@ -55,8 +72,22 @@ def test_shape_text_formats() -> None:
     parens = infer_signature([("(()) ()",), ("((()))",), ("() (())",)])
     assert "unbalanced" in (conforms(["(()"], parens) or "")
     assert skeleton("03-11-2000") == "9-9-9" and template("5 apples") == "9 apples"
+    assert digit_runs("03-11-2000") == (2, 2, 4) and digit_runs("ab") == ()
+    assert "digit run 3" in (conforms(["03-11-200"], dates) or "")  # a 3-digit year: no seed has one
+    assert "digit run 1" in (conforms(["003-11-2000"], dates) or "")
+    assert conforms(["4-0-2040"], dates) is not None and conforms(["04-1-2040"], dates) is None
+    lone = infer_signature([("12",), ("345",), ("7",), ("9999",)])  # one run: its length is the string's
+    assert conforms(["123456"], lone) is None
     binary = infer_signature([("0101", "1100"), ("111", "000")])
     assert "characters" in (conforms(["0121", "1111"], binary) or "")
+
+
+def test_many_seeds_of_one_list_length_keep_it() -> None:
+    pairs = [(["()(", ")"],), ([")", ")"],), (["(()(())", "())())"],), ([")())", "(()()("],), (["(())))", "(()())(("],), (["()", "())"],), (["(()(", "()))()"],), (["((((", "((())"],)]  # fmt: skip
+    sig = infer_signature(pairs)
+    assert conforms([["(", ")"]], sig) is None
+    assert "list length 3" in (conforms([["(", ")", "()"]], sig) or "")
+    assert conforms([["(", ")", "()"]], infer_signature(pairs[:7])) is None  # seven seeds: no rule
 
 
 def test_wide_leaves_the_seed_shape() -> None:

@@ -6,9 +6,12 @@ and that wall time is too noisy to say so. This package makes both checks work f
 problem with a reference solution:
 
 - :mod:`.seeds`, :mod:`.shape`, :mod:`.mutate`: seed inputs from the problem's own tests
-  and docstring, the shape they share (the validity rule: false alarms are worse than
+  (literal calls, and the calls recorded running the test code in the sandbox) and
+  docstring, the shape they share (the validity rule: false alarms are worse than
   misses), type-aware mutation and sampling within it;
-- :mod:`.augment`: the coverage-guided loop (``execbench augment``), deterministic per seed;
+- :mod:`.augment`: the coverage-guided loop (``execbench augment``), deterministic per seed,
+  which also drops inputs with several right answers (ties: the answer depends on an order
+  no seed's answer depends on) and, for oracle-judged tasks, inputs the reference fails;
   :mod:`.reduce`: ``--reduce`` (greedy cover of coverage facts and mutant kills);
 - :mod:`.runner` (in the sandbox) and :mod:`.execute`: a batch of inputs per execution,
   outputs back as literal text, instruction counts (``sys.monitoring`` / opcode tracing);

@@ -3,12 +3,22 @@
 Per task: seeds (the problem's own test calls and docstring examples) are run on the
 reference in the sandbox; then, round after round, candidates are made by type-aware
 mutation of corpus inputs (parents that found new facts are picked more often) and by
-random sampling within the seeds' shape. A candidate is **kept** when
+random sampling within the seeds' shape. Besides the literal calls, the test code is run
+once in the sandbox with the entry point wrapped, and the calls it makes that are not
+literal in its text become seeds too (``seed:test-run``: HumanEval/38's random strings,
+HumanEval/44's ``candidate(x, x + 1)`` in a loop, which also widen the shape to the
+values the tests really use).
+A candidate is **kept** when
 
 1. it fits the shape the seeds show (:mod:`execbench.plus.shape`; ``--wide`` relaxes it),
 2. the contract (if any) accepts it, and
 3. the reference returns normally, within the per-input limits (a deterministic cap on
    line events, plus an alarm), with a plain-data result,
+
+4. on a task whose answer never depends on the order of a list argument (every seed's
+   answer stays the same with that list reversed or rotated), the candidate's answer does
+   not either -- an input whose answer does has ties, several right answers (HumanEval/20's
+   equally close pairs), and would fail correct programs,
 
 and either it reaches a coverage fact no kept input reached (a new line arc = branch
 outcome, a new loop-iteration bucket) -- provenance ``coverage`` -- or it is drawn for
@@ -24,20 +34,22 @@ All tasks advance together, one sandbox job per task per round, so the pool stay
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import random
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from execbench import _pyast
 from execbench.datasets.humaneval import Problem
-from execbench.plus.execute import Job, run_jobs
+from execbench.plus.execute import Job, record_test_calls, run_jobs
+from execbench.plus.judge import outputs_match
 from execbench.plus.mutate import mutate_args, sample_value
 from execbench.plus.perf import perf_inputs
-from execbench.plus.seeds import args_text, extract_seeds
+from execbench.plus.seeds import Seed, args_text, extract_seeds, function_under_test
 from execbench.plus.shape import Signature, conforms, infer_signature
 
 __all__ = [
@@ -54,6 +66,8 @@ EVALS_PER_SECOND = 300
 #: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
 SAFETY_FACTOR = 6.0
 _BATCH = 48
+#: Distinct recorded calls at most (in the order the test makes them; literal ones included).
+_RECORD_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,10 @@ class _Task:
     done: bool = False
     truncated: bool = False
     error: str | None = None
+    probe: tuple[int, ...] = ()
+    """List/tuple argument positions whose order the seeds are asked about (first round)."""
+    order_free: tuple[int, ...] | None = None
+    """Positions whose order no seed's answer depends on (``None`` until the seeds ran)."""
 
 
 def _task_rng(seed: int, task_id: str) -> random.Random:
@@ -130,10 +148,44 @@ def _task_rng(seed: int, task_id: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def _start(problem: Problem, config: AugmentConfig) -> _Task | str:
-    seeds = extract_seeds(problem.prompt, problem.test, problem.entry_point)
+def _calls_check(test: str) -> bool:
+    """Whether the test code calls ``check(...)`` itself at top level (MBPP in LDB's format)."""
+    try:
+        tree = _pyast.parse(test)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(n, ast.Expr)
+        and isinstance(n.value, ast.Call)
+        and isinstance(n.value.func, ast.Name)
+        and n.value.func.id == "check"
+        for n in tree.body  # type: ignore[attr-defined]
+    )
+
+
+def _targets(problems: Sequence[Problem]) -> list[Problem]:
+    """Each problem with ``entry_point`` set to the function its tests call (see
+    :func:`execbench.plus.seeds.function_under_test`)."""
+    out = []
+    for p in problems:
+        entry = function_under_test(reference_program(p), p.test, p.entry_point)
+        out.append(p if entry == p.entry_point else replace(p, entry_point=entry))
+    return out
+
+
+def _all_seeds(problems: Sequence[Problem], pool: Any) -> list[list[Seed]]:
+    """Literal seeds per problem, then the calls recorded running its test code."""
+    items = [(reference_program(p), p.entry_point, p.test, not _calls_check(p.test)) for p in problems]
+    recorded = record_test_calls(pool, items, _RECORD_LIMIT)
+    return [
+        extract_seeds(p.prompt, p.test, p.entry_point, recorded=calls)
+        for p, calls in zip(problems, recorded, strict=True)
+    ]
+
+
+def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _Task | str:
     if not seeds:
-        return "no literal seed inputs in the tests or docstring"
+        return "no seed inputs: no literal call in the tests or docstring, none recorded running the tests"
     sig = infer_signature([s.args for s in seeds], wide=config.wide)
     task = _Task(
         problem=problem,
@@ -142,7 +194,10 @@ def _start(problem: Problem, config: AugmentConfig) -> _Task | str:
         rng=_task_rng(config.seed, problem.task_id),
         contract=config.contracts.get(problem.task_id),
         left=max(1, int(config.budget * EVALS_PER_SECOND)),
-    )
+        probe=tuple(
+            i for i in range(len(sig.args)) if all(type(s.args[i]) in (list, tuple) for s in seeds)
+        ) if not config.wide else (),
+    )  # fmt: skip
     for s in seeds:
         text = args_text(s.args)
         task.seen.add(text)
@@ -185,8 +240,28 @@ def _propose(task: _Task) -> None:
         task.pending.append((text, args, origin))
 
 
+def _order_free(
+    task: _Task, batch: Sequence[tuple[str, list[Any], str]], rows: Sequence[dict[str, Any]]
+) -> tuple[int, ...]:
+    """Probed positions where no seed's answer changed with the order and at least two seeds
+    had two or more distinct elements there (else the seeds say nothing about order)."""
+    free = []
+    for pos in task.probe:
+        varied = any(pos in (row.get("perm_varies") or ()) for row in rows)
+        telling = sum(
+            1
+            for (_, args, _), row in zip(batch, rows, strict=False)
+            if row.get("status") == "ok" and len({repr(v) for v in args[pos]}) >= 2
+        )
+        if not varied and telling >= 2:
+            free.append(pos)
+    return tuple(free)
+
+
 def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
     batch, task.pending = task.pending, []
+    if task.order_free is None:
+        task.order_free = _order_free(task, batch, rows)
     kept_before = len(task.corpus)
     for (text, args, origin), row in zip(batch, rows, strict=False):
         seed = origin.startswith("seed:")
@@ -201,6 +276,9 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
                 "invalid": f"rejected by the {str(row.get('error', '')).split(':')[0] or 'argument text'}",
             }
             task.rejected[reason.get(str(status), f"reference {status} {row.get('kind', '')}".strip())] += 1
+            continue
+        if not seed and set(row.get("perm_varies") or ()) & set(task.order_free or ()):
+            task.rejected["answer depends on an order no seed's does (ties)"] += 1
             continue
         feats = set(row.get("features") or ())
         fresh = feats - task.covered
@@ -241,8 +319,9 @@ def augment_problems(
     """One output record per problem (see :mod:`execbench.plus.plusfile` for the format)."""
     tasks: list[_Task] = []
     records: dict[str, dict[str, Any]] = {}
-    for problem in problems:
-        started = _start(problem, config)
+    targets = _targets(problems)
+    for problem, seeds in zip(targets, _all_seeds(targets, pool), strict=True):
+        started = _start(problem, seeds, config)
         if isinstance(started, str):
             records[problem.task_id] = _empty(problem, started, config)
         else:
@@ -261,7 +340,14 @@ def augment_problems(
             for task in active:
                 task.truncated = task.done = True
             break
-        batches = run_jobs(pool, [_job(t, [p[0] for p in t.pending], config, features=True) for t in active])
+        batches = run_jobs(
+            pool,
+            [
+                _job(t, [p[0] for p in t.pending], config, features=True,
+                     perm=t.probe if t.order_free is None else t.order_free)
+                for t in active
+            ],
+        )  # fmt: skip
         for task, batch in zip(active, batches, strict=True):
             if batch.load_error and not batch.results:
                 task.error = batch.load_error
@@ -273,6 +359,8 @@ def augment_problems(
         if log is not None:
             log(f"round {rounds}: {len(active)} tasks active")
     _confirm(tasks, config, pool)
+    for task in tasks:
+        _oracle_filter(task)
     if config.reduce:
         from execbench.plus.reduce import reduce_tasks
 
@@ -305,6 +393,23 @@ def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
         task.corpus = kept
 
 
+def _oracle_filter(task: _Task) -> None:
+    """Tasks judged by an oracle (``find_zero``: any root counts): drop inputs on which the
+    reference's own answer fails the oracle (a steep polynomial where bisection's root is
+    not within the tolerance), since no program could be asked to do better."""
+    if task.problem.entry_point != "find_zero":
+        return
+    outputs = [_pyast.literal_eval(e.out) for e in task.corpus]
+    atol = float_atol(outputs)
+    kept = []
+    for entry, out in zip(task.corpus, outputs, strict=True):
+        if outputs_match(out, out, atol, oracle="poly_root", args=entry.args):
+            kept.append(entry)
+        else:
+            task.rejected["reference fails the oracle"] += 1
+    task.corpus = kept
+
+
 def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
     outputs = [_pyast.literal_eval(e.out) for e in task.corpus]
     record: dict[str, Any] = {
@@ -315,6 +420,8 @@ def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]]
         "atol": float_atol(outputs),
         "provenance": [{"origin": e.origin, "why": e.why} for e in task.corpus],
     }
+    if task.order_free:
+        record["order_free"] = list(task.order_free)
     if task.problem.entry_point == "find_zero":
         record["oracle"] = "poly_root"
     if perf is not None:

@@ -16,9 +16,10 @@ from typing import Any
 from execbench.compat.execute import COMPAT_PRELOAD
 from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
 
-__all__ = ["RUNNER", "Job", "Batch", "run_jobs", "open_pool"]
+__all__ = ["RUNNER", "Job", "Batch", "run_jobs", "open_pool", "record_test_calls"]
 
 RUNNER = "execbench.plus.runner:run_inputs"
+RECORDER = "execbench.plus.runner:record_calls"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Job:
     max_cost: int = 50_000_000
     max_out: int = 20_000
     """Characters of one output's literal text (performance inputs allow larger ones)."""
+    perm: tuple[int, ...] = ()
+    """Argument positions to reorder (the runner's ``perm_varies``: ties)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def _request(job: Job, ident: int) -> ExecRequest:
             "target": job.target,
             "max_cost": job.max_cost,
             "max_out": job.max_out,
+            "perm": list(job.perm),
         },
         limits=Limits(timeout=wall, cpu_time=wall + 1.0, output_bytes=4096),
         id=str(ident),
@@ -101,6 +105,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "cost": (int,),
     "tampered": (bool,),
     "features": (list,),
+    "perm_varies": (list,),
 }
 
 
@@ -120,6 +125,8 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
         out.pop("cost")
     if "features" in out:
         out["features"] = [f for f in out["features"] if isinstance(f, str)]
+    if "perm_varies" in out:
+        out["perm_varies"] = [p for p in out["perm_varies"] if type(p) is int]
     if out.get("status") == "ok" and "out" not in out:
         out["status"] = "invalid"
     return out
@@ -136,3 +143,27 @@ def run_jobs(pool: Any, jobs: Sequence[Job]) -> list[Batch]:
         for i, r in zip(failed, pool.map([requests[i] for i in failed]), strict=True):
             results[i] = r
     return [_batch(r) for r in results]
+
+
+def record_test_calls(
+    pool: Any, items: Sequence[tuple[str, str, str, bool]], limit: int = 50
+) -> list[list[str]]:
+    """Per ``(code, entry, test, call_check)``: the argument lists (literal text) the test code
+    passes to the entry point, recorded in the sandbox (:func:`execbench.plus.runner.record_calls`).
+    A test that fails or a child that dies gives what was recorded, or nothing."""
+    requests = [
+        ExecRequest(
+            code=code,
+            runner=RECORDER,
+            args={"entry": entry, "test": test, "call_check": call_check, "limit": limit, "timeout": 20.0},
+            limits=Limits(timeout=30.0, cpu_time=31.0, output_bytes=4096),
+            id=str(i),
+        )
+        for i, (code, entry, test, call_check) in enumerate(items)
+    ]
+    out: list[list[str]] = []
+    for result in pool.map(requests) if requests else []:
+        payload = result.payload if result.status is Status.PASSED else None
+        calls = payload.get("calls") if isinstance(payload, dict) else None
+        out.append([c for c in calls if isinstance(c, str)] if isinstance(calls, list) else [])
+    return out

@@ -51,6 +51,9 @@ class Suite:
     """EvalPlus files: the row's ``prompt + canonical_solution``, when present."""
     perf_inputs: tuple[str, ...] = ()
     perf_expected: tuple[str, ...] = ()
+    entry: str | None = None
+    """The function the inputs are for, when not the problem's ``entry_point`` (execbench's
+    own files record the function the tests call: LDB's MBPP names a helper for 20 tasks)."""
 
 
 def _strings(row: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -120,6 +123,7 @@ def read_plus(path: Path, problems: Mapping[str, Problem]) -> dict[str, Suite]:
         if len(perf) != len(perf_expected):
             raise UserError(f"{where}: 'perf_inputs' and 'perf_expected' differ in length")
         oracle = row.get("oracle")
+        entry = row.get("entry_point")
         suites[task_id] = Suite(
             task_id=task_id,
             inputs=inputs,
@@ -128,5 +132,6 @@ def read_plus(path: Path, problems: Mapping[str, Problem]) -> dict[str, Suite]:
             oracle=oracle if isinstance(oracle, str) else None,
             perf_inputs=perf,
             perf_expected=perf_expected,
+            entry=entry if isinstance(entry, str) and entry.isidentifier() else None,
         )
     return suites

@@ -11,7 +11,8 @@ For each input (``args["inputs"]``: argument lists as Python literal text) it re
   a deterministic cost cap) or ``invalid`` (the argument text or a contract rejected it);
 - ``out``: ``repr`` of the return value when it is plain data (exact ``int``, ``float``,
   ``str``, ``bool``, ``None``, ``list``, ``tuple``, ``dict``, ``set``, finite floats, not
-  too big), else ``None`` with ``kind`` naming the type: the host re-reads it with
+  too big; a returned ``Counter``/``OrderedDict``/``defaultdict``, equal to its plain dict
+  in Python, is reported as that dict), else ``None`` with ``kind`` naming the type: the host re-reads it with
   ``ast.literal_eval`` and compares there, never trusting a verdict made next to the program;
 - ``features`` (``args["features"]``): the coverage facts the augmenter steers by --
   line arcs ``a>b`` inside the program (branch outcomes), per-line hit-count buckets
@@ -21,19 +22,27 @@ For each input (``args["inputs"]``: argument lists as Python literal text) it re
   interpreter gives the same count on every run. ``tampered`` is set when the program
   switched the counter off; past ``max_cost`` the call is stopped (``limit``). With
   ``groups`` and ``target`` (a ladder of growing inputs per group), the rest of a group is
-  ``skipped`` once one of its inputs reaches ``target`` instructions or fails.
+  ``skipped`` once one of its inputs reaches ``target`` instructions or fails;
+- ``perm_varies`` (``args["perm"]``: argument positions): the positions whose list/tuple,
+  reversed, rotated, with its first two elements swapped, or sorted (up or down), makes the function answer differently -- on a task whose answer
+  never depends on that order (every seed says so), such an input has several right
+  answers (ties) and is not a fair test.
+
+:func:`record_calls` runs the problem's own test code with the entry point wrapped, and
+reports the argument lists of the calls it makes (seeds the test computes, not writes).
 """
 
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import io
 import signal
 import sys
 from typing import Any
 
-__all__ = ["run_inputs", "PROGRAM_FILE"]
+__all__ = ["run_inputs", "record_calls", "PROGRAM_FILE"]
 
 PROGRAM_FILE = "<execbench-plus>"
 _MAX_OUT = 20_000
@@ -68,7 +77,12 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+_DICT_TYPES = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+
+
 def _encode(value: Any, max_out: int = _MAX_OUT) -> tuple[str | None, str]:
+    if type(value) in _DICT_TYPES:  # compares equal to the plain dict (MBPP/40's Counter)
+        value = dict(value)
     if not _plain(value):
         return None, type(value).__name__
     try:
@@ -187,6 +201,7 @@ def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
     target = int(args.get("target", 0))
     max_cost = int(args.get("max_cost", 50_000_000))
     max_out = int(args.get("max_out", _MAX_OUT))
+    perm = [int(p) for p in args.get("perm") or ()]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
     namespace: dict[str, Any] = {"__name__": "__execbench_plus__"}
     sink = io.StringIO()
@@ -217,6 +232,10 @@ def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
             results.append({"status": "skipped"})
             continue
         row = _one(fn, text, contract, timeout, features, count, max_lines, max_cost, sink, max_out)
+        if perm and row.get("status") == "ok" and row.get("out") is not None:
+            varies = _order_varies(fn, text, perm, row["out"], timeout, sink)
+            if varies:
+                row["perm_varies"] = varies
         results.append(row)
         if group is not None and (row.get("status") != "ok" or row.get("cost", 0) >= target):
             finished.add(group)
@@ -285,3 +304,118 @@ def _one(
     if tracer is not None:
         row["features"] = tracer.result()
     return row
+
+
+def _close(a: Any, b: Any, depth: int = 0) -> bool:
+    """Equal, floats within a relative 1e-9 (a float sum in another order differs in the last
+    bits: that is rounding, not a second right answer)."""
+    if depth > 50:
+        return False
+    if type(a) is float or type(b) is float:
+        if type(a) not in (int, float) or type(b) not in (int, float):
+            return False
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    if type(a) is not type(b):
+        return False
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(_close(x, y, depth + 1) for x, y in zip(a, b, strict=True))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_close(a[k], b[k], depth + 1) for k in a)
+    return bool(a == b)
+
+
+_REORDERS = ("reverse", "rotate", "swap", "sort", "sort-down")
+
+
+def _reorder(seq: list[Any], how: str) -> list[Any]:
+    """``sort``/``sort-down`` put equal-valued groups in another order than the input's, which
+    reversing or rotating may not (HumanEval/20: two zero gaps, 3.5s found before 2.5s both
+    ways); elements that do not compare are left as they are."""
+    if how == "reverse":
+        return seq[::-1]
+    if how == "rotate":
+        return seq[1:] + seq[:1]
+    if how == "swap":
+        return [seq[1], seq[0], *seq[2:]]
+    try:
+        return sorted(seq, key=_sort_key, reverse=how == "sort-down")
+    except TypeError:
+        return seq
+
+
+def _sort_key(value: Any) -> Any:
+    return value if type(value) in (int, float, str, bool) else repr(value)
+
+
+def _order_varies(fn: Any, text: str, positions: list[int], out: str, timeout: float, sink: Any) -> list[int]:
+    """Positions whose sequence, reordered (:data:`_REORDERS`), changes the answer (or makes the call fail): the input's answer depends on an
+    order the task (by its seeds) ignores."""
+    varies = []
+    expected = ast.literal_eval(out)
+    for pos in positions:
+        for how in _REORDERS:
+            call_args = ast.literal_eval(text)
+            if pos >= len(call_args) or type(call_args[pos]) not in (list, tuple) or len(call_args[pos]) < 2:
+                break
+            call_args[pos] = type(call_args[pos])(_reorder(list(call_args[pos]), how))
+            try:
+                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                    signal.setitimer(signal.ITIMER_REAL, timeout)
+                    try:
+                        other = fn(*call_args)
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                same = _close(dict(other) if type(other) in _DICT_TYPES else other, expected)
+            except BaseException:  # noqa: BLE001 - a failure on the reordered input is a difference
+                same = False
+            if not same:
+                varies.append(pos)
+                break
+    return varies
+
+
+def record_calls(code: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Run ``code``, then the test code ``args["test"]`` with ``args["entry"]`` wrapped, calling
+    ``check(entry)`` unless the test calls ``check`` itself; the wrapper records the argument
+    lists (literal text, plain data only, outermost calls only, at most ``limit`` distinct)
+    and answers with the real function. A failing test is fine: what was recorded counts."""
+    entry = args["entry"]
+    limit = int(args.get("limit", 50))
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    namespace: dict[str, Any] = {"__name__": "__execbench_plus__"}
+    calls: list[str] = []
+    sink = io.StringIO()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            signal.setitimer(signal.ITIMER_REAL, float(args.get("timeout", 10.0)))
+            try:
+                exec(compile(code, PROGRAM_FILE, "exec"), namespace)
+                fn = namespace.get(entry)
+                if not callable(fn):
+                    return {"calls": [], "error": f"no function {entry!r}"}
+                active = [False]
+
+                def wrapper(*call_args: Any, **kwargs: Any) -> Any:
+                    if not active[0] and not kwargs and len(calls) < limit:
+                        text, _ = _encode(list(call_args))
+                        if text is not None and text not in calls:
+                            calls.append(text)
+                    if active[0]:
+                        return fn(*call_args, **kwargs)
+                    active[0] = True
+                    try:
+                        return fn(*call_args, **kwargs)
+                    finally:
+                        active[0] = False
+
+                namespace[entry] = wrapper
+                exec(compile(args["test"], "<execbench-test>", "exec"), namespace)
+                check = namespace.get("check")
+                if args.get("call_check") and callable(check):
+                    check(wrapper)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # noqa: BLE001 - the test's failure is data
+        return {"calls": calls, "error": type(exc).__name__}
+    return {"calls": calls, "error": None}

@@ -137,7 +137,7 @@ def score_plus(
     plus_ok = [bool(r["passed"]) for r in rows]
     if suites:
         items = [
-            (code, problems[s.task_id].entry_point, suites[s.task_id])
+            (code, suites[s.task_id].entry or problems[s.task_id].entry_point, suites[s.task_id])
             for code, s, r in zip(programs, samples, rows, strict=False)
             if s.task_id in suites and (r["passed"] or suites[s.task_id].evalplus)
         ]
@@ -231,14 +231,19 @@ def _efficiency(
                 expected=old.expected if old else (),
                 perf_inputs=tuple(record.get("perf_inputs", ())),
                 perf_expected=tuple(record.get("perf_expected", ())),
+                entry=record.get("entry_point"),
             )
             suites[record["task_id"]] = (
                 perf
                 if old is None
-                else replace(old, perf_inputs=perf.perf_inputs, perf_expected=perf.perf_expected)
+                else replace(
+                    old, perf_inputs=perf.perf_inputs, perf_expected=perf.perf_expected, entry=perf.entry
+                )
             )
     with_perf = {t: suites[t] for t in attempted if t in suites and suites[t].perf_inputs}
-    refs = [(reference_program(problems[t]), problems[t].entry_point, s) for t, s in with_perf.items()]
+    refs = [
+        (reference_program(problems[t]), s.entry or problems[t].entry_point, s) for t, s in with_perf.items()
+    ]
     ref_batches = _judge_all(refs, pool, 5.0, perf=True)
     ref_cost: dict[str, int] = {}
     for code, _, suite in refs:
@@ -247,7 +252,7 @@ def _efficiency(
         if verdict.passed and _counted(batch.results):
             ref_cost[suite.task_id] = sum(int(r["cost"]) for r in batch.results)
     items = [
-        (code, problems[s.task_id].entry_point, with_perf[s.task_id])
+        (code, with_perf[s.task_id].entry or problems[s.task_id].entry_point, with_perf[s.task_id])
         for code, s, ok in zip(programs, samples, correct, strict=False)
         if ok and s.task_id in ref_cost
     ]

@@ -13,11 +13,14 @@ within the shape all seeds share (unless ``--wide``):
   once seeds show enough distinct members of it, else only the characters seen;
   punctuation is always exact), never shorter than the shortest seed, and, when seeds are
   structured text (digits or punctuation between runs), the same run skeleton
-  (``"03-11-2000"`` -> ``9-9-9``);
+  (``"03-11-2000"`` -> ``9-9-9``) with, per skeleton of two or more digit runs, the
+  lengths seen at each run (``9-9-9`` with lengths 2/2/4: ``"03-11-200"`` is not a date the seeds show);
 - **containers**: element shapes, never shorter than the shortest seed, sorted / unique /
   fixed-length when every seed is;
 - **relations between arguments**: a constant length difference (``len(a) == len(b) - 1``)
   and index-like integers (``0 <= k <= len(xs)``) when every seed has them;
+- **fixed list lengths**: a top-level list argument of one length (>= 2) in every one of at
+  least :data:`FIXED_LIST_SEEDS` seeds keeps it ("a list of two strings");
 - **composite integers**: a top-level int argument whose seeds (at least three distinct,
   all > 3) are all composite stays composite (HumanEval/59's "n is not a prime" is stated
   only in prose; the seeds show it, and a prime there is an input the problem excludes);
@@ -35,7 +38,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Shape", "Signature", "infer_signature", "conforms", "is_prime", "skeleton", "template"]
+__all__ = [
+    "Shape",
+    "Signature",
+    "infer_signature",
+    "conforms",
+    "digit_runs",
+    "is_prime",
+    "skeleton",
+    "template",
+]
 
 _CLASS_MIN = {"lower": 6, "upper": 6, "digit": 5}
 _CLASSES = {"lower": string.ascii_lowercase, "upper": string.ascii_uppercase, "digit": string.digits}
@@ -60,6 +72,21 @@ def skeleton(text: str) -> str:
         if not out or out[-1] != sym or sym not in "a9":
             out.append(sym)
     return "".join(out)
+
+
+def digit_runs(text: str) -> tuple[int, ...]:
+    """Lengths of the runs of digits, in order (``"03-11-2000"`` -> ``(2, 2, 4)``)."""
+    runs: list[int] = []
+    prev = False
+    for ch in text:
+        digit = ch in string.digits
+        if digit:
+            if prev:
+                runs[-1] += 1
+            else:
+                runs.append(1)
+        prev = digit
+    return tuple(runs)
 
 
 def template(text: str) -> str:
@@ -93,6 +120,9 @@ class Shape:
     hi: float | None = None
     chars: frozenset[str] = frozenset()
     skeletons: frozenset[str] | None = None
+    run_lengths: frozenset[tuple[str, int, int]] = frozenset()
+    """With ``skeletons``: (skeleton, digit-run index, length) for every run of every seed
+    with two or more digit runs (fields; a lone run's length is the string's, bounded apart)."""
     templates: frozenset[str] | None = None
     enum: frozenset[str] | None = None
     balanced: bool = False
@@ -165,6 +195,7 @@ def _shape(values: Sequence[Any]) -> Shape:
     strs = [v for v in values if type(v) is str]
     chars: set[str] = set()
     skels = None
+    run_lengths: frozenset[tuple[str, int, int]] = frozenset()
     template_set: frozenset[str] | None = None
     enum: frozenset[str] | None = None
     balanced = False
@@ -177,6 +208,10 @@ def _shape(values: Sequence[Any]) -> Shape:
         sk = {skeleton(s) for s in strs}
         if any(set(s) - {"a", " "} for s in sk) and len(sk) <= max(1, len(strs) // 2):
             skels = frozenset(sk)
+            fields = [(skeleton(s), digit_runs(s)) for s in strs]
+            run_lengths = frozenset(
+                (sk_, k, n) for sk_, runs in fields if len(runs) >= 2 for k, n in enumerate(runs)
+            )
             templates = {template(s) for s in strs}
             if len(templates) <= max(1, len(strs) // 2):
                 template_set = frozenset(templates)
@@ -214,6 +249,7 @@ def _shape(values: Sequence[Any]) -> Shape:
         hi=hi,
         chars=frozenset(chars),
         skeletons=skels,
+        run_lengths=run_lengths,
         templates=template_set,
         enum=enum,
         balanced=balanced,
@@ -229,13 +265,30 @@ def _shape(values: Sequence[Any]) -> Shape:
     )
 
 
+#: Seeds that must all show one list length before the length is taken as part of the contract.
+FIXED_LIST_SEEDS = 8
+
+
+def _top_level(shape: Shape, values: Sequence[Any]) -> Shape:
+    """Rules for whole arguments only: composite ints, and a list length every one of many
+    seeds shares (HumanEval/119's "a list of two strings" -- twelve seeds, all of length 2)."""
+    if _all_composite(values):
+        shape = replace(shape, composite=True)
+    lens = {len(v) for v in values if type(v) is list}
+    if (
+        len(values) >= FIXED_LIST_SEEDS
+        and all(type(v) is list for v in values)
+        and len(lens) == 1
+        and min(lens) >= 2
+    ):
+        shape = replace(shape, fixed_len=lens.pop())
+    return shape
+
+
 def infer_signature(seeds: Sequence[Sequence[Any]], *, wide: bool = False) -> Signature:
     """The shapes of the argument positions over all ``seeds`` (argument lists of equal arity)."""
     arity = len(seeds[0])
-    args = tuple(
-        replace(shape, composite=True) if _all_composite([s[i] for s in seeds]) else shape
-        for i, shape in enumerate(_shape([s[i] for s in seeds]) for i in range(arity))
-    )
+    args = tuple(_top_level(_shape([s[i] for s in seeds]), [s[i] for s in seeds]) for i in range(arity))
     equal: list[tuple[int, int, int]] = []
     index: list[tuple[int, int]] = []
     sized = (list, tuple, str, dict, set)
@@ -297,8 +350,14 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
             bad = set(value) - shape.chars
             if bad:
                 return f"characters {''.join(sorted(bad))!r} not in the seeds' classes"
-            if shape.skeletons is not None and skeleton(value) not in shape.skeletons:
-                return f"structure {skeleton(value)!r} not among the seeds'"
+            if shape.skeletons is not None:
+                skel = skeleton(value)
+                if skel not in shape.skeletons:
+                    return f"structure {skel!r} not among the seeds'"
+                runs = digit_runs(value)
+                for k, n in enumerate(runs if len(runs) >= 2 else ()):
+                    if (skel, k, n) not in shape.run_lengths:
+                        return f"digit run {k + 1} of {n} characters in {skel!r} (not in any seed)"
             if shape.templates is not None and template(value) not in shape.templates:
                 return "text outside the seeds' templates"
             if shape.enum is not None and value not in shape.enum:
@@ -313,8 +372,8 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
         if n > limit and not any_length:
             return f"longer than {limit}"
     if kind in ("list", "tuple"):
-        if shape.fixed_len is not None and kind == "tuple" and len(value) != shape.fixed_len:
-            return f"tuple length {len(value)} (seeds: {shape.fixed_len})"
+        if shape.fixed_len is not None and len(value) != shape.fixed_len:
+            return f"{kind} length {len(value)} (seeds: {shape.fixed_len})"
         if not wide and shape.sorted_:
             try:
                 if any(a > b for a, b in zip(value, value[1:], strict=False)):
