@@ -352,14 +352,106 @@ def _time(fn: Callable[[Any], None], make_arg: Callable[[], Any], repeats: int) 
     return statistics.median(times)
 
 
+#: What ``--instructions`` counts: each row's calls pass, in a process of its own.
+_COUNTED: dict[str, Callable[[list[Any]], None]] = {
+    "none": lambda prepared: None,
+    "settrace floor": call_settrace_floor,
+    "monitoring floor": call_monitoring_floor,
+    "execbench": call_execbench,
+    "setup": call_execbench_setup,
+    "events": call_execbench_events,
+}
+
+
+def _counted_passes(rows: list[str], data: str) -> None:
+    """The body of the counted process: a warm-up pass of every row on a few calls, then
+    per row the calls prepared afresh and one pass made through ``operator.call``, the C
+    function callgrind is told to count inside (and to dump its count after)."""
+    import operator
+
+    rows_ = [json.loads(line) for line in open(Path(data) / "cruxeval" / "cruxeval.jsonl")]
+    jobs = [(r["code"], r["input"]) for r in rows_]
+    warnings.simplefilter("ignore")
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    with contextlib.redirect_stdout(io.StringIO()):
+        for row in rows:
+            _COUNTED[row](_prepared(jobs[:50]))
+        for row in rows:
+            prepared = _prepared(jobs)
+            gc.collect()
+            operator.call(_COUNTED[row], prepared)
+
+
+def instructions(data: str) -> None:
+    """The floor ratio in instructions: deterministic, unlike time on a shared machine.
+    One process under valgrind's callgrind counts each row's pass of the 800 calls."""
+    import re
+    import subprocess
+    import tempfile
+
+    rows = ["settrace floor", "execbench", "setup", "events"]
+    if hasattr(sys, "monitoring"):
+        rows.insert(1, "monitoring floor")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                "--toggle-collect=_operator_call",
+                "--dump-after=_operator_call",
+                f"--callgrind-out-file={tmp}/cg",
+                sys.executable,
+                __file__,
+                "--data",
+                data,
+                "--counted-passes",
+                ",".join(rows),
+            ],
+            capture_output=True,
+            check=True,
+        )
+        parts = sorted(Path(tmp).glob("cg.*"), key=lambda p: int(p.name.split(".")[-1]))
+        totals = []
+        for part in parts:
+            found = re.search(r"^(?:totals|summary): (\d+)", part.read_text(), re.M)
+            if found is not None and int(found.group(1)):
+                totals.append(int(found.group(1)))
+    if len(totals) != len(rows):
+        raise SystemExit(f"callgrind gave {len(totals)} counts for {len(rows)} rows")
+    counts = dict(zip(rows, totals, strict=True))
+    floor = counts["monitoring floor" if ENGINE == "monitor" else "settrace floor"]
+    print(f"instructions (callgrind), one pass of the 800 calls, engine {ENGINE}:")
+    for row, n in counts.items():
+        print(f"  {row:<17} {n / 1e6:9.1f}M  {n / floor:5.2f}x the hook floor")
+    full, setup, events = counts["execbench"], counts["setup"], counts["events"]
+    print(
+        f"  of execbench: setup {setup / 1e6:.1f}M, events {(events - setup) / 1e6:.1f}M, "
+        f"states {(full - events) / 1e6:.1f}M"
+    )
+    print(json.dumps({"engine": ENGINE, "instructions": counts, "floor_ratio": round(full / floor, 2)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions with valgrind's callgrind instead of timing (each row in a process of its own)",
+    )
+    parser.add_argument("--counted-passes", help=argparse.SUPPRESS)
     parser.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu", help="process CPU time (default) or wall time"
     )
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
     opts = parser.parse_args()
+    if opts.counted_passes:
+        _counted_passes(opts.counted_passes.split(","), opts.data)
+        return
+    if opts.instructions:
+        instructions(opts.data)
+        return
     global _clock
     _clock = time.process_time if opts.clock == "cpu" else time.perf_counter
     rows = [json.loads(line) for line in open(Path(opts.data) / "cruxeval" / "cruxeval.jsonl")]
