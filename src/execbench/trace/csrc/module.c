@@ -228,6 +228,10 @@ ctracer_flat(PyObject *module, PyObject *args)
 static PyMethodDef module_methods[] = {
     {"flat", ctracer_flat, METH_VARARGS,
      "flat(value, ints, strs, short_str, cache_items) -> (items, text) or None"},
+    {"hold", (PyCFunction)(void (*)(void))ct_hold, METH_FASTCALL,
+     "hold(tool): register the claimed sys.monitoring tool's callbacks, exception events on."},
+    {"release", (PyCFunction)(void (*)(void))ct_release, METH_FASTCALL,
+     "release(tool): undo hold (no tracer may be watching the tool)."},
     {NULL},
 };
 
@@ -358,9 +362,9 @@ static PyMethodDef CTracer_methods[] = {
     {"monitor", (PyCFunction)CTracer_monitor, METH_O,
      "Feed this tracer from sys.monitoring callbacks (True) or from settrace (False)."},
     {"watch", (PyCFunction)(void (*)(void))ct_watch, METH_FASTCALL,
-     "watch(tool, codes): feed this tracer from the claimed sys.monitoring tool's events."},
+     "watch(tool, codes): feed this tracer from the held tool's events, on for codes."},
     {"unwatch", (PyCFunction)(void (*)(void))ct_unwatch, METH_FASTCALL,
-     "unwatch(tool, codes): switch off and unregister everything watch switched on."},
+     "unwatch(tool, codes): switch off the local events watch switched on."},
     {"mon_start", (PyCFunction)(void (*)(void))ct_mon_start, METH_FASTCALL, "PY_START"},
     {"mon_resume", (PyCFunction)(void (*)(void))ct_mon_resume, METH_FASTCALL, "PY_RESUME"},
     {"mon_throw", (PyCFunction)(void (*)(void))ct_mon_throw, METH_FASTCALL, "PY_THROW"},
