@@ -145,7 +145,7 @@ def _record(prepared: list[Any], engine: str) -> None:
         rec = Recorder(name, limits, True, None, engine, fn.__globals__["__program__"])
         ok, result = rec.run(fn, *args, **kwargs)
         if ok:
-            rec.encoder.encode(result)
+            rec.encode(result)
 
 
 def call_execbench(prepared: list[Any]) -> None:
@@ -183,7 +183,7 @@ def census(prepared: list[Any]) -> tuple[dict[str, int], dict[str, int]]:
     for name, fn, args, kwargs in prepared:
         rec = Recorder(name, limits, True, None, ENGINE, fn.__globals__["__program__"])
         ok, result = rec.run(fn, *args, **kwargs)
-        snaps = [rec.encoder.encode(result)] if ok else []
+        snaps = [rec.encode(result)] if ok else []
         for event in rec.raw:
             kinds[event[0]] = kinds.get(event[0], 0) + 1
             if event[6]:
@@ -380,6 +380,7 @@ def _counted_passes(rows: list[str], data: str) -> None:
             prepared = _prepared(jobs)
             gc.collect()
             operator.call(_COUNTED[row], prepared)
+    print(ENGINE)  # the parent checks that the counted process ran the engine it reports
 
 
 def instructions(data: str) -> None:
@@ -393,7 +394,7 @@ def instructions(data: str) -> None:
     if hasattr(sys, "monitoring"):
         rows.insert(1, "monitoring floor")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
+        done = subprocess.run(
             [
                 "valgrind",
                 "--tool=callgrind",
@@ -409,8 +410,11 @@ def instructions(data: str) -> None:
                 ",".join(rows),
             ],
             capture_output=True,
+            text=True,
             check=True,
         )
+        if done.stdout.strip() != ENGINE:  # e.g. a C source changed since: a stale extension
+            raise SystemExit(f"the counted process ran engine {done.stdout.strip()!r}, not {ENGINE!r}")
         parts = sorted(Path(tmp).glob("cg.*"), key=lambda p: int(p.name.split(".")[-1]))
         totals = []
         for part in parts:

@@ -226,6 +226,13 @@ class Recorder:
             if threshold is not None:
                 gc.set_threshold(*threshold)
 
+    def encode(self, value: Any) -> Snapshot:
+        """``self.encoder.encode(value)``, by the C engine where it runs (as for the return
+        values it records): the snapshot of a traced call's result."""
+        if self._ctracer is not None:
+            return self._ctracer.encode(value)  # type: ignore[no-any-return]
+        return self.encoder.encode(value)
+
     def events(self) -> list[Event]:
         return [Event(*raw) for raw in self.raw]
 

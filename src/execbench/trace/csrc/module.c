@@ -356,7 +356,17 @@ static PyGetSetDef CTracer_getset[] = {
     {NULL},
 };
 
+/* CTracer.encode(value): Encoder.encode(value), its common cases rendered here as for the
+ * return values the tracer records (the result of a traced call, without a Python call). */
+static PyObject *
+CTracer_encode(CTracer *self, PyObject *value)
+{
+    return ct_encode(self, value);
+}
+
 static PyMethodDef CTracer_methods[] = {
+    {"encode", (PyCFunction)CTracer_encode, METH_O,
+     "encode(value): the encoder's snapshot of value (what the recorded return values use)."},
     {"start", (PyCFunction)CTracer_start, METH_NOARGS,
      "Install this tracer as the current thread's trace function."},
     {"monitor", (PyCFunction)CTracer_monitor, METH_O,
