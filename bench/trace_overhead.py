@@ -1,6 +1,7 @@
 """Tracing overhead on the 800 CRUXEval calls: untraced vs execbench vs PySnooper vs hunter.
 
     .venv/bin/python bench/trace_overhead.py [--repeats 5] [--clock cpu|wall] [--data ../shared/data]
+    .venv/bin/python bench/trace_overhead.py --instructions   # the floor ratio, counted by callgrind
 
 Every tool runs the 800 calls ``f(<input>)`` in this process, repeated; medians are
 printed with ratios. The tracers record each call: execbench with full states (every
@@ -33,6 +34,12 @@ is the tracer goal's figure. Then one more pass with the C engine's profile on
 (``CTracer.profile``) times each event kind (and its locals diff) and each snapshot type
 (the locals of that type that changed, and return values); its clock readings add to what
 it times, so its figures are shares, not the timing above.
+
+``--instructions`` counts instead of timing (deterministic on a shared machine; needs
+valgrind): one process under callgrind prepares the calls, makes a warm-up pass of every
+row on 50 of them, then per row prepares all 800 afresh and counts the instructions of one
+pass (the floors, execbench with full states, its setup and events rows), and prints each
+row's ratio to the hook floor.
 
 Inputs are made afresh for each repeat, outside the timing (some programs mutate them),
 and a full collection runs before each repeat, so no tool pays for another's garbage.
