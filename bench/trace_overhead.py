@@ -1,6 +1,7 @@
 """Tracing overhead on the 800 CRUXEval calls: untraced vs execbench vs PySnooper vs hunter.
 
     .venv/bin/python bench/trace_overhead.py [--repeats 5] [--clock cpu|wall] [--data ../shared/data]
+    .venv/bin/python bench/trace_overhead.py --instructions   # the floor ratio, counted by callgrind
 
 Every tool runs the 800 calls ``f(<input>)`` in this process, repeated; medians are
 printed with ratios. The tracers record each call: execbench with full states (every
@@ -33,6 +34,12 @@ is the tracer goal's figure. Then one more pass with the C engine's profile on
 (``CTracer.profile``) times each event kind (and its locals diff) and each snapshot type
 (the locals of that type that changed, and return values); its clock readings add to what
 it times, so its figures are shares, not the timing above.
+
+``--instructions`` counts instead of timing (deterministic on a shared machine; needs
+valgrind): one process under callgrind prepares the calls, makes a warm-up pass of every
+row on 50 of them, then per row prepares all 800 afresh and counts the instructions of one
+pass (the floors, execbench with full states, its setup and events rows), and prints each
+row's ratio to the hook floor.
 
 Inputs are made afresh for each repeat, outside the timing (some programs mutate them),
 and a full collection runs before each repeat, so no tool pays for another's garbage.
@@ -145,7 +152,7 @@ def _record(prepared: list[Any], engine: str) -> None:
         rec = Recorder(name, limits, True, None, engine, fn.__globals__["__program__"])
         ok, result = rec.run(fn, *args, **kwargs)
         if ok:
-            rec.encoder.encode(result)
+            rec.encode(result)
 
 
 def call_execbench(prepared: list[Any]) -> None:
@@ -183,7 +190,7 @@ def census(prepared: list[Any]) -> tuple[dict[str, int], dict[str, int]]:
     for name, fn, args, kwargs in prepared:
         rec = Recorder(name, limits, True, None, ENGINE, fn.__globals__["__program__"])
         ok, result = rec.run(fn, *args, **kwargs)
-        snaps = [rec.encoder.encode(result)] if ok else []
+        snaps = [rec.encode(result)] if ok else []
         for event in rec.raw:
             kinds[event[0]] = kinds.get(event[0], 0) + 1
             if event[6]:
@@ -352,14 +359,110 @@ def _time(fn: Callable[[Any], None], make_arg: Callable[[], Any], repeats: int) 
     return statistics.median(times)
 
 
+#: What ``--instructions`` counts: each row's calls pass, in a process of its own.
+_COUNTED: dict[str, Callable[[list[Any]], None]] = {
+    "none": lambda prepared: None,
+    "settrace floor": call_settrace_floor,
+    "monitoring floor": call_monitoring_floor,
+    "execbench": call_execbench,
+    "setup": call_execbench_setup,
+    "events": call_execbench_events,
+}
+
+
+def _counted_passes(rows: list[str], data: str) -> None:
+    """The body of the counted process: a warm-up pass of every row on a few calls, then
+    per row the calls prepared afresh and one pass made through ``operator.call``, the C
+    function callgrind is told to count inside (and to dump its count after)."""
+    import operator
+
+    rows_ = [json.loads(line) for line in open(Path(data) / "cruxeval" / "cruxeval.jsonl")]
+    jobs = [(r["code"], r["input"]) for r in rows_]
+    warnings.simplefilter("ignore")
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
+    with contextlib.redirect_stdout(io.StringIO()):
+        for row in rows:
+            _COUNTED[row](_prepared(jobs[:50]))
+        for row in rows:
+            prepared = _prepared(jobs)
+            gc.collect()
+            operator.call(_COUNTED[row], prepared)
+    print(ENGINE)  # the parent checks that the counted process ran the engine it reports
+
+
+def instructions(data: str) -> None:
+    """The floor ratio in instructions: deterministic, unlike time on a shared machine.
+    One process under valgrind's callgrind counts each row's pass of the 800 calls."""
+    import re
+    import subprocess
+    import tempfile
+
+    rows = ["settrace floor", "execbench", "setup", "events"]
+    if hasattr(sys, "monitoring"):
+        rows.insert(1, "monitoring floor")
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                "--toggle-collect=_operator_call",
+                "--dump-after=_operator_call",
+                f"--callgrind-out-file={tmp}/cg",
+                sys.executable,
+                __file__,
+                "--data",
+                data,
+                "--counted-passes",
+                ",".join(rows),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        if done.stdout.strip() != ENGINE:  # e.g. a C source changed since: a stale extension
+            raise SystemExit(f"the counted process ran engine {done.stdout.strip()!r}, not {ENGINE!r}")
+        parts = sorted(Path(tmp).glob("cg.*"), key=lambda p: int(p.name.split(".")[-1]))
+        totals = []
+        for part in parts:
+            found = re.search(r"^(?:totals|summary): (\d+)", part.read_text(), re.M)
+            if found is not None and int(found.group(1)):
+                totals.append(int(found.group(1)))
+    if len(totals) != len(rows):
+        raise SystemExit(f"callgrind gave {len(totals)} counts for {len(rows)} rows")
+    counts = dict(zip(rows, totals, strict=True))
+    floor = counts["monitoring floor" if ENGINE == "monitor" else "settrace floor"]
+    print(f"instructions (callgrind), one pass of the 800 calls, engine {ENGINE}:")
+    for row, n in counts.items():
+        print(f"  {row:<17} {n / 1e6:9.1f}M  {n / floor:5.2f}x the hook floor")
+    full, setup, events = counts["execbench"], counts["setup"], counts["events"]
+    print(
+        f"  of execbench: setup {setup / 1e6:.1f}M, events {(events - setup) / 1e6:.1f}M, "
+        f"states {(full - events) / 1e6:.1f}M"
+    )
+    print(json.dumps({"engine": ENGINE, "instructions": counts, "floor_ratio": round(full / floor, 2)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions with valgrind's callgrind instead of timing (each row in a process of its own)",
+    )
+    parser.add_argument("--counted-passes", help=argparse.SUPPRESS)
     parser.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu", help="process CPU time (default) or wall time"
     )
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
     opts = parser.parse_args()
+    if opts.counted_passes:
+        _counted_passes(opts.counted_passes.split(","), opts.data)
+        return
+    if opts.instructions:
+        instructions(opts.data)
+        return
     global _clock
     _clock = time.process_time if opts.clock == "cpu" else time.perf_counter
     rows = [json.loads(line) for line in open(Path(opts.data) / "cruxeval" / "cruxeval.jsonl")]

@@ -379,44 +379,78 @@ def test_recursion_limit_program_still_traced() -> None:
     assert trace.steps > 100 and set(trace.lines) == {2}
 
 
-def test_monitoring_tool_ids_are_released(engine: str) -> None:
-    """The ``monitor`` engine claims a sys.monitoring tool id per run and gives it back,
-    also when the program fails or a limit stops it."""
+def test_monitoring_tool_id_is_held_across_runs_and_released(engine: str) -> None:
+    """The ``monitor`` engine claims one sys.monitoring tool id and keeps it across runs
+    (switching global events per run would re-instrument the host's code), also when the
+    program fails or a limit stops it; ``monitoring.release`` gives it back."""
     if engine != "monitor":
         pytest.skip("sys.monitoring engine only")
+    from execbench.trace import monitoring
+
     mon = sys.monitoring  # type: ignore[attr-defined]
+    monitoring.release()
     before = [mon.get_tool(tool) for tool in range(6)]
     trace_call("def f():\n    raise ValueError\n", "f", "")
+    held = [tool for tool in range(6) if mon.get_tool(tool) == monitoring.NAME]
+    assert len(held) == 1 and before[held[0]] is None
     trace_call("def f():\n    while True:\n        pass\n", "f", "", limits=TraceLimits(max_steps=50))
+    trace_call("def f():\n    return 1\n", "f", "")
+    assert [tool for tool in range(6) if mon.get_tool(tool) == monitoring.NAME] == held
+    monitoring.release()
     assert [mon.get_tool(tool) for tool in range(6)] == before
 
 
-def test_monitoring_events_and_callbacks_are_switched_off(engine: str) -> None:
-    """After a ``monitor`` run nothing of it stays behind: no events on (global or on the
-    traced code), no callback registered, so the next owner of the tool id starts clean."""
+def test_monitoring_events_are_switched_off_between_runs_and_at_release(engine: str) -> None:
+    """After a ``monitor`` run no event stays on for the traced code; the held tool keeps
+    only the global exception events; after ``release`` nothing stays behind (no events,
+    no callback), so the next owner of the tool id starts clean. A run nested in a run
+    (the held tool busy) claims a tool of its own and gives it back."""
     if engine != "monitor":
         pytest.skip("sys.monitoring engine only")
+    from execbench.trace import monitoring
     from execbench.trace.engine import Recorder
 
     mon = sys.monitoring  # type: ignore[attr-defined]
+    monitoring.release()
+    before = [mon.get_tool(tool) for tool in range(6)]
     source = compile("def f(x):\n    y = [x]\n    return y\n", "<execbench-watch>", "exec")
-    ns: dict[str, object] = {}
+    ns: dict[str, Any] = {}
     exec(source, ns)
+    fcode = ns["f"].__code__
+    inner: list[list[Any]] = []
+
+    def outer(x: int) -> Any:
+        rec = Recorder("<execbench-watch>", TraceLimits(), True, None, "monitor", source)
+        assert rec.run(ns["f"], x) == (True, [x])
+        inner.append([e[0] for e in rec.raw])
+        return [mon.get_tool(tool) for tool in range(6)]
+
     rec = Recorder("<execbench-watch>", TraceLimits(), True, None, "monitor", source)
-    ok, result = rec.run(ns["f"], 3)  # type: ignore[arg-type]
+    ok, result = rec.run(ns["f"], 3)
     assert ok and result == [3] and [e[0] for e in rec.raw] == ["call", "line", "line", "return"]
-    fcode = ns["f"].__code__  # type: ignore[attr-defined]
-    for tool in (3, 4, 5):
-        if mon.get_tool(tool) is not None:
+    (tool,) = [t for t in range(6) if mon.get_tool(t) == monitoring.NAME]
+    ev = mon.events
+    assert mon.get_events(tool) == ev.RAISE | ev.PY_UNWIND | ev.PY_THROW
+    assert mon.get_local_events(tool, fcode) == 0
+    during = outer(4)  # untraced here: a nested run while none is going on
+    rec = Recorder("<execbench-other>", TraceLimits(), True, None, "monitor", source)
+    ok, during = rec.run(outer, 5)  # the held tool feeds rec: the nested run claims another
+    assert ok and during.count(monitoring.NAME) == 2
+    assert inner == [["call", "line", "line", "return"]] * 2
+    assert len([t for t in range(6) if mon.get_tool(t) == monitoring.NAME]) == 1  # one kept
+    monitoring.release()
+    assert [mon.get_tool(t) for t in range(6)] == before
+    for t in (3, 4, 5):
+        if mon.get_tool(t) is not None:
             continue
-        assert mon.get_events(tool) == 0
-        assert mon.get_local_events(tool, fcode) == 0
-        mon.use_tool_id(tool, "execbench-test")
+        assert mon.get_events(t) == 0
+        assert mon.get_local_events(t, fcode) == 0
+        mon.use_tool_id(t, "execbench-test")
         try:
-            assert mon.register_callback(tool, mon.events.LINE, None) is None
-            assert mon.register_callback(tool, mon.events.PY_START, None) is None
+            assert mon.register_callback(t, mon.events.LINE, None) is None
+            assert mon.register_callback(t, mon.events.PY_START, None) is None
         finally:
-            mon.free_tool_id(tool)
+            mon.free_tool_id(t)
 
 
 def test_c_engine_profile_adds_up_and_leaves_the_record_alone(engine: str) -> None:

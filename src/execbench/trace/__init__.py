@@ -13,7 +13,7 @@ Public surface::
 Engines (chosen in one place, ``engine._choose_engine``), all recording the same events
 and states (the tests compare them on the datasets): ``monitor`` (3.12+), the C engine fed
 by ``sys.monitoring`` callbacks mapped to settrace's events as CPython's own settrace layer
-maps them; ``ctrace``, the same C engine fed by settrace's C hook (3.11); ``settrace``, the
+maps them (the tool id is held across runs, ``monitoring.release()`` gives it back); ``ctrace``, the same C engine fed by settrace's C hook (3.11); ``settrace``, the
 rules in Python (``diffing.py``, ``engine.py``), used where the C extension is not built.
 ``EXECBENCH_TRACER=<name>`` forces one. Interpreter differences are named in
 ``pybehavior``.

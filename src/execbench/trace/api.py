@@ -147,7 +147,7 @@ def trace_call(
                 args, kwargs = parsed
                 ok, result = recorder.run(func, *args, **kwargs)
                 if ok:
-                    return_value = recorder.encoder.encode(result)
+                    return_value = recorder.encode(result)
                 elif result is not None:
                     exc_info = exception_info(result, filename, recorder.encoder, "call")
     finally:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import io
 import itertools
 import logging
 import os
@@ -38,15 +37,18 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
+from execbench.trace import monitoring
 from execbench.trace._cext import load as load_extension
 from execbench.trace.diffing import make_rules
 from execbench.trace.exceptions import exception_value
 from execbench.trace.flat import _CACHE_ITEMS
+from execbench.trace.monitoring import code_objects
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import _FALSE, _NONE, _TRUE, Encoder, Snapshot
+from execbench.trace.stdout import StdoutCapture
 from execbench.trace.types import Cut, Event, RawEvent, TraceLimits
 
 __all__ = ["ENGINE", "ENGINES", "Recorder"]
@@ -117,36 +119,6 @@ class _TraceCut(BaseException):
     """Raised out of the trace function to stop the traced program at a limit."""
 
 
-class _StdoutCapture(io.TextIOBase):
-    """Collects the program's stdout so each event can carry what was written before it."""
-
-    def __init__(self, limit: int, pending: list[str] | None = None) -> None:
-        self.pending: list[str] = pending if pending is not None else []
-        self.total: list[str] = []
-        self.size = 0
-        self.limit = limit
-
-    def write(self, text: str) -> int:  # type: ignore[override]
-        if type(text) is not str:
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if self.size < self.limit:
-            kept = text[: self.limit - self.size]
-            self.pending.append(kept)
-            self.total.append(kept)
-            self.size += len(kept)
-        return len(text)
-
-    def writable(self) -> bool:
-        return True
-
-    def take(self) -> str | None:
-        if not self.pending:
-            return None
-        text = "".join(self.pending)
-        self.pending.clear()
-        return text
-
-
 class Recorder:
     """One tracing session over one compiled source (``filename``).
 
@@ -176,7 +148,7 @@ class Recorder:
         # the capture is made when first asked for (a file object costs more to make and to
         # free than the rest of a small trace); the engines read its pending list from the start
         self._pending: list[str] = []
-        self._stdout: _StdoutCapture | None = None
+        self._stdout: StdoutCapture | None = None
         self._counts = [0, 0, 0]  # steps, approximate bytes, frames
         self._deadline = [0.0]
         self.engine = engine or ENGINE
@@ -191,10 +163,10 @@ class Recorder:
         self.tracer = self._ctracer if self._ctracer is not None else self._make_tracer()
 
     @property
-    def stdout(self) -> _StdoutCapture:
+    def stdout(self) -> StdoutCapture:
         """The program's stdout, to install as ``sys.stdout`` while tracing."""
         if self._stdout is None:
-            self._stdout = _StdoutCapture(self.limits.max_stdout, self._pending)
+            self._stdout = StdoutCapture(self.limits.max_stdout, self._pending)
         return self._stdout
 
     @property
@@ -223,12 +195,13 @@ class Recorder:
         threshold = gc.get_threshold() if self._ctracer is None else None
         if threshold is not None:
             gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
-        codes = _code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
-        tool = _monitoring_tool() if codes else None
-        if tool is not None:  # sys.monitoring covers every thread
+        codes = code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
+        if codes:  # sys.monitoring covers every thread
             self._ctracer.deadline = self._deadline[0]
-            _monitor(tool, self._ctracer, codes)
+            tool = monitoring.start(self._ctracer, codes)
         else:
+            tool = None
+        if tool is None:
             # a thread started by the program calls the tracer as a Python trace function
             # first; the C tracer then installs itself in that thread
             threading.settrace(self.tracer)
@@ -246,12 +219,19 @@ class Recorder:
             return False, exc
         finally:
             if tool is not None:
-                _unmonitor(tool, self._ctracer, codes)
+                monitoring.stop(tool, self._ctracer, codes)
             else:
                 sys.settrace(old_trace)
                 threading.settrace(old_thread_trace)  # type: ignore[arg-type]
             if threshold is not None:
                 gc.set_threshold(*threshold)
+
+    def encode(self, value: Any) -> Snapshot:
+        """``self.encoder.encode(value)``, by the C engine where it runs (as for the return
+        values it records): the snapshot of a traced call's result."""
+        if self._ctracer is not None:
+            return self._ctracer.encode(value)  # type: ignore[no-any-return]
+        return self.encoder.encode(value)
 
     def events(self) -> list[Event]:
         return [Event(*raw) for raw in self.raw]
@@ -500,66 +480,6 @@ class Recorder:
             return exception_value(arg, enc)
 
         return tracer
-
-
-#: sys.monitoring tool ids tried, in order: the ones PEP 669 leaves free, then the rest
-#: (a debugger, coverage or profiler of the host may hold theirs).
-_TOOL_IDS = (3, 4, 5, 2, 0, 1)
-
-
-def _monitoring_tool() -> int | None:
-    """A free sys.monitoring tool id, claimed; None when all are taken (the run then uses
-    the C engine through settrace, which records the same)."""
-    mon = sys.monitoring  # type: ignore[attr-defined]
-    for tool in _TOOL_IDS:
-        if mon.get_tool(tool) is None:
-            mon.use_tool_id(tool, "execbench")
-            return tool
-    return None
-
-
-def _code_objects(code: types.CodeType) -> tuple[types.CodeType, ...]:
-    """``code`` and every code object nested in it: all the code of the traced source.
-    Kept per source (a caller tracing many calls of one program walks it once); the cache
-    holds the code objects, so an id cannot be reused while cached."""
-    hit = _CODES.get(id(code))
-    if hit is not None and hit[0] is code:
-        return hit[1]
-    out: list[types.CodeType] = []
-    todo = [code]
-    while todo:
-        one = todo.pop(0)
-        out.append(one)
-        todo[:0] = [const for const in one.co_consts if type(const) is types.CodeType]
-    if len(_CODES) >= 256:
-        _CODES.clear()
-    codes = tuple(out)
-    _CODES[id(code)] = (code, codes)
-    return codes
-
-
-_CODES: dict[int, tuple[types.CodeType, tuple[types.CodeType, ...]]] = {}
-
-
-def _monitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
-    """Feed ``ctracer`` from sys.monitoring: the events CPython's own settrace layer is
-    built from (Python/legacy_tracing.c), each to the callback that turns it into the
-    settrace event it stands for (``csrc/monitor.c``). The events are switched on for the
-    traced source's code objects only, so no other code is instrumented or slowed; the
-    exception events, which cannot be set per code object, globally (they cost nothing
-    until raised). On an error ``watch`` undoes what it did; the tool id is freed here."""
-    try:
-        ctracer.watch(tool, codes)
-    except BaseException:
-        sys.monitoring.free_tool_id(tool)  # type: ignore[attr-defined]
-        raise
-
-
-def _unmonitor(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
-    try:
-        ctracer.unwatch(tool, codes)
-    finally:
-        sys.monitoring.free_tool_id(tool)  # type: ignore[attr-defined]
 
 
 _RUN_CODE = Recorder.run.__code__

@@ -146,6 +146,8 @@ int ct_monitor_init(void);
 int ct_watch_init(void);
 PyObject *ct_watch(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_unwatch(PyObject *self, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_hold(PyObject *module, PyObject *const *args, Py_ssize_t n);
+PyObject *ct_release(PyObject *module, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_start(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_resume(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_throw(PyObject *self, PyObject *const *args, Py_ssize_t n);

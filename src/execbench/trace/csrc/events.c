@@ -85,7 +85,7 @@ take_stdout(CTracer *self)
         Py_RETURN_NONE;
     if (self->take != Py_None)
         return ct_py_call(self->take, NULL, 0);
-    /* _StdoutCapture.take: "".join(pending), then pending.clear() (its items are strs) */
+    /* StdoutCapture.take (stdout.py): "".join(pending), then pending.clear() (its items are strs) */
     PyObject *text = PyUnicode_Join(str_empty, self->pending);
     if (text != NULL && PyList_SetSlice(self->pending, 0, PY_SSIZE_T_MAX, NULL) < 0)
         Py_CLEAR(text);

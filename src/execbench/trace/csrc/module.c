@@ -228,6 +228,10 @@ ctracer_flat(PyObject *module, PyObject *args)
 static PyMethodDef module_methods[] = {
     {"flat", ctracer_flat, METH_VARARGS,
      "flat(value, ints, strs, short_str, cache_items) -> (items, text) or None"},
+    {"hold", (PyCFunction)(void (*)(void))ct_hold, METH_FASTCALL,
+     "hold(tool): register the claimed sys.monitoring tool's callbacks, exception events on."},
+    {"release", (PyCFunction)(void (*)(void))ct_release, METH_FASTCALL,
+     "release(tool): undo hold (no tracer may be watching the tool)."},
     {NULL},
 };
 
@@ -352,15 +356,25 @@ static PyGetSetDef CTracer_getset[] = {
     {NULL},
 };
 
+/* CTracer.encode(value): Encoder.encode(value), its common cases rendered here as for the
+ * return values the tracer records (the result of a traced call, without a Python call). */
+static PyObject *
+CTracer_encode(CTracer *self, PyObject *value)
+{
+    return ct_encode(self, value);
+}
+
 static PyMethodDef CTracer_methods[] = {
+    {"encode", (PyCFunction)CTracer_encode, METH_O,
+     "encode(value): the encoder's snapshot of value (what the recorded return values use)."},
     {"start", (PyCFunction)CTracer_start, METH_NOARGS,
      "Install this tracer as the current thread's trace function."},
     {"monitor", (PyCFunction)CTracer_monitor, METH_O,
      "Feed this tracer from sys.monitoring callbacks (True) or from settrace (False)."},
     {"watch", (PyCFunction)(void (*)(void))ct_watch, METH_FASTCALL,
-     "watch(tool, codes): feed this tracer from the claimed sys.monitoring tool's events."},
+     "watch(tool, codes): feed this tracer from the held tool's events, on for codes."},
     {"unwatch", (PyCFunction)(void (*)(void))ct_unwatch, METH_FASTCALL,
-     "unwatch(tool, codes): switch off and unregister everything watch switched on."},
+     "unwatch(tool, codes): switch off the local events watch switched on."},
     {"mon_start", (PyCFunction)(void (*)(void))ct_mon_start, METH_FASTCALL, "PY_START"},
     {"mon_resume", (PyCFunction)(void (*)(void))ct_mon_resume, METH_FASTCALL, "PY_RESUME"},
     {"mon_throw", (PyCFunction)(void (*)(void))ct_mon_throw, METH_FASTCALL, "PY_THROW"},

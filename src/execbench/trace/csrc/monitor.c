@@ -166,13 +166,18 @@ ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n)
     return line_event(tracer, args[0], to_line);
 }
 
-/* ---- switching the events on and off (engine.py's run) ------------------------------------
+/* ---- switching the events on and off (engine.py's _monitor) ------------------------------
  *
- * Per run, the tool's callbacks are registered and the events switched on for the traced
- * source's code objects, then all undone. The callbacks are made once per tool id at import
- * (module-level functions whose `self` is the tool id) and find the run's tracer in
- * `active`, so a run makes no bound methods and looks nothing up by name: the setup of a
- * small traced call costs about what a bare sys.monitoring tool's does. */
+ * A tool id is held across runs: `hold` registers the tool's callbacks and switches the
+ * exception events on globally (they cannot be set per code object), once; each run then
+ * only switches the local events on for the traced source's code objects (`watch`) and off
+ * again (`unwatch`). Switching global events is what costs: every change re-instruments
+ * every code object the interpreter runs next, the host's included (measured: most of a
+ * small traced call's setup). Between runs the held tool's callbacks find no tracer in
+ * `active` and return at once (an exception raised by the host costs one C call).
+ * `release` undoes `hold`. The callbacks are made once per tool id at import
+ * (module-level functions whose `self` is the tool id), so a run makes no bound methods and
+ * looks nothing up by name. */
 
 #define N_TOOLS 6 /* sys.monitoring tool ids are 0..5 */
 #define N_CALLBACKS 10
@@ -308,11 +313,25 @@ keep_error(PyObject **saved)
     Py_XDECREF(tb);
 }
 
-/* Undo what watch did, as far as it got. An error already set (watch giving up) is kept
- * and comes first; otherwise the first error of the clean-up is raised. */
 static int
-unwatch(CTracer *self, long t, PyObject *tool, PyObject *codes, int n_registered, Py_ssize_t n_codes,
-        int events_set)
+tool_arg(PyObject *tool, long *t)
+{
+    *t = PyLong_AsLong(tool);
+    if (*t == -1 && PyErr_Occurred())
+        return -1;
+    if (*t < 0 || *t >= N_TOOLS) {
+        PyErr_SetString(PyExc_ValueError, "invalid tool id");
+        return -1;
+    }
+    return 0;
+}
+
+static int held[N_TOOLS]; /* hold() done and not released */
+
+/* Undo hold (as far as it got: `n_registered` callbacks, the global events if `events_set`).
+ * An error already set comes first; otherwise the first error of the clean-up is raised. */
+static int
+unhold(long t, PyObject *tool, int n_registered, int events_set)
 {
     PyObject *saved = NULL;
     keep_error(&saved);
@@ -322,19 +341,12 @@ unwatch(CTracer *self, long t, PyObject *tool, PyObject *codes, int n_registered
     else {
         if (events_set && call3(mon_set_events, tool, zero, NULL) < 0)
             keep_error(&saved);
-        for (Py_ssize_t i = 0; i < n_codes; i++)
-            if (call3(mon_set_local, tool, PySequence_Fast_GET_ITEM(codes, i), zero) < 0)
-                keep_error(&saved);
         Py_DECREF(zero);
     }
     for (int i = 0; i < n_registered; i++)
         if (call3(mon_register, tool, cb_events[i], Py_None) < 0)
             keep_error(&saved);
-    if (active[t] == self) {
-        active[t] = NULL;
-        Py_DECREF(self);
-    }
-    self->monitoring = 0;
+    held[t] = 0;
     if (saved != NULL) {
         PyErr_SetObject((PyObject *)Py_TYPE(saved), saved);
         Py_DECREF(saved);
@@ -343,14 +355,80 @@ unwatch(CTracer *self, long t, PyObject *tool, PyObject *codes, int n_registered
     return 0;
 }
 
-static int
-tool_arg(PyObject *tool, long *t)
+/* hold(tool): the (claimed) tool's callbacks registered and the exception events on. */
+PyObject *
+ct_hold(PyObject *module, PyObject *const *args, Py_ssize_t n)
 {
-    *t = PyLong_AsLong(tool);
-    if (*t == -1 && PyErr_Occurred())
-        return -1;
-    if (*t < 0 || *t >= N_TOOLS) {
-        PyErr_SetString(PyExc_ValueError, "invalid tool id");
+    long t;
+    if (n != 1 || mon_register == NULL) {
+        PyErr_SetString(PyExc_TypeError, "hold(tool) needs sys.monitoring");
+        return NULL;
+    }
+    if (tool_arg(args[0], &t) < 0)
+        return NULL;
+    int registered = 0; /* (again if held: the tool may have been freed and claimed anew) */
+    PyObject *unwinding = PyLong_FromLong(unwinding_events);
+    if (unwinding == NULL)
+        return NULL;
+    for (; registered < N_CALLBACKS; registered++)
+        if (call3(mon_register, args[0], cb_events[registered], callbacks[t][registered]) < 0)
+            goto fail;
+    if (call3(mon_set_events, args[0], unwinding, NULL) < 0)
+        goto fail;
+    Py_DECREF(unwinding);
+    held[t] = 1;
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(unwinding);
+    unhold(t, args[0], registered, 1);
+    return NULL;
+}
+
+/* release(tool): what hold switched on, off again (no tracer may be watching it). */
+PyObject *
+ct_release(PyObject *module, PyObject *const *args, Py_ssize_t n)
+{
+    long t;
+    if (n != 1 || mon_register == NULL) {
+        PyErr_SetString(PyExc_TypeError, "release(tool) needs sys.monitoring");
+        return NULL;
+    }
+    if (tool_arg(args[0], &t) < 0)
+        return NULL;
+    if (active[t] != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "this tool id still feeds a tracer");
+        return NULL;
+    }
+    if (unhold(t, args[0], N_CALLBACKS, 1) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Undo what watch did, as far as it got (the local events of the first `n_codes` codes).
+ * An error already set (watch giving up) is kept and comes first; otherwise the first error
+ * of the clean-up is raised. */
+static int
+unwatch(CTracer *self, long t, PyObject *tool, PyObject *codes, Py_ssize_t n_codes)
+{
+    PyObject *saved = NULL;
+    keep_error(&saved);
+    PyObject *zero = PyLong_FromLong(0);
+    if (zero == NULL)
+        keep_error(&saved);
+    else {
+        for (Py_ssize_t i = 0; i < n_codes; i++)
+            if (call3(mon_set_local, tool, PySequence_Fast_GET_ITEM(codes, i), zero) < 0)
+                keep_error(&saved);
+        Py_DECREF(zero);
+    }
+    if (active[t] == self) {
+        active[t] = NULL;
+        Py_DECREF(self);
+    }
+    self->monitoring = 0;
+    if (saved != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(saved), saved);
+        Py_DECREF(saved);
         return -1;
     }
     return 0;
@@ -367,11 +445,15 @@ watch_args(const char *what, PyObject *const *args, Py_ssize_t n, long *t)
     }
     if (tool_arg(args[0], t) < 0)
         return NULL;
+    if (!held[*t]) {
+        PyErr_Format(PyExc_RuntimeError, "%s: the tool id is not held (hold(tool) first)", what);
+        return NULL;
+    }
     return PySequence_Fast(args[1], "codes must be a sequence");
 }
 
-/* CTracer.watch(tool, codes): feed this tracer from the (claimed) tool's events, switched
- * on for `codes` (the traced source's code objects) and, globally, the exception events. */
+/* CTracer.watch(tool, codes): feed this tracer from the held tool's events, switched on
+ * for `codes` (the traced source's code objects). */
 PyObject *
 ct_watch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
 {
@@ -390,34 +472,25 @@ ct_watch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
     PyDict_Clear(self->states);
     Py_INCREF(self);
     active[t] = self;
-    int registered = 0, events_set = 0;
     Py_ssize_t n_codes = 0, total = PySequence_Fast_GET_SIZE(codes);
-    PyObject *local = PyLong_FromLong(local_events), *unwinding = PyLong_FromLong(unwinding_events);
-    if (local == NULL || unwinding == NULL)
+    PyObject *local = PyLong_FromLong(local_events);
+    if (local == NULL)
         goto fail;
-    for (; registered < N_CALLBACKS; registered++)
-        if (call3(mon_register, args[0], cb_events[registered], callbacks[t][registered]) < 0)
-            goto fail;
     for (; n_codes < total; n_codes++)
         if (call3(mon_set_local, args[0], PySequence_Fast_GET_ITEM(codes, n_codes), local) < 0)
             goto fail;
-    events_set = 1;
-    if (call3(mon_set_events, args[0], unwinding, NULL) < 0)
-        goto fail;
     Py_DECREF(local);
-    Py_DECREF(unwinding);
     Py_DECREF(codes);
     Py_RETURN_NONE;
 fail:
     Py_XDECREF(local);
-    Py_XDECREF(unwinding);
     /* a failed set_local_events may have switched part of it on: undo that code too */
-    unwatch(self, t, args[0], codes, registered, n_codes < total ? n_codes + 1 : n_codes, events_set);
+    unwatch(self, t, args[0], codes, n_codes < total ? n_codes + 1 : n_codes);
     Py_DECREF(codes);
     return NULL;
 }
 
-/* CTracer.unwatch(tool, codes): everything watch switched on, off again. */
+/* CTracer.unwatch(tool, codes): the local events watch switched on, off again. */
 PyObject *
 ct_unwatch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
 {
@@ -426,7 +499,7 @@ ct_unwatch(PyObject *obj, PyObject *const *args, Py_ssize_t n)
     PyObject *codes = watch_args("unwatch", args, n, &t);
     if (codes == NULL)
         return NULL;
-    int rc = unwatch(self, t, args[0], codes, N_CALLBACKS, PySequence_Fast_GET_SIZE(codes), 1);
+    int rc = unwatch(self, t, args[0], codes, PySequence_Fast_GET_SIZE(codes));
     Py_DECREF(codes);
     if (rc < 0)
         return NULL;
