@@ -128,7 +128,7 @@ def test_batched_verdicts_on_a_pool_without_submit(pool: Any) -> None:
 
 
 def test_recorded_plans_are_kept_per_problem(pool: Any) -> None:
-    from execbench.judge import _RECORDED, _record_key
+    from execbench.judge._pipeline import _RECORDED, _record_key
 
     tests = TESTS["recorded"].replace("range(5)", "range(4)")  # a problem no other test recorded
     item = StrictItem(

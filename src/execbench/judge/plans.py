@@ -114,16 +114,28 @@ def _statements(body: list[ast.stmt], names: set[str], out: list[Any]) -> None:
             raise _NoPlan
 
 
+@functools.lru_cache(maxsize=256)
+def _module(tests: str) -> ast.Module | None:
+    """The parsed tests (cached: a problem's plan and its hint read one parse; nothing here
+    changes the tree), or None when they are too long or do not parse."""
+    if len(tests) > _MAX_TEST_CHARS:
+        return None
+    try:
+        return _pyast.parse(tests)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
 @functools.lru_cache(maxsize=1024)
 def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
     """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None.
 
     Cached (a function of the text alone; every sample of a problem has the same plan):
     callers must not change the list."""
-    if len(tests) > _MAX_TEST_CHARS:
+    module = _module(tests)
+    if module is None:
         return None
     try:
-        module = _pyast.parse(tests)
         out: list[Any] = []
         checks = [s for s in module.body if isinstance(s, ast.FunctionDef) and s.name == "check"]
         if len(checks) != 1:
@@ -162,11 +174,8 @@ def may_leave_plan(tests: str, entry: str) -> bool:
     Only a scheduling hint: :func:`execbench.judge.judge_strict` answers such samples first,
     so that the ones that do leave the plan reach the interactive judge early rather than
     at the end of a run. Never decides a verdict."""
-    if len(tests) > _MAX_TEST_CHARS:
-        return False
-    try:
-        module = _pyast.parse(tests)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    module = _module(tests)
+    if module is None:
         return False
     names = {entry, "candidate"}
     for node in ast.walk(module):
