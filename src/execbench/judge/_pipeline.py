@@ -128,9 +128,13 @@ class _Pipeline:
         # The window is wide enough that the pool still sends its workers sizeable batches
         # (a pool batch is about pending / (4 * workers) executions, and each batch costs a
         # round trip during which the worker idles): 8 per worker made batches of 2 and the
-        # answers 5-8% slower than one ``pool.map`` (bench/strict_judging.py).
+        # answers 5-8% slower than one ``pool.map`` (bench/strict_judging.py). It narrows
+        # as the last answers are queued: whatever is verified after them is the run's tail.
         self.backlog: deque[int] = deque()
         self.window = 32 * workers
+        self.narrowest = 4 * workers
+        self.unread = len(items)
+        """Samples the first pass has not reached yet (their answers are still to queue)."""
         self.answering = 0
         self.chunk = max(8, math.ceil(len(items) / (3 * workers)))
         self.workers = workers
@@ -169,17 +173,25 @@ class _Pipeline:
         if isinstance(plan, list) and may_leave_plan(item.tests, item.entry):
             self.hinted.add(slot)
 
+    def _room(self) -> int:
+        """How many answers may be queued now: the window, narrowed to half of those still
+        to queue (at least ``4 * workers``) near the end."""
+        return max(self.narrowest, min(self.window, (len(self.backlog) + self.unread) // 2))
+
     def _answer(self, i: int, urgent: bool = False) -> None:
         """Queue sample ``i``'s answering execution, or keep it for when the window has room.
         ``urgent`` ones (tests that may leave the plan, answers gated by a recording) go
         first: a sample that leaves the plan then meets the interactive judge early, not
         after the last verification (the run's critical path)."""
-        if self.answering >= self.window:
+        if self.answering >= self._room():
             if urgent:
                 self.backlog.appendleft(i)
             else:
                 self.backlog.append(i)
             return
+        self._submit_answer(i)
+
+    def _submit_answer(self, i: int) -> None:
         self.answering += 1
         item = self.items[i]
         request = ExecRequest(
@@ -198,6 +210,7 @@ class _Pipeline:
         # problem's tests (~0.3 ms each), which would keep the workers idle at the start.
         recorded: dict[int, dict[str, Any]] = {}
         for i, slot in enumerate(self.slots):
+            self.unread = len(self.slots) - i - 1
             if slot not in self.known:
                 self._plan(slot, problems[slot], recorded)
             if isinstance(self.plans[slot], list):
@@ -242,8 +255,8 @@ class _Pipeline:
 
     def _on_answer(self, i: int, result: ExecResult) -> None:
         self.answering -= 1
-        if self.backlog:
-            self._answer(self.backlog.popleft())
+        while self.backlog and self.answering < self._room():
+            self._submit_answer(self.backlog.popleft())
         if result.status is Status.SANDBOX_ERROR:
             self._interactive(i)
             return
