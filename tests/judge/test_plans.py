@@ -128,7 +128,7 @@ def test_batched_verdicts_on_a_pool_without_submit(pool: Any) -> None:
 
 
 def test_recorded_plans_are_kept_per_problem(pool: Any) -> None:
-    from execbench.judge import _RECORDED, _record_key
+    from execbench.judge._pipeline import _RECORDED, _record_key
 
     tests = TESTS["recorded"].replace("range(5)", "range(4)")  # a problem no other test recorded
     item = StrictItem(
@@ -142,3 +142,30 @@ def test_recorded_plans_are_kept_per_problem(pool: Any) -> None:
         PROMPT + BODIES["wrong"], tests, "f", trusted=PROMPT, reference=PROMPT + BODIES["right"]
     )
     assert not judge_strict([wrong], pool)[0].passed
+
+
+def test_more_samples_than_the_answer_window(pool: Any) -> None:
+    """150 samples on 2 workers: answers wait in the backlog, the window narrows at the end,
+    hinted and recorded samples jump the queue -- and every verdict lands at its index."""
+    bodies = [BODIES["right"], BODIES["wrong"], BODIES["raises"]]
+    leaving = "def check(candidate):\n    assert candidate(3) == 9, str(candidate(7))\n    assert candidate(2) == 4\n"
+    problems = [TESTS["static"], leaving, TESTS["recorded"].replace("range(5)", "range(3)")]
+    items = [
+        StrictItem(
+            PROMPT + bodies[i % 3],
+            problems[(i // 3) % 3],
+            "f",
+            trusted=PROMPT,
+            reference=PROMPT + BODIES["right"],
+            timeout=1.0,
+        )
+        for i in range(150)
+    ]
+    stats: dict[str, dict[str, float]] = {}
+    verdicts = judge_strict(items, pool, stats=stats)
+    assert [v.passed for v in verdicts] == [i % 3 == 0 for i in range(150)]
+    assert stats["answer"]["executions"] == 150
+    assert stats["verify"]["samples"] == 150
+    # wrong answers to the second problem call the entry in the assertion's message, off
+    # the plan: they, and only they, are judged interactively
+    assert stats["interactive"]["samples"] == sum(i % 3 == 1 and (i // 3) % 3 == 1 for i in range(150))

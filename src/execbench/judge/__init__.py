@@ -49,17 +49,10 @@ exact ``result`` texts and use this only to confirm a ``passed`` (see
 
 from __future__ import annotations
 
-import contextlib
-import math
-import queue
-import threading
-from collections import OrderedDict, deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from execbench.judge.plans import static_plan
 from execbench.sandbox.types import ExecRequest, ExecResult, Limits, Status
 
 __all__ = [
@@ -224,201 +217,9 @@ class StrictItem:
         return {"trusted": self.trusted, "test": self.tests, "entry": self.entry, "check": self.check}
 
 
-def _chunks(items: list[Any], parts: int) -> list[list[Any]]:
-    if not items:
-        return []
-    parts = max(1, min(parts, len(items)))
-    return [items[i::parts] for i in range(parts)]
-
-
-def _batch_request(runner: str, items: list[dict[str, Any]], timeout: float) -> ExecRequest:
-    budget = 10.0 + len(items) * (timeout + 0.5)
-    return ExecRequest(
-        code="",
-        runner=f"{_REPLAY}:{runner}",
-        args={"items": items, "timeout": timeout},
-        limits=Limits(timeout=budget, cpu_time=budget + 1.0, output_kill_bytes=None),
-    )
-
-
-def _batch_payload(result: ExecResult, size: int) -> list[Any] | None:
-    """A trusted batch's list of results, or None when the batch failed as a whole."""
-    payload = result.payload if result.status is Status.PASSED else None
-    return payload if isinstance(payload, list) and len(payload) == size else None
-
-
-def _submitter(pool: Any, stack: contextlib.ExitStack) -> Callable[[ExecRequest], Future[ExecResult]]:
-    """``pool.submit``, or one emulated with threads over ``pool.map`` for pools without it."""
-    submit = getattr(pool, "submit", None)
-    if callable(submit):
-        return submit  # type: ignore[no-any-return]
-    threads = stack.enter_context(ThreadPoolExecutor(max_workers=2 * _workers(pool)))
-    return lambda request: threads.submit(lambda: list(pool.map([request]))[0])
-
-
-def _workers(pool: Any) -> int:
-    return max(1, int(getattr(pool, "workers", 2) or 2))
-
-
-class _Plans:
-    """Recorded plans by problem, so that each problem is recorded once per process (a plan
-    is a function of trusted text alone: reference, tests, entry; ``random`` is reseeded).
-    Bounded, least recently used first out; thread-safe."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size, self._lock = size, threading.Lock()
-        self._plans: OrderedDict[tuple[str, ...], list[Any] | bool] = OrderedDict()
-
-    def get(self, key: tuple[str, ...]) -> list[Any] | bool | None:
-        """The plan, ``False`` if recording gave none (judged interactively), None if unknown."""
-        with self._lock:
-            plan = self._plans.get(key)
-            if plan is not None:
-                self._plans.move_to_end(key)
-            return plan
-
-    def put(self, key: tuple[str, ...], plan: list[Any] | bool) -> None:
-        with self._lock:
-            self._plans[key] = plan
-            self._plans.move_to_end(key)
-            while len(self._plans) > self._size:
-                self._plans.popitem(last=False)
-
-
-_RECORDED = _Plans()
-
-
-def _record_key(problem: StrictItem | dict[str, Any]) -> tuple[str, ...]:
-    spec = problem if isinstance(problem, dict) else {**problem._spec(), "reference": problem.reference}
-    return tuple(str(spec[k]) for k in ("reference", "trusted", "test", "entry", "check"))
-
-
-class _Pipeline:
-    """:func:`judge_strict`'s executions, each queued as soon as what it needs is known.
-
-    The recordings go first (their plans gate some answers); every sample with a plan is
-    answered, a window of answers queued at a time; answers are verified in trusted batches
-    as they arrive; a sample whose answer or batch failed, or whose tests left the plan, is
-    judged interactively at once. No stage waits for a whole other stage, so the workers
-    stay busy to the end (measured in ``bench/strict_judging.py``).
-    """
-
-    def __init__(
-        self, items: list[StrictItem], slots: list[int], plans: list[Any], submit: Any, workers: int
-    ):
-        self.items, self.slots, self.plans, self.submit = items, slots, plans, submit
-        self.timeout = items[0].timeout
-        self.verdicts: list[Judgement | None] = [None] * len(items)
-        self.pending: dict[Future[ExecResult], tuple[str, Any]] = {}
-        self.done: queue.SimpleQueue[Future[ExecResult]] = queue.SimpleQueue()
-        self.buffer: list[tuple[int, dict[str, Any], str]] = []
-        # Answers are queued a window at a time, so that verification batches (and the
-        # interactive judging of samples off the plan) run between them, not all at the end;
-        # a verification batch is a few dozen samples (each execution has a fixed cost).
-        self.backlog: deque[int] = deque()
-        self.window = 8 * workers
-        self.answering = 0
-        self.chunk = max(8, math.ceil(len(items) / (3 * workers)))
-        self.workers = workers
-
-    def _queue(self, request: ExecRequest, kind: str, data: Any) -> None:
-        future = self.submit(request)
-        self.pending[future] = (kind, data)
-        future.add_done_callback(self.done.put)
-
-    def _answer(self, i: int) -> None:
-        if self.answering >= self.window:
-            self.backlog.append(i)
-            return
-        self.answering += 1
-        item = self.items[i]
-        request = ExecRequest(
-            code=item.program,
-            runner=f"{_REPLAY}:answer",
-            args={"entry": item.entry, "calls": self.plans[self.slots[i]]},
-            limits=Limits(timeout=item.timeout, cpu_time=item.timeout + 1.0),
-        )
-        self._queue(request, "answer", i)
-
-    def _interactive(self, i: int, retried: bool = False) -> None:
-        self._queue(self.items[i].request(), "interactive", (i, retried))
-
-    def run(self, problems: dict[int, StrictItem]) -> list[Judgement]:
-        for s, plan in enumerate(self.plans):
-            if plan is None and problems[s].reference is not None:
-                self.plans[s] = _RECORDED.get(_record_key(problems[s]))
-        recorded = [
-            s for s, plan in enumerate(self.plans) if plan is None and problems[s].reference is not None
-        ]
-        specs = [{**problems[s]._spec(), "reference": problems[s].reference} for s in recorded]
-        for chunk in _chunks(list(zip(recorded, specs, strict=True)), self.workers):
-            self._queue(_batch_request("record", [spec for _, spec in chunk], self.timeout), "record", chunk)
-        for i, slot in enumerate(self.slots):
-            if isinstance(self.plans[slot], list):
-                self._answer(i)
-            elif slot not in recorded:
-                self._interactive(i)
-        while self.pending:
-            future = self.done.get()
-            kind, data = self.pending.pop(future)
-            getattr(self, f"_on_{kind}")(data, future.result())
-            feeding = self.answering > 0 or any(kind == "record" for kind, _ in self.pending.values())
-            while self.buffer and (len(self.buffer) >= self.chunk or not feeding):
-                batch, self.buffer = self.buffer[: self.chunk], self.buffer[self.chunk :]
-                self._queue(
-                    _batch_request("verify", [spec for _, spec, _ in batch], self.timeout), "verify", batch
-                )
-        return [v for v in self.verdicts if v is not None]
-
-    def _on_record(self, chunk: list[tuple[int, dict[str, Any]]], result: ExecResult) -> None:
-        recorded = _batch_payload(result, len(chunk))
-        plans = recorded or [None] * len(chunk)
-        for (slot, spec), plan in zip(chunk, plans, strict=True):
-            self.plans[slot] = plan
-            if recorded is not None:  # the recording ran: its plan, or that it has none
-                _RECORDED.put(_record_key(spec), plan if isinstance(plan, list) else False)
-        gated = {slot for slot, _ in chunk}
-        for i, slot in enumerate(self.slots):
-            if slot in gated and isinstance(self.plans[slot], list):
-                self._answer(i)
-            elif slot in gated:
-                self._interactive(i)
-
-    def _on_answer(self, i: int, result: ExecResult) -> None:
-        self.answering -= 1
-        if self.backlog:
-            self._answer(self.backlog.popleft())
-        if result.status is Status.SANDBOX_ERROR:
-            self._interactive(i)
-            return
-        payload = result.payload if result.status is Status.PASSED else None
-        spec = {**self.items[i]._spec(), "calls": self.plans[self.slots[i]], "answers": payload}
-        self.buffer.append((i, spec, result.isolation))
-
-    def _on_verify(self, batch: list[tuple[int, dict[str, Any], str]], result: ExecResult) -> None:
-        outcomes = _batch_payload(result, len(batch)) or [None] * len(batch)
-        for (i, _, isolation), outcome in zip(batch, outcomes, strict=True):
-            text = outcome.get("result") if isinstance(outcome, dict) else None
-            if not isinstance(text, str) or text == "diverged":
-                self._interactive(i)
-                continue
-            reason = outcome.get("reason")  # type: ignore[union-attr]
-            self.verdicts[i] = Judgement(
-                passed=text == _PASSED,
-                result=text,
-                reason=reason if isinstance(reason, str) else None,
-                isolation=isolation,
-            )
-
-    def _on_interactive(self, data: tuple[int, bool], result: ExecResult) -> None:
-        i, retried = data
-        if result.status is Status.SANDBOX_ERROR and not retried:
-            self._interactive(i, retried=True)  # as judge_programs: once more, then a verdict
-            return
-        self.verdicts[i] = judgement(result)
-
-
-def judge_strict(items: Sequence[StrictItem], pool: Any = None) -> list[Judgement]:
+def judge_strict(
+    items: Sequence[StrictItem], pool: Any = None, *, stats: dict[str, dict[str, float]] | None = None
+) -> list[Judgement]:
     """Strict verdicts for ``items``, in order: the same verdicts as :func:`judge_program`,
     cheaper when the calls the tests make can be planned.
 
@@ -428,7 +229,11 @@ def judge_strict(items: Sequence[StrictItem], pool: Any = None) -> list[Judgemen
     replay the tests against the answers (:mod:`._replay`). Samples without a plan, whose
     tests call off the plan, or whose execution or batch failed are judged interactively
     (:mod:`._runner`), so no verdict depends on the shortcut. All of it is one pipeline on
-    ``pool`` (:class:`_Pipeline`): no stage waits for another to finish.
+    ``pool`` (:mod:`._pipeline`): no stage waits for another to finish.
+
+    ``stats`` (benchmarks): a dict filled with each stage's figures (``record``, ``answer``,
+    ``verify``, ``interactive``: executions, samples, child CPU and wall seconds, and when
+    its last execution ended, ``end``, in seconds from the start).
     """
     items = list(items)
     if not items:
@@ -437,16 +242,7 @@ def judge_strict(items: Sequence[StrictItem], pool: Any = None) -> list[Judgemen
         from execbench.sandbox import SandboxPool
 
         with SandboxPool(preload=("execbench.judge._runner", _REPLAY)) as own:
-            return judge_strict(items, own)
-    keys: dict[tuple[str, ...], int] = {}
-    slots: list[int] = []
-    for item in items:
-        key = (item.reference or "", item.trusted, item.tests, item.entry, str(item.check), str(item.timeout))
-        slots.append(keys.setdefault(key, len(keys)))
-    problems = dict(zip(slots, items, strict=True))
-    plans: list[Any] = [
-        static_plan(problems[s].tests, problems[s].entry, problems[s].check) for s in range(len(keys))
-    ]
-    with contextlib.ExitStack() as stack:
-        pipeline = _Pipeline(items, slots, plans, _submitter(pool, stack), _workers(pool))
-        return pipeline.run(problems)
+            return judge_strict(items, own, stats=stats)
+    from execbench.judge._pipeline import run_pipeline
+
+    return run_pipeline(items, pool, stats)

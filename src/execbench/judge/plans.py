@@ -21,7 +21,7 @@ from typing import Any
 from execbench import _pyast
 from execbench.judge.values import encode
 
-__all__ = ["static_plan"]
+__all__ = ["static_plan", "may_leave_plan"]
 
 _MAX_TEST_CHARS = 200_000
 _DEFERRED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Dict, ast.Await)
@@ -114,16 +114,28 @@ def _statements(body: list[ast.stmt], names: set[str], out: list[Any]) -> None:
             raise _NoPlan
 
 
+@functools.lru_cache(maxsize=256)
+def _module(tests: str) -> ast.Module | None:
+    """The parsed tests (cached: a problem's plan and its hint read one parse; nothing here
+    changes the tree), or None when they are too long or do not parse."""
+    if len(tests) > _MAX_TEST_CHARS:
+        return None
+    try:
+        return _pyast.parse(tests)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
 @functools.lru_cache(maxsize=1024)
 def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
     """The planned calls (``[[args], [[name, value], ...]]`` in plain-data form), or None.
 
     Cached (a function of the text alone; every sample of a problem has the same plan):
     callers must not change the list."""
-    if len(tests) > _MAX_TEST_CHARS:
+    module = _module(tests)
+    if module is None:
         return None
     try:
-        module = _pyast.parse(tests)
         out: list[Any] = []
         checks = [s for s in module.body if isinstance(s, ast.FunctionDef) and s.name == "check"]
         if len(checks) != 1:
@@ -151,3 +163,28 @@ def static_plan(tests: str, entry: str, check: bool) -> list[Any] | None:
         return out
     except (_NoPlan, SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def may_leave_plan(tests: str, entry: str) -> bool:
+    """Whether the tests can call the entry point off a static plan when a sample fails:
+    calls in an assertion's message (made only once the assertion failed) or that a
+    short-circuit may skip (``and``/``or``, a conditional expression, a chained comparison).
+
+    Only a scheduling hint: :func:`execbench.judge.judge_strict` answers such samples first,
+    so that the ones that do leave the plan reach the interactive judge early rather than
+    at the end of a run. Never decides a verdict."""
+    module = _module(tests)
+    if module is None:
+        return False
+    names = {entry, "candidate"}
+    for node in ast.walk(module):
+        if isinstance(node, ast.FunctionDef):
+            names.update(a.arg for a in node.args.args)
+        if isinstance(node, ast.Assert) and node.msg is not None and _mentions(node.msg, names):
+            return True
+        if isinstance(node, ast.BoolOp | ast.IfExp) and _mentions(node, names):
+            return True
+        if isinstance(node, ast.Compare) and len(node.ops) > 1 and _mentions(node, names):
+            return True
+    return False
