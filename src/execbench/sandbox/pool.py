@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import itertools
-import json
 import logging
 import math
 import os
@@ -27,9 +25,9 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
+from execbench.sandbox._jobs import UID_BASE, Job, error_result, next_uid, to_result
 from execbench.sandbox._profile import ProfileSums
 from execbench.sandbox.isolation import (
     check_weak_isolation,
@@ -60,74 +58,11 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "random", "bisect", "operator", "statistics", "fractions", "decimal", "datetime", "copy",
     "json", "hashlib", "dataclasses", "abc", "enum", "execbench.trace",
 )  # fmt: skip
-#: When the host is root, each worker runs its programs as its own uid/gid, above this.
-UID_BASE = 1_000_000
-_UIDS_PER_PROCESS = 256
-_uid_counter = itertools.count()
-_uid_lock = threading.Lock()
-
-
-def _next_uid() -> int:
-    """A uid no other live worker on this host uses: derived from our pid and a counter.
-
-    Per-worker uids make RLIMIT_NPROC a per-execution limit and confine ``kill(-1)`` by a
-    program to its own processes, also across pools and processes running side by side.
-    """
-    with _uid_lock:
-        n = next(_uid_counter) % _UIDS_PER_PROCESS
-    return UID_BASE + (os.getpid() % 4_000_000) * _UIDS_PER_PROCESS + n
-
-
 _GRACE = 20.0
 _START_TIMEOUT = 60.0
 _MAX_BATCH = 64
 _log = logging.getLogger("execbench.sandbox")
 _pools: weakref.WeakSet[SandboxPool] = weakref.WeakSet()
-
-
-@dataclass
-class _Job:
-    req: ExecRequest
-    future: Future[ExecResult] = field(default_factory=Future)
-    suspect: bool = False
-    """Was in flight when a worker died: run it alone next time, so blame is exact."""
-    retries: int = 1
-    """Times a SANDBOX_ERROR (execbench's failure, not the program's) is retried."""
-
-
-def _result(req: ExecRequest, status: Status, message: str, isolation: str) -> ExecResult:
-    return ExecResult(status=status, exception_message=message, isolation=isolation, id=req.id)
-
-
-def _to_result(req: ExecRequest, header: dict[str, Any], payload: bytes | None) -> ExecResult:
-    """The worker's record as a result. The payload is the program's process talking:
-    untrusted input, so anything that is not JSON is the program's verdict (CRASHED)."""
-    value: Any = None
-    status = Status(header["status"])
-    message = header.get("exception_message")
-    if payload is not None:
-        try:
-            value = json.loads(payload)
-        except (ValueError, RecursionError) as exc:
-            status, message = Status.CRASHED, f"the program's process sent an unreadable result: {exc}"[:500]
-    return ExecResult(
-        status=status,
-        exception_type=header.get("exception_type"),
-        exception_message=message,
-        stdout=header.get("stdout", ""),
-        stderr=header.get("stderr", ""),
-        stdout_truncated=header.get("stdout_truncated", False),
-        stderr_truncated=header.get("stderr_truncated", False),
-        wall_time=header.get("wall_time", 0.0),
-        cpu_time=header.get("cpu_time", 0.0),
-        peak_memory_bytes=header.get("peak_memory_bytes", 0),
-        exit_code=header.get("exit_code"),
-        signal=header.get("signal"),
-        payload=value,
-        isolation=header.get("isolation", "process"),
-        id=req.id,
-        exception_message_truncated=bool(header.get("exception_message_truncated", False)),
-    )
 
 
 def _user_process_count() -> int:
@@ -147,7 +82,7 @@ class _Slot:
     def __init__(self, pool: SandboxPool, index: int) -> None:
         self.pool = pool
         self.index = index
-        self.uid = _next_uid()
+        self.uid = next_uid()
         """The uid/gid of this worker's executions (used only when the host is root)."""
         self.proc: subprocess.Popen[bytes] | None = None
         self.tmp_root: str | None = None
@@ -282,7 +217,7 @@ class _Slot:
                         if not job.future.done():
                             msg = f"sandbox failure: {type(exc).__name__}: {exc}"
                             job.future.set_result(
-                                _result(job.req, Status.SANDBOX_ERROR, msg, self.pool.isolation)
+                                error_result(job.req, Status.SANDBOX_ERROR, msg, self.pool.isolation)
                             )
         finally:
             self.started.set()
@@ -290,7 +225,7 @@ class _Slot:
             if self.stderr_log is not None:
                 self.stderr_log.close()
 
-    def _run_batch(self, batch: list[_Job]) -> None:
+    def _run_batch(self, batch: list[Job]) -> None:
         proc = self.proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
         outstanding = {i: job for i, job in enumerate(batch)}
@@ -304,7 +239,7 @@ class _Slot:
                     job = outstanding.pop(header["id"])
                     if self.pool.profile:
                         self.pool._profile.add(header.get("profile"))
-                    self.pool._settle(job, _to_result(job.req, header, payload))
+                    self.pool._settle(job, to_result(job.req, header, payload))
             return
         except ChannelTimeout:  # before OSError: it is a TimeoutError
             why, status = "the sandbox worker stopped answering; it was killed", Status.SANDBOX_ERROR
@@ -320,12 +255,12 @@ class _Slot:
         if self.pool._closed:
             for job in outstanding.values():
                 job.future.set_result(
-                    _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", iso)
+                    error_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", iso)
                 )
             return
         if len(outstanding) == 1:
             (job,) = outstanding.values()
-            self.pool._settle(job, _result(job.req, status, why, iso))
+            self.pool._settle(job, error_result(job.req, status, why, iso))
             return
         for job in outstanding.values():
             job.suspect = True
@@ -371,7 +306,7 @@ class SandboxPool:
         self.profile = profile
         self._profile = ProfileSums()
         self._cond = threading.Condition()
-        self._pending: deque[_Job] = deque()
+        self._pending: deque[Job] = deque()
         self._closed = False
         self._warned: set[str] = set()
         count = workers if workers is not None else (os.cpu_count() or 1)
@@ -388,7 +323,7 @@ class SandboxPool:
 
     # -- queue, used by the slots --------------------------------------------------------
 
-    def _take(self, slots: int) -> list[_Job] | None:
+    def _take(self, slots: int) -> list[Job] | None:
         with self._cond:
             while not self._pending and not self._closed:
                 self._cond.wait()
@@ -399,12 +334,12 @@ class SandboxPool:
             # A quarter of a fair share: big enough to amortise the round trip, small enough
             # that a slow execution holds up few others queued behind it in its batch.
             size = min(self.max_batch, max(1, math.ceil(len(self._pending) / (4 * slots))))
-            batch: list[_Job] = []
+            batch: list[Job] = []
             while self._pending and len(batch) < size and not self._pending[0].suspect:
                 batch.append(self._pending.popleft())
             return batch
 
-    def _settle(self, job: _Job, result: ExecResult) -> None:
+    def _settle(self, job: Job, result: ExecResult) -> None:
         """Give ``job`` its result -- unless execbench itself failed on it (SANDBOX_ERROR) and
         a retry is left: then it runs again, alone. A second failure is the job's result,
         with a warning: one sample never stops a run."""
@@ -421,7 +356,7 @@ class SandboxPool:
             )
         job.future.set_result(result)
 
-    def _requeue(self, jobs: list[_Job]) -> None:
+    def _requeue(self, jobs: list[Job]) -> None:
         with self._cond:
             self._pending.extendleft(reversed(jobs))
             self._cond.notify_all()
@@ -434,7 +369,7 @@ class SandboxPool:
         with self._cond:
             jobs, self._pending = list(self._pending), deque()
         for job in jobs:
-            job.future.set_result(_result(job.req, Status.SANDBOX_ERROR, why, self.isolation))
+            job.future.set_result(error_result(job.req, Status.SANDBOX_ERROR, why, self.isolation))
 
     def _wait_closed(self, seconds: float) -> bool:
         with self._cond:
@@ -457,11 +392,11 @@ class SandboxPool:
 
     def submit(self, req: ExecRequest) -> Future[ExecResult]:
         """Queue one execution; the future always completes (with a result, never an exception)."""
-        job = _Job(req)
+        job = Job(req)
         with self._cond:
             if self._closed:
                 job.future.set_result(
-                    _result(req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
+                    error_result(req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
                 )
                 return job.future
             self._pending.append(job)
@@ -486,7 +421,7 @@ class SandboxPool:
             yield done.get()
 
     def _submit_all(self, reqs: Iterable[ExecRequest]) -> list[Future[ExecResult]]:
-        jobs = [_Job(r) for r in reqs]
+        jobs = [Job(r) for r in reqs]
         with self._cond:
             if not self._closed:
                 self._pending.extend(jobs)
@@ -494,7 +429,7 @@ class SandboxPool:
                 return [j.future for j in jobs]
         for job in jobs:
             job.future.set_result(
-                _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
+                error_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool is closed", self.isolation)
             )
         return [j.future for j in jobs]
 
@@ -512,7 +447,7 @@ class SandboxPool:
             self._cond.notify_all()
         for job in jobs:
             job.future.set_result(
-                _result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", self.isolation)
+                error_result(job.req, Status.SANDBOX_ERROR, "the sandbox pool was closed", self.isolation)
             )
         for slot in self._slots:
             slot.kill_now()
