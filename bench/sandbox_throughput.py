@@ -179,15 +179,7 @@ def bench_fork_floor(n: int, heap: bool) -> Floor:
     modules = ("execbench.sandbox._worker", *DEFAULT_PRELOAD) if heap else ()
     imports = "".join(f"try:\n    import {m}\nexcept Exception:\n    pass\n" for m in modules)
     _argv, env = worker_command("process")
-    out = subprocess.run(
-        [sys.executable, "-S", "-c", _FLOOR.format(imports=imports, n=n)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-        env=env,
-    )
-    fork, exit_, wait, cow, fault, anon, vmas = out.stdout.split()
+    fork, exit_, wait, cow, fault, anon, vmas = _bare_python(_FLOOR.format(imports=imports, n=n), env)
     return Floor(float(fork), float(exit_), float(wait), float(cow), float(fault), int(anon), int(vmas))
 
 
@@ -237,19 +229,20 @@ print(sum(u[i] - t[i] for i in range(4)) / n, faults / n)
 """
 
 
+def _bare_python(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """Run ``code`` in a bare ``python -S`` (no site: the smallest heap) and split its output."""
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=600, check=True, env=env
+    )
+    return out.stdout.split()
+
+
 def bench_minimal(n: int) -> tuple[float, float]:
     """The cheapest process-per-execution design there is in CPython: a bare ``python -S``
     forks, the child compiles and runs the program (output to /dev/null) and exits, the
     parent reaps it -- no walls, pipes, report or isolation. CPU seconds per execution and
     the child's page faults: the ceiling of any fork-per-execution sandbox on this machine."""
-    out = subprocess.run(
-        [sys.executable, "-S", "-c", _MINIMAL.format(program=PROGRAM, n=n)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    cpu, faults = out.stdout.split()
+    cpu, faults = _bare_python(_MINIMAL.format(program=PROGRAM, n=n))
     return float(cpu), float(faults)
 
 

@@ -80,9 +80,14 @@ def _plain(value: Any, depth: int = 0) -> bool:
 _DICT_TYPES = (collections.Counter, collections.OrderedDict, collections.defaultdict)
 
 
+def _as_plain_dict(value: Any) -> Any:
+    """A ``Counter``/``OrderedDict``/``defaultdict`` as the plain dict it compares equal to
+    (MBPP/40's Counter); anything else as it is."""
+    return dict(value) if type(value) in _DICT_TYPES else value
+
+
 def _encode(value: Any, max_out: int = _MAX_OUT) -> tuple[str | None, str]:
-    if type(value) in _DICT_TYPES:  # compares equal to the plain dict (MBPP/40's Counter)
-        value = dict(value)
+    value = _as_plain_dict(value)
     if not _plain(value):
         return None, type(value).__name__
     try:
@@ -365,7 +370,7 @@ def _order_varies(fn: Any, text: str, positions: list[int], out: str, timeout: f
                         other = fn(*call_args)
                     finally:
                         signal.setitimer(signal.ITIMER_REAL, 0)
-                same = _close(dict(other) if type(other) in _DICT_TYPES else other, expected)
+                same = _close(_as_plain_dict(other), expected)
             except BaseException:  # noqa: BLE001 - a failure on the reordered input is a difference
                 same = False
             if not same:

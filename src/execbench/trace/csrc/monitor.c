@@ -328,6 +328,17 @@ tool_arg(PyObject *tool, long *t)
 
 static int held[N_TOOLS]; /* hold() done and not released */
 
+/* The argument of hold and release, (tool,): the tool id in *t, or -1 with an error. */
+static int
+single_tool_arg(const char *what, PyObject *const *args, Py_ssize_t n, long *t)
+{
+    if (n != 1 || mon_register == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s(tool) needs sys.monitoring", what);
+        return -1;
+    }
+    return tool_arg(args[0], t);
+}
+
 /* Undo hold (as far as it got: `n_registered` callbacks, the global events if `events_set`).
  * An error already set comes first; otherwise the first error of the clean-up is raised. */
 static int
@@ -360,11 +371,7 @@ PyObject *
 ct_hold(PyObject *module, PyObject *const *args, Py_ssize_t n)
 {
     long t;
-    if (n != 1 || mon_register == NULL) {
-        PyErr_SetString(PyExc_TypeError, "hold(tool) needs sys.monitoring");
-        return NULL;
-    }
-    if (tool_arg(args[0], &t) < 0)
+    if (single_tool_arg("hold", args, n, &t) < 0)
         return NULL;
     int registered = 0; /* (again if held: the tool may have been freed and claimed anew) */
     PyObject *unwinding = PyLong_FromLong(unwinding_events);
@@ -389,11 +396,7 @@ PyObject *
 ct_release(PyObject *module, PyObject *const *args, Py_ssize_t n)
 {
     long t;
-    if (n != 1 || mon_register == NULL) {
-        PyErr_SetString(PyExc_TypeError, "release(tool) needs sys.monitoring");
-        return NULL;
-    }
-    if (tool_arg(args[0], &t) < 0)
+    if (single_tool_arg("release", args, n, &t) < 0)
         return NULL;
     if (active[t] != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "this tool id still feeds a tracer");
