@@ -160,6 +160,8 @@ PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
 
 /* locals.c: the frame's locals as the dict the diff reads (new reference) */
 PyObject *ct_frame_locals(PyFrameObject *frame, PyCodeObject *code);
+/* locals.c: frame.f_trace (new reference) */
+PyObject *ct_frame_trace(PyFrameObject *frame);
 
 /* diff.c */
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);

@@ -12,7 +12,7 @@ static PyObject *
 get_state(CTracer *self, PyFrameObject *frame)
 {
     if (!self->monitoring)
-        return PyObject_GetAttr((PyObject *)frame, str_f_trace);
+        return ct_frame_trace(frame);
     PyObject *key = PyLong_FromVoidPtr(frame);
     if (key == NULL)
         return NULL;

@@ -16,10 +16,12 @@
  * dict is built here straight from the frame's fast locals (CPython's internal frame
  * layout, from the headers installed with the interpreter the extension is built for).
  * Anything else (module and class bodies, whose f_locals is a real dict; extra names)
- * takes CPython's own path. */
+ * takes CPython's own path.
+ *
+ * Also here, for the same headers: a frame's f_trace read without an attribute lookup. */
 #define Py_BUILD_CORE 1
 #include "ctracer.h"
-#if PY_VERSION_HEX >= 0x030D0000
+#if PY_VERSION_HEX < 0x030E0000
 #include "internal/pycore_frame.h"
 #endif
 
@@ -89,5 +91,18 @@ ct_frame_locals(PyFrameObject *frame, PyCodeObject *code)
 #else
     (void)code;
     return PyFrame_GetLocals(frame);
+#endif
+}
+
+/* frame.f_trace (new reference; None when unset), where the settrace engine keeps a
+ * frame's state: read from the frame object as its getter does (3.11-3.13), without the
+ * attribute lookup, at every event. */
+PyObject *
+ct_frame_trace(PyFrameObject *frame)
+{
+#if PY_VERSION_HEX < 0x030E0000
+    return Py_NewRef(frame->f_trace != NULL ? frame->f_trace : Py_None);
+#else
+    return PyObject_GetAttr((PyObject *)frame, str_f_trace);
 #endif
 }
