@@ -21,11 +21,13 @@
  * Also here, for the same headers: a frame's f_trace read without an attribute lookup. */
 #define Py_BUILD_CORE 1
 #include "ctracer.h"
-#if PY_VERSION_HEX < 0x030E0000
+/* the frame layouts read here are those of 3.11-3.13; a later CPython takes the public paths */
+#define FRAME_LAYOUT_KNOWN (PY_VERSION_HEX < 0x030E0000)
+#if FRAME_LAYOUT_KNOWN
 #include "internal/pycore_frame.h"
 #endif
 
-#if PY_VERSION_HEX >= 0x030D0000
+#if PY_VERSION_HEX >= 0x030D0000 && FRAME_LAYOUT_KNOWN
 /* The proxy's value of fast local i (borrowed), or NULL when unbound: frameobject.c's
  * framelocalsproxy_getval. A cell or free variable's slot holds its cell (made before
  * the frame's first event: MAKE_CELL and COPY_FREE_VARS precede RESUME), except where an
@@ -66,6 +68,7 @@ PyObject *
 ct_frame_locals(PyFrameObject *frame, PyCodeObject *code)
 {
 #if PY_VERSION_HEX >= 0x030D0000
+#if FRAME_LAYOUT_KNOWN
     if ((code->co_flags & CO_OPTIMIZED) && frame->f_extra_locals == NULL &&
         (PyObject *)code == frame->f_frame->f_executable) {
         PyObject *d = fast_locals(frame, code);
@@ -85,6 +88,7 @@ ct_frame_locals(PyFrameObject *frame, PyCodeObject *code)
 #endif
         return d;
     }
+#endif
     /* the current frame as CPython's snapshot dict, any other as its proxy (the Python
      * rule diffs it) */
     return PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : PyFrame_GetLocals(frame);
@@ -100,7 +104,7 @@ ct_frame_locals(PyFrameObject *frame, PyCodeObject *code)
 PyObject *
 ct_frame_trace(PyFrameObject *frame)
 {
-#if PY_VERSION_HEX < 0x030E0000
+#if FRAME_LAYOUT_KNOWN
     return Py_NewRef(frame->f_trace != NULL ? frame->f_trace : Py_None);
 #else
     return PyObject_GetAttr((PyObject *)frame, str_f_trace);
