@@ -197,6 +197,32 @@ PROGRAMS = {
         """,
         "4",
     ),
+    # 3.13+: the C engine reads these from the frame's fast locals (csrc/locals.c): cells
+    # (an argument among them), free variables, a cell deleted and bound again, names bound
+    # out of their slot order, and a class body (its dict, not fast locals)
+    "cells, free variables and rebinding": (
+        """
+        def f(n):
+            x = 1
+            def g(y):
+                z = x + y + n
+                return z
+            for i in range(2):
+                if i:
+                    late = early
+                early = i
+            w = [lambda: x for x in range(2)]
+            del x
+            x = g(5)
+            class C:
+                v = n
+                def m(self):
+                    return x
+            gen = (i * n for i in range(2))
+            return x + C().m() + C.v + sum(gen) + len(w) + late
+        """,
+        "3",
+    ),
     "objects and hostile values": (
         """
         import dataclasses

@@ -33,7 +33,11 @@ class PyBehavior:
     """3.11-3.12: ``sys.settrace`` calls ``PyFrame_FastToLocals`` before every trace call, so
     ``frame.f_locals`` is a plain dict that is already up to date (reading it is cheap).
     3.13+ (PEP 667): ``f_locals`` is a write-through proxy, built on each access; the
-    engine only iterates it, which the proxy supports."""
+    engine only iterates it, which the proxy supports. The C engine builds the dict the
+    proxy would give (bound fast locals in slot order, cells read through) straight from
+    the frame's fast locals (``csrc/locals.c``): CPython's own copy costs more than the
+    rest of an event, and on 3.13.0 the proxy crashes where an inlined comprehension rebinds
+    a cell variable's name (CPython gh-128396); the C engine reads that slot's plain value."""
     yield_opcodes: frozenset[int]
     """Opcodes at ``f_lasti`` when a settrace ``return`` event is really a ``yield``
     (settrace reports both as ``return``; the instruction tells them apart)."""

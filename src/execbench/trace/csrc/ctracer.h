@@ -9,6 +9,7 @@
  *   fingerprint.c  "is this container unchanged?" by identity, in place
  *   monitor.c the same trace function fed by sys.monitoring callbacks (3.12+)
  *   flat.c    snapshots of flat containers, shared with the Python encoder's fast path
+ *   locals.c  a frame's locals as a dict (3.13+: read from its fast locals, not the proxy)
  *
  * - every event of a frame of the traced source (co_filename equal to the recorder's) is
  *   handled here; frames of other code cost one string compare per event;
@@ -156,6 +157,11 @@ PyObject *ct_mon_raise(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_unwind(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_line(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
+
+/* locals.c: the frame's locals as the dict the diff reads (new reference) */
+PyObject *ct_frame_locals(PyFrameObject *frame, PyCodeObject *code);
+/* locals.c: frame.f_trace (new reference) */
+PyObject *ct_frame_trace(PyFrameObject *frame);
 
 /* diff.c */
 int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);

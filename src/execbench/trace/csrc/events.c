@@ -12,7 +12,7 @@ static PyObject *
 get_state(CTracer *self, PyFrameObject *frame)
 {
     if (!self->monitoring)
-        return PyObject_GetAttr((PyObject *)frame, str_f_trace);
+        return ct_frame_trace(frame);
     PyObject *key = PyLong_FromVoidPtr(frame);
     if (key == NULL)
         return NULL;
@@ -431,13 +431,8 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
         Py_DECREF(code);
         return fail(self, frame);
     }
-    /* As CPython does before calling a Python trace function: sync f_locals. (3.13+: a
-     * frame's f_locals is a proxy; a snapshot dict of the current frame diffs in C.) */
-#if PY_VERSION_HEX >= 0x030D0000
-    PyObject *loc = PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : PyFrame_GetLocals(frame);
-#else
-    PyObject *loc = PyFrame_GetLocals(frame);
-#endif
+    /* As CPython does before calling a Python trace function: sync f_locals (locals.c). */
+    PyObject *loc = ct_frame_locals(frame, code);
     int rc;
     long long t0 = self->profile != NULL ? ct_now_ns() : 0;
     self->last_kind = NULL;

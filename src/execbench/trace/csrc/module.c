@@ -131,6 +131,8 @@ CTracer_dealloc(CTracer *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+#define N_INIT_ARGS 33 /* CTracer's arguments (kwlist) */
+
 static int
 CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
 {
@@ -148,7 +150,36 @@ CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
     long long max_steps, max_bytes;
     double max_time;
     Py_ssize_t n_max, max_depth, short_str, cache_items;
-    if (!PyArg_ParseTupleAndKeywords(
+    /* engine.py passes every argument by position: unpacked here, without the general
+     * parser (a tenth of a small trace's setup); any other call takes the parser */
+    if ((kwds == NULL || PyDict_GET_SIZE(kwds) == 0) && PyTuple_GET_SIZE(args) == N_INIT_ARGS) {
+        PyObject **a = &PyTuple_GET_ITEM(args, 0);
+        filename = a[0], raw = a[1], sink = a[2], pending = a[3], take = a[4], atom = a[5];
+        encode = a[6], ref = a[7], diff_name = a[8], diff = a[9], cleanup = a[10];
+        exception_value = a[11], cut_cls = a[12], cuts = a[13], cut_exc = a[14];
+        perf_counter = a[15], int_snaps = a[16], str_snaps = a[17], true_snap = a[18];
+        false_snap = a[19], none_snap = a[20], run_code = a[21];
+        if (!PyUnicode_Check(filename) || !PyList_Check(pending) || !PyList_Check(cuts) ||
+            !PyDict_Check(int_snaps) || !PyDict_Check(str_snaps) || !PyBytes_Check(a[23])) {
+            PyErr_SetString(PyExc_TypeError, "CTracer: an argument of the wrong type");
+            return -1;
+        }
+        return_ops = PyBytes_AS_STRING(a[23]);
+        n_return_ops = PyBytes_GET_SIZE(a[23]);
+        yield_op = (int)PyLong_AsLong(a[22]); /* opcodes: small ints */
+        resume_op = (int)PyLong_AsLong(a[24]);
+        max_steps = PyLong_AsLongLong(a[25]);
+        max_bytes = PyLong_AsLongLong(a[26]);
+        max_time = PyFloat_AsDouble(a[27]);
+        n_max = PyNumber_AsSsize_t(a[28], PyExc_OverflowError);
+        max_depth = PyNumber_AsSsize_t(a[29], PyExc_OverflowError);
+        short_str = PyNumber_AsSsize_t(a[30], PyExc_OverflowError);
+        cache_items = PyNumber_AsSsize_t(a[31], PyExc_OverflowError);
+        record_states = PyObject_IsTrue(a[32]);
+        if (PyErr_Occurred())
+            return -1;
+    }
+    else if (!PyArg_ParseTupleAndKeywords(
             args, kwds, "UOOO!OOOOOOOOOO!OOO!O!OOOOiy#iLLdnnnnp", kwlist, &filename, &raw, &sink,
             &PyList_Type, &pending, &take, &atom, &encode, &ref, &diff_name, &diff, &cleanup,
             &exception_value, &cut_cls, &PyList_Type, &cuts, &cut_exc, &perf_counter, &PyDict_Type, &int_snaps,
