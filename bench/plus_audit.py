@@ -20,7 +20,11 @@ generator's blind spots. This script builds the denominator another way:
 
 Usage::
 
-    python bench/plus_audit.py --data ../shared/data --plus PLUS.jsonl [--n 400] [--dump D.json]
+    python bench/plus_audit.py --data ../shared/data --plus PLUS.jsonl [--plus OTHER.jsonl]
+        [--n 400] [--seed 0] [--dump D.json | --load D.json] [--draft DRAFT.json]
+
+(``--dump``/``--load`` keep the fuzzer's findings between runs -- it takes ~6-9 min on two
+busy cores; ``--draft`` writes verdicts suggested by :mod:`plus_audit_domain` to check by hand.)
 
 Programs the fuzzer finds that ``plus_audit.json`` does not classify are printed as
 ``unclassified`` (with their shortest disagreeing inputs) and counted in no rate.
