@@ -284,3 +284,47 @@ def test_inputs_whose_reference_answer_fails_the_oracle_are_dropped(pool) -> Non
     for text, out in zip(record["inputs"], record["expected"], strict=True):
         xs, x = ast.literal_eval(text)[0], ast.literal_eval(out)
         assert abs(sum(c * x**i for i, c in enumerate(xs))) <= 1e-6
+
+
+def test_boundary_facts_tell_equal_operands_apart(pool) -> None:  # type: ignore[no-untyped-def]
+    code = "def f(day, month):\n    if month == 2 and day > 29:\n        return False\n    return day > 31 or day < 1\n"
+    (batch,) = run_jobs(pool, [Job(code, "f", ("[29, 2]", "[28, 2]", "[33, 1]"), features=True)])
+    (plain,) = run_jobs(pool, [Job(code, "f", ("[29, 2]", "[28, 2]", "[33, 1]"))])
+    assert (
+        [r["out"] for r in batch.results] == [r["out"] for r in plain.results] == ["False", "False", "True"]
+    )
+    at, below = (set(r["features"]) for r in batch.results[:2])
+    assert "B2:22=" in at and "B2:22<" in below  # day > 29 met with day == 29: a new fact, same branch
+    assert "P2:7=>2:22=" in at  # month == 2, then day == 29
+    assert not any(f.startswith(("B", "P")) for f in plain.results[0].get("features", ()))
+
+
+VALID_DATE = Problem(
+    task_id="T/date",
+    prompt="def valid(date):\n",
+    entry_point="valid",
+    test=(
+        "def check(candidate):\n"
+        "    assert candidate('03-11-2000') == True\n    assert candidate('15-01-2012') == False\n"
+        "    assert candidate('04-0-2040') == False\n    assert candidate('06-04-2020') == True\n"
+        "    assert candidate('01-01-2007') == True\n    assert candidate('') == False\n"
+        "    assert candidate('2003-04-12') == False\n    assert candidate('06/04/2020') == False\n"
+    ),
+    canonical_solution=(  # lax: any three dash-separated numbers with a month and day in range
+        "    try:\n        m, d, y = [int(x) for x in date.strip().split('-')]\n"
+        "    except Exception:\n        return False\n    return 1 <= m <= 12 and 1 <= d <= 31\n"
+    ),
+)
+
+
+def test_a_lax_validator_keeps_only_forms_its_seeds_accept(pool) -> None:  # type: ignore[no-untyped-def]
+    (record,) = augment_problems(
+        [VALID_DATE], AugmentConfig(per_task=120, seed=1, budget=1.0, perf=False), pool
+    )
+    rows = list(zip(map(ast.literal_eval, record["inputs"]), record["expected"], strict=True))
+    accepted = [args[0] for args, out in rows if out == "True"]
+    assert len(accepted) > 3 and all(s[2] == s[5] == "-" and len(s) == 10 for s in accepted)
+    assert record["stats"]["rejected"].get("accepted in a form no accepted seed has", 0) > 0
+    # outside the seeds' structure (letters in a field), kept only when the reference rejects it
+    odd = [args[0] for args, out in rows if any(c.isalpha() for c in args[0])]
+    assert odd and all(out == "False" for args, out in rows if args[0] in odd)

@@ -221,3 +221,39 @@ def test_forged_runner_rows_cannot_crash_the_host() -> None:
     }
     verdict = judge_outputs([_clean({"status": "ok", "out": ["x"]})], ["1"], 0.0)
     assert not verdict.passed and verdict.failing == 0
+
+
+def test_prime_lists_and_fractional_floats_stay_so() -> None:
+    seeds = [
+        ([0, 3, 2, 1, 181],),
+        ([1, 0, 4597],),
+        ([8, 109],),
+        ([0, 7],),
+        ([5, 4],),
+        ([8191],),
+        ([127, 8192],),
+        ([1, 2],),
+    ]
+    sig = infer_signature(seeds)  # HumanEval/94's shape: every one of eight seeds holds a prime
+    assert conforms([[4, 6, 13]], sig) is None
+    assert conforms([[1, 0, 42, 12]], sig) == "arg 0: no prime (every seed has one)"
+    assert conforms([[1, 0, 42, 12]], infer_signature(seeds[:7])) is None  # too few seeds to say
+    mixed = infer_signature([([0.1, 0.2],), ([0.2, 3, 5],), ([5, 4],)])  # HumanEval/151's seeds
+    assert conforms([[1.5, 2]], mixed) is None
+    assert conforms([[1.0, 2]], mixed) == "arg 0: an integral float (seeds mix ints and fractional floats)"
+    assert conforms([[2.0]], infer_signature([([1.5, 2.0],), ([3],)])) is None  # a seed float is integral
+
+
+def test_relating_numbers_digit_fields_and_code_constants() -> None:
+    from execbench.plus.augment import code_constants
+    from execbench.plus.mutate import _constant, _digit_field, _related
+
+    assert code_constants("def f(d):\n    return d > 29 or d < 1.5 or d == 29\n") == (29, 1.5)
+    rng = random.Random(0)
+    fields = {_digit_field("03-11-2000", rng) for _ in range(300)}
+    assert {"02-11-2000", "03-12-2000", "11-03-2000", "03-11-1999"} <= fields  # +-1 per field, swaps
+    assert all(len(f) == 10 and f[2] == f[5] == "-" for f in fields)  # zero padding kept
+    assert "03-29-2000" in {_constant(["03-11-2000"], (29,), rng)[0] for _ in range(100)}
+    gaps = {_related([[1.0, 2.5, 4.0], 0.3], rng)[1] for _ in range(200)}
+    assert {1.5, 3.0, 2.5} <= gaps  # a threshold equal to a distance (or an element)
+    assert all(type(g) is float for g in gaps)

@@ -19,9 +19,16 @@ A candidate is **kept** when
    answer stays the same with that list reversed or rotated), the candidate's answer does
    not either -- an input whose answer does has ties, several right answers (HumanEval/20's
    equally close pairs), and would fail correct programs,
+5. on a validator (every seed's answer is a bool, some ``True``, and a structured string
+   argument in two or more structures among the seeds): an input the reference accepts has the form (skeleton and digit-run
+   lengths) of a seed it accepts -- HumanEval/124's reference accepts ``'0002-11-30'``,
+   which its "mm-dd-yyyy" rejects; and an input outside the seeds' string structure
+   (letters in a field, other separators: a validator's whole point) is kept only when
+   the reference rejects it,
 
 and either it reaches a coverage fact no kept input reached (a new line arc = branch
-outcome, a new loop-iteration bucket) -- provenance ``coverage`` -- or it is drawn for
+outcome, a new loop-iteration bucket, a new side of a numeric comparison or pair of
+them, see :mod:`execbench.plus.runner`) -- provenance ``coverage`` -- or it is drawn for
 diversity -- ``random``. Seeds are kept as ``seed:test`` / ``seed:docstring``.
 
 Determinism: all choices come from ``random.Random`` seeded by ``(--seed, task_id)``, and
@@ -37,6 +44,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import random
+import string
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -50,7 +58,7 @@ from execbench.plus.judge import outputs_match
 from execbench.plus.mutate import mutate_args, sample_value
 from execbench.plus.perf import perf_inputs
 from execbench.plus.seeds import Seed, args_text, extract_seeds, function_under_test
-from execbench.plus.shape import Signature, conforms, infer_signature
+from execbench.plus.shape import Shape, Signature, conforms, digit_runs, infer_signature, skeleton
 
 __all__ = [
     "AugmentConfig",
@@ -141,6 +149,14 @@ class _Task:
     """List/tuple argument positions whose order the seeds are asked about (first round)."""
     order_free: tuple[int, ...] | None = None
     """Positions whose order no seed's answer depends on (``None`` until the seeds ran)."""
+    relaxed: Signature | None = None
+    """For validators: the signature with structured strings freed (any letters, digits and
+    the seeds' punctuation, any structure); candidates only it admits are kept if rejected."""
+    outside: set[str] = field(default_factory=set)
+    """Candidates (text) that fit ``relaxed`` but not ``sig``."""
+    accepted: frozenset[tuple[Any, ...]] | None = None
+    """For validators (every seed answers a bool, some ``True``): the forms of the structured
+    string arguments of the seeds answered ``True`` (see :func:`_forms`)."""
 
 
 def _task_rng(seed: int, task_id: str) -> random.Random:
@@ -187,6 +203,7 @@ def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _T
     if not seeds:
         return "no seed inputs: no literal call in the tests or docstring, none recorded running the tests"
     sig = infer_signature([s.args for s in seeds], wide=config.wide)
+    sig = replace(sig, extra={**sig.extra, "constants": code_constants(reference_program(problem))})
     task = _Task(
         problem=problem,
         code=reference_program(problem),
@@ -205,6 +222,20 @@ def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _T
     return task
 
 
+def code_constants(code: str, limit: int = 40) -> tuple[int | float, ...]:
+    """The numeric literals of the reference's code (its thresholds: ``29`` in ``day > 29``),
+    in order of appearance, for :func:`execbench.plus.mutate.mutate_args`."""
+    try:
+        tree = _pyast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return ()
+    seen: dict[Any, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) < 10**9:
+            seen.setdefault(node.value, None)
+    return tuple(seen)[:limit]
+
+
 def _pick_parent(task: _Task) -> _Entry:
     weights = [(1 + 3 * e.new) / (1 + e.picked) for e in task.corpus]
     parent = task.rng.choices(task.corpus, weights=weights)[0]
@@ -216,13 +247,14 @@ def _propose(task: _Task) -> None:
     """Fill ``task.pending`` with up to one batch of fresh, shape-valid candidates."""
     tries = 0
     want = min(_BATCH, task.left)
+    sig = task.relaxed if task.relaxed is not None and task.rng.random() < 0.3 else task.sig
     while len(task.pending) < want and tries < want * 8:
         tries += 1
         if not task.corpus or task.rng.random() < 0.15:
-            args = [sample_value(shape, task.rng) for shape in task.sig.args]
+            args = [sample_value(shape, task.rng) for shape in sig.args]
             origin = "random"
         else:
-            args = mutate_args(_pick_parent(task).args, task.sig, task.rng)
+            args = mutate_args(_pick_parent(task).args, sig, task.rng)
             origin = "mutation"
         try:
             text = args_text(args)
@@ -234,6 +266,9 @@ def _propose(task: _Task) -> None:
             continue
         task.seen.add(text)
         why = conforms(args, task.sig)
+        if why is not None and task.relaxed is not None and conforms(args, task.relaxed) is None:
+            task.outside.add(text)
+            why = None
         if why is not None:
             task.rejected["shape: " + why.split(":", 1)[-1].strip().split(" (")[0][:60]] += 1
             continue
@@ -258,10 +293,51 @@ def _order_free(
     return tuple(free)
 
 
+def _forms(task: _Task, args: Sequence[Any]) -> tuple[Any, ...]:
+    """(skeleton, digit-run lengths) of every structured string argument (shape with skeletons)."""
+    return tuple(
+        (skeleton(v), digit_runs(v))
+        for v, shape in zip(args, task.sig.args, strict=False)
+        if type(v) is str and shape.skeletons is not None
+    )
+
+
+def _accepted_forms(
+    task: _Task, batch: Sequence[tuple[str, list[Any], str]], rows: Sequence[dict[str, Any]]
+) -> frozenset[tuple[Any, ...]] | None:
+    """A validator's accepted forms: when every seed's answer is a bool, some are ``True``, and
+    the seeds show a structured string in two or more structures (the tests vary the format),
+    the structured-string forms of the seeds answered ``True``. A candidate the reference accepts in another form
+    (HumanEval/124's ``'0002-11-30'`` or ``'03-1-7200'`` for "mm-dd-yyyy") is where a lax
+    reference disagrees with its own docstring, not a fair test."""
+    outs = [row.get("out") for row in rows]
+    if not outs or any(o not in ("True", "False") for o in outs) or "True" not in outs:
+        return None
+    if not any(shape.skeletons is not None and len(shape.skeletons) >= 2 for shape in task.sig.args):
+        return None  # the seeds do not vary the format: the task is not about it
+    return frozenset(_forms(task, args) for (_, args, _), o in zip(batch, outs, strict=False) if o == "True")
+
+
+def _free(shape: Shape) -> Shape:
+    """A structured-string shape without its structure rules, letters and digits allowed."""
+    if shape.skeletons is None:
+        return shape
+    return replace(
+        shape,
+        chars=shape.chars | frozenset(string.ascii_letters + string.digits + " "),
+        skeletons=None,
+        run_lengths=frozenset(),
+        templates=None,
+    )
+
+
 def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
     batch, task.pending = task.pending, []
     if task.order_free is None:
         task.order_free = _order_free(task, batch, rows)
+        task.accepted = _accepted_forms(task, batch, rows)
+        if task.accepted is not None and not task.sig.wide:
+            task.relaxed = replace(task.sig, args=tuple(_free(shape) for shape in task.sig.args))
     kept_before = len(task.corpus)
     for (text, args, origin), row in zip(batch, rows, strict=False):
         seed = origin.startswith("seed:")
@@ -279,6 +355,17 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
             continue
         if not seed and set(row.get("perm_varies") or ()) & set(task.order_free or ()):
             task.rejected["answer depends on an order no seed's does (ties)"] += 1
+            continue
+        if text in task.outside and row.get("out") != "False":
+            task.rejected["outside the seeds' shape, and the validator does not reject it"] += 1
+            continue
+        if (
+            not seed
+            and task.accepted is not None
+            and row.get("out") == "True"
+            and _forms(task, args) not in task.accepted
+        ):
+            task.rejected["accepted in a form no accepted seed has"] += 1
             continue
         feats = set(row.get("features") or ())
         fresh = feats - task.covered

@@ -8,6 +8,7 @@ and the reference solution decide which survive.
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from execbench.plus.shape import Shape, Signature
 __all__ = ["magnify_args", "mutate_args", "repeat_args", "sample_value", "scale_args"]
 
 _FALLBACK_CHARS = string.ascii_lowercase
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _chars(shape: Shape | None) -> str:
@@ -100,10 +102,37 @@ def _mutate_number(value: Any, shape: Shape | None, rng: random.Random) -> Any:
     return out
 
 
+def _digit_field(value: str, rng: random.Random) -> str:
+    """One run of digits read as a number and moved like one (+-1, doubled, halved, swapped
+    with another run of the same width, or any value of its width), zero padding kept: a
+    date's day 30 -> 29 is one step here, two character edits otherwise."""
+    runs = [(m.start(), m.end()) for m in _DIGITS.finditer(value)]
+    if not runs:
+        return value
+    a, b = rng.choice(runs)
+    width = b - a
+    n = int(value[a:b])
+    same = [r for r in runs if r[1] - r[0] == width and r != (a, b)]
+    op = rng.randrange(6)
+    if op == 4 and same:
+        c, d = rng.choice(same)
+        first, second = sorted([(a, b), (c, d)])
+        return (
+            value[: first[0]] + value[second[0] : second[1]] + value[first[1] : second[0]]
+            + value[first[0] : first[1]] + value[second[1] :]
+        )  # fmt: skip
+    new = (n + 1, n - 1, n * 2, n // 2, n, rng.randrange(10**width))[op]
+    if new < 0:
+        return value
+    return value[:a] + str(new).zfill(width) + value[b:]
+
+
 def _mutate_str(value: str, shape: Shape | None, rng: random.Random) -> str:
     chars = _chars(shape)
     n = len(value)
     i = rng.randint(0, n)
+    if _DIGITS.search(value) and rng.random() < 0.3:
+        return _digit_field(value, rng)
     op = rng.randrange(12)
     if op == 0:
         return value[:i] + rng.choice(chars) + value[i:]
@@ -217,11 +246,84 @@ def mutate_value(value: Any, shape: Shape | None, rng: random.Random, depth: int
     return value
 
 
+def _numbers(value: Any, depth: int = 0) -> list[Any]:
+    if type(value) in (int, float):
+        return [value]
+    if type(value) in (list, tuple, set) and depth < 3:
+        return [x for v in value for x in _numbers(v, depth + 1)]
+    return []
+
+
+def _related(args: list[Any], rng: random.Random) -> list[Any]:
+    """A number made equal to one the input already holds: a top-level number set to an
+    element of another argument, or to the gap between two of them (a threshold equal to
+    a distance); or a list element set to another element or to a top-level number. Wrong
+    programs are often wrong exactly at such equalities (``<=`` for ``<``), which random
+    values almost never hit."""
+    out = list(args)
+    scalars = [i for i, v in enumerate(out) if type(v) in (int, float)]
+    lists = [i for i, v in enumerate(out) if type(v) is list and _numbers(v)]
+    if scalars and (not lists or rng.random() < 0.5):
+        i = rng.choice(scalars)
+        pool = [x for j, v in enumerate(out) if j != i for x in _numbers(v)]
+        if not pool:
+            return out
+        a, b = rng.choice(pool), rng.choice(pool)
+        new = rng.choice((a, abs(a - b), a + b))
+        out[i] = float(new) if type(out[i]) is float else int(new)
+    elif lists:
+        i = rng.choice(lists)
+        items = list(out[i])
+        flat = [j for j, v in enumerate(items) if type(v) in (int, float)]
+        if not flat:
+            return out
+        j = rng.choice(flat)
+        pool = _numbers(items) + [out[k] for k in scalars]
+        new = rng.choice(pool) + rng.choice((0, 0, 1, -1))
+        items[j] = float(new) if type(items[j]) is float else int(new)
+        out[i] = items
+    return out
+
+
+def _constant(args: list[Any], consts: Sequence[int | float], rng: random.Random) -> list[Any]:
+    """A number of the input set to a constant of the reference's code, or one off it (a
+    fuzzing dictionary: ``day > 29`` makes 29 and 30 worth trying); in a string, a run of
+    digits set to it (zero-padded to the run's width)."""
+    out = list(args)
+    i = rng.randrange(len(out))
+    value = out[i]
+    c = rng.choice(consts) + rng.choice((0, 0, 1, -1))
+    if type(value) in (int, float):
+        out[i] = float(c) if type(value) is float else int(c)
+    elif type(value) is str:
+        runs = [(m.start(), m.end()) for m in _DIGITS.finditer(value)]
+        if runs:
+            a, b = rng.choice(runs)
+            fit = [int(k) + d for k in consts for d in (0, 0, 1, -1) if 0 <= int(k) + d < 10 ** (b - a)]
+            if fit:
+                out[i] = value[:a] + str(rng.choice(fit)).zfill(b - a) + value[b:]
+    elif type(value) is list and value:
+        j = rng.randrange(len(value))
+        if type(value[j]) in (int, float):
+            items = list(value)
+            items[j] = float(c) if type(value[j]) is float else int(c)
+            out[i] = items
+    return out
+
+
 def mutate_args(args: Sequence[Any], sig: Signature, rng: random.Random) -> list[Any]:
-    """Mutate one argument (sometimes two, and sometimes several steps deep)."""
+    """Mutate one argument (sometimes two, and sometimes several steps deep), or relate two
+    numbers of the input (:func:`_related`), or set one to a constant of the reference
+    (:func:`_constant`, with ``sig.extra["constants"]``)."""
     out = list(args)
     if not out:
         return out
+    r = rng.random()
+    if r < 0.1:
+        return _related(out, rng)
+    consts = sig.extra.get("constants") or ()
+    if r < 0.25 and consts:
+        return _constant(out, consts, rng)
     for _ in range(1 if rng.random() < 0.6 else rng.randint(2, 4)):
         i = rng.randrange(len(out))
         out[i] = mutate_value(out[i], sig.args[i], rng)

@@ -21,6 +21,10 @@ within the shape all seeds share (unless ``--wide``):
   and index-like integers (``0 <= k <= len(xs)``) when every seed has them;
 - **fixed list lengths**: a top-level list argument of one length (>= 2) in every one of at
   least :data:`FIXED_LIST_SEEDS` seeds keeps it ("a list of two strings");
+- **int/float positions**: where seeds mix ints and floats and every float is fractional,
+  a float stays fractional (``161.0`` vs ``161`` is the seeds' distinction);
+- **lists holding a prime**: a top-level int-list argument that holds a prime in every one
+  of at least :data:`FIXED_LIST_SEEDS` seeds keeps one;
 - **composite integers**: a top-level int argument whose seeds (at least three distinct,
   all > 3) are all composite stays composite (HumanEval/59's "n is not a prime" is stated
   only in prose; the seeds show it, and a prime there is an input the problem excludes);
@@ -137,6 +141,11 @@ class Shape:
     value: Shape | None = None
     composite: bool = False
     """Every seed is a composite int (set for top-level arguments only)."""
+    fractional: bool = False
+    """Seeds mix ints and floats here and no float seed is integral: a float stays fractional
+    (``161.0`` is where "not integers" is ambiguous; the seeds never ask)."""
+    has_prime: bool = False
+    """Every one of many seeds is a list of ints holding a prime (top-level arguments only)."""
 
 
 def is_prime(n: int) -> bool:
@@ -245,6 +254,7 @@ def _shape(values: Sequence[Any]) -> Shape:
     dicts = [v for v in values if type(v) is dict]
     return Shape(
         kinds=kinds,
+        fractional={"int", "float"} <= kinds and all(not v.is_integer() for v in values if type(v) is float),
         lo=lo,
         hi=hi,
         chars=frozenset(chars),
@@ -270,10 +280,17 @@ FIXED_LIST_SEEDS = 8
 
 
 def _top_level(shape: Shape, values: Sequence[Any]) -> Shape:
-    """Rules for whole arguments only: composite ints, and a list length every one of many
-    seeds shares (HumanEval/119's "a list of two strings" -- twelve seeds, all of length 2)."""
+    """Rules for whole arguments only: composite ints, a list length every one of many
+    seeds shares (HumanEval/119's "a list of two strings" -- twelve seeds, all of length 2),
+    and int lists that hold a prime in every one of many seeds (HumanEval/94's "find the
+    largest prime value": a list without one has no answer the docstring gives)."""
     if _all_composite(values):
         shape = replace(shape, composite=True)
+    if len(values) >= FIXED_LIST_SEEDS and all(
+        type(v) is list and v and all(type(x) is int for x in v) and any(is_prime(x) for x in v if x < 10**12)
+        for v in values
+    ):
+        shape = replace(shape, has_prime=True)
     lens = {len(v) for v in values if type(v) is list}
     if (
         len(values) >= FIXED_LIST_SEEDS
@@ -343,6 +360,8 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
             return f"above {shape.hi}"
         if wide and abs(value) > 10 * max(shape.hi, 10):
             return "too large"
+    if kind == "float" and shape.fractional and not wide and value.is_integer():
+        return "an integral float (seeds mix ints and fractional floats)"
     if kind == "int" and shape.composite and not wide and (value < 4 or is_prime(value)):
         return "not composite (every seed is)"
     if kind == "str":
@@ -371,6 +390,9 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
         limit = shape.max_len * 2 + 5 if not wide else shape.max_len * 8 + 20
         if n > limit and not any_length:
             return f"longer than {limit}"
+    if kind == "list" and shape.has_prime and not wide:
+        if not any(type(x) is int and 1 < x < 10**12 and is_prime(x) for x in value):
+            return "no prime (every seed has one)"
     if kind in ("list", "tuple"):
         if shape.fixed_len is not None and len(value) != shape.fixed_len:
             return f"{kind} length {len(value)} (seeds: {shape.fixed_len})"
