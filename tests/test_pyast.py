@@ -23,6 +23,7 @@ _CHILD_SIDE = {
     "judge/_runner.py",
     "judge/_candidate.py",
     "plus/runner.py",
+    "plus/_boundaries.py",
     "repair/runner.py",
     "datasets/pytest_project/runner.py",
 }

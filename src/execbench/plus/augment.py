@@ -42,23 +42,29 @@ All tasks advance together, one sandbox job per task per round, so the pool stay
 from __future__ import annotations
 
 import ast
-import hashlib
-import random
-import string
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from execbench import _pyast
 from execbench.datasets.humaneval import Problem
+from execbench.plus._task import (
+    Entry,
+    Task,
+    accepted_forms,
+    code_constants,
+    forms,
+    free_shape,
+    order_free,
+    propose,
+    task_rng,
+)
 from execbench.plus.execute import Job, record_test_calls, run_jobs
 from execbench.plus.judge import outputs_match
-from execbench.plus.mutate import mutate_args, sample_value
 from execbench.plus.perf import perf_inputs
 from execbench.plus.seeds import Seed, args_text, extract_seeds, function_under_test
-from execbench.plus.shape import Shape, Signature, conforms, digit_runs, infer_signature, skeleton
+from execbench.plus.shape import infer_signature
 
 __all__ = [
     "AugmentConfig",
@@ -73,7 +79,6 @@ __all__ = [
 EVALS_PER_SECOND = 300
 #: The wall-clock safety stop, as a multiple of the whole run's nominal budget.
 SAFETY_FACTOR = 6.0
-_BATCH = 48
 #: Distinct recorded calls at most (in the order the test makes them; literal ones included).
 _RECORD_LIMIT = 60
 
@@ -115,55 +120,6 @@ def float_atol(outputs: Sequence[Any]) -> float:
     return 1e-6 if any(_contains_float(v) for v in outputs) else 0.0
 
 
-@dataclass
-class _Entry:
-    text: str
-    args: list[Any]
-    out: str
-    origin: str
-    why: str
-    new: int = 0
-    picked: int = 0
-    feats: frozenset[str] = frozenset()
-
-
-@dataclass
-class _Task:
-    problem: Problem
-    code: str
-    sig: Signature
-    rng: random.Random
-    contract: str | None
-    left: int
-    corpus: list[_Entry] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-    covered: set[str] = field(default_factory=set)
-    rejected: Counter[str] = field(default_factory=Counter)
-    evaluated: int = 0
-    pending: list[tuple[str, list[Any], str]] = field(default_factory=list)
-    idle: int = 0
-    done: bool = False
-    truncated: bool = False
-    error: str | None = None
-    probe: tuple[int, ...] = ()
-    """List/tuple argument positions whose order the seeds are asked about (first round)."""
-    order_free: tuple[int, ...] | None = None
-    """Positions whose order no seed's answer depends on (``None`` until the seeds ran)."""
-    relaxed: Signature | None = None
-    """For validators: the signature with structured strings freed (any letters, digits and
-    the seeds' punctuation, any structure); candidates only it admits are kept if rejected."""
-    outside: set[str] = field(default_factory=set)
-    """Candidates (text) that fit ``relaxed`` but not ``sig``."""
-    accepted: frozenset[tuple[Any, ...]] | None = None
-    """For validators (every seed answers a bool, some ``True``): the forms of the structured
-    string arguments of the seeds answered ``True`` (see :func:`_forms`)."""
-
-
-def _task_rng(seed: int, task_id: str) -> random.Random:
-    digest = hashlib.sha256(f"{seed}:{task_id}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
 def _calls_check(test: str) -> bool:
     """Whether the test code calls ``check(...)`` itself at top level (MBPP in LDB's format)."""
     try:
@@ -199,16 +155,16 @@ def _all_seeds(problems: Sequence[Problem], pool: Any) -> list[list[Seed]]:
     ]
 
 
-def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _Task | str:
+def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> Task | str:
     if not seeds:
         return "no seed inputs: no literal call in the tests or docstring, none recorded running the tests"
     sig = infer_signature([s.args for s in seeds], wide=config.wide)
     sig = replace(sig, extra={**sig.extra, "constants": code_constants(reference_program(problem))})
-    task = _Task(
+    task = Task(
         problem=problem,
         code=reference_program(problem),
         sig=sig,
-        rng=_task_rng(config.seed, problem.task_id),
+        rng=task_rng(config.seed, problem.task_id),
         contract=config.contracts.get(problem.task_id),
         left=max(1, int(config.budget * EVALS_PER_SECOND)),
         probe=tuple(
@@ -222,122 +178,13 @@ def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> _T
     return task
 
 
-def code_constants(code: str, limit: int = 40) -> tuple[int | float, ...]:
-    """The numeric literals of the reference's code (its thresholds: ``29`` in ``day > 29``),
-    in order of appearance, for :func:`execbench.plus.mutate.mutate_args`."""
-    try:
-        tree = _pyast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
-        return ()
-    seen: dict[Any, None] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) < 10**9:
-            seen.setdefault(node.value, None)
-    return tuple(seen)[:limit]
-
-
-def _pick_parent(task: _Task) -> _Entry:
-    weights = [(1 + 3 * e.new) / (1 + e.picked) for e in task.corpus]
-    parent = task.rng.choices(task.corpus, weights=weights)[0]
-    parent.picked += 1
-    return parent
-
-
-def _propose(task: _Task) -> None:
-    """Fill ``task.pending`` with up to one batch of fresh, shape-valid candidates."""
-    tries = 0
-    want = min(_BATCH, task.left)
-    sig = task.relaxed if task.relaxed is not None and task.rng.random() < 0.3 else task.sig
-    while len(task.pending) < want and tries < want * 8:
-        tries += 1
-        if not task.corpus or task.rng.random() < 0.15:
-            args = [sample_value(shape, task.rng) for shape in sig.args]
-            origin = "random"
-        else:
-            args = mutate_args(_pick_parent(task).args, sig, task.rng)
-            origin = "mutation"
-        try:
-            text = args_text(args)
-            if _pyast.literal_eval(text) != args:
-                continue
-        except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
-            continue
-        if text in task.seen:
-            continue
-        task.seen.add(text)
-        why = conforms(args, task.sig)
-        if why is not None and task.relaxed is not None and conforms(args, task.relaxed) is None:
-            task.outside.add(text)
-            why = None
-        if why is not None:
-            task.rejected["shape: " + why.split(":", 1)[-1].strip().split(" (")[0][:60]] += 1
-            continue
-        task.pending.append((text, args, origin))
-
-
-def _order_free(
-    task: _Task, batch: Sequence[tuple[str, list[Any], str]], rows: Sequence[dict[str, Any]]
-) -> tuple[int, ...]:
-    """Probed positions where no seed's answer changed with the order and at least two seeds
-    had two or more distinct elements there (else the seeds say nothing about order)."""
-    free = []
-    for pos in task.probe:
-        varied = any(pos in (row.get("perm_varies") or ()) for row in rows)
-        telling = sum(
-            1
-            for (_, args, _), row in zip(batch, rows, strict=False)
-            if row.get("status") == "ok" and len({repr(v) for v in args[pos]}) >= 2
-        )
-        if not varied and telling >= 2:
-            free.append(pos)
-    return tuple(free)
-
-
-def _forms(task: _Task, args: Sequence[Any]) -> tuple[Any, ...]:
-    """(skeleton, digit-run lengths) of every structured string argument (shape with skeletons)."""
-    return tuple(
-        (skeleton(v), digit_runs(v))
-        for v, shape in zip(args, task.sig.args, strict=False)
-        if type(v) is str and shape.skeletons is not None
-    )
-
-
-def _accepted_forms(
-    task: _Task, batch: Sequence[tuple[str, list[Any], str]], rows: Sequence[dict[str, Any]]
-) -> frozenset[tuple[Any, ...]] | None:
-    """A validator's accepted forms: when every seed's answer is a bool, some are ``True``, and
-    the seeds show a structured string in two or more structures (the tests vary the format),
-    the structured-string forms of the seeds answered ``True``. A candidate the reference accepts in another form
-    (HumanEval/124's ``'0002-11-30'`` or ``'03-1-7200'`` for "mm-dd-yyyy") is where a lax
-    reference disagrees with its own docstring, not a fair test."""
-    outs = [row.get("out") for row in rows]
-    if not outs or any(o not in ("True", "False") for o in outs) or "True" not in outs:
-        return None
-    if not any(shape.skeletons is not None and len(shape.skeletons) >= 2 for shape in task.sig.args):
-        return None  # the seeds do not vary the format: the task is not about it
-    return frozenset(_forms(task, args) for (_, args, _), o in zip(batch, outs, strict=False) if o == "True")
-
-
-def _free(shape: Shape) -> Shape:
-    """A structured-string shape without its structure rules, letters and digits allowed."""
-    if shape.skeletons is None:
-        return shape
-    return replace(
-        shape,
-        chars=shape.chars | frozenset(string.ascii_letters + string.digits + " "),
-        skeletons=None,
-        run_lengths=frozenset(),
-        templates=None,
-    )
-
-
-def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
+def _absorb(task: Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
     batch, task.pending = task.pending, []
     if task.order_free is None:
-        task.order_free = _order_free(task, batch, rows)
-        task.accepted = _accepted_forms(task, batch, rows)
+        task.order_free = order_free(task, batch, rows)
+        task.accepted = accepted_forms(task, batch, rows)
         if task.accepted is not None and not task.sig.wide:
-            task.relaxed = replace(task.sig, args=tuple(_free(shape) for shape in task.sig.args))
+            task.relaxed = replace(task.sig, args=tuple(free_shape(shape) for shape in task.sig.args))
     kept_before = len(task.corpus)
     for (text, args, origin), row in zip(batch, rows, strict=False):
         seed = origin.startswith("seed:")
@@ -363,7 +210,7 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
             not seed
             and task.accepted is not None
             and row.get("out") == "True"
-            and _forms(task, args) not in task.accepted
+            and forms(task, args) not in task.accepted
         ):
             task.rejected["accepted in a form no accepted seed has"] += 1
             continue
@@ -381,14 +228,14 @@ def _absorb(task: _Task, rows: Sequence[dict[str, Any]], per_task: int) -> None:
         if len(task.corpus) >= per_task and not seed:
             continue
         task.corpus.append(
-            _Entry(text, args, str(row["out"]), kind, why, new=len(fresh), feats=frozenset(feats))
+            Entry(text, args, str(row["out"]), kind, why, new=len(fresh), feats=frozenset(feats))
         )
     task.idle = task.idle + 1 if len(task.corpus) == kept_before else 0
     if len(task.corpus) >= per_task or task.left <= 0 or task.idle >= 6:
         task.done = True
 
 
-def _job(task: _Task, texts: Sequence[str], config: AugmentConfig, **kw: Any) -> Job:
+def _job(task: Task, texts: Sequence[str], config: AugmentConfig, **kw: Any) -> Job:
     return Job(
         code=task.code,
         entry=task.problem.entry_point,
@@ -404,7 +251,7 @@ def augment_problems(
     problems: Sequence[Problem], config: AugmentConfig, pool: Any, *, log: Any = None
 ) -> list[dict[str, Any]]:
     """One output record per problem (see :mod:`execbench.plus.plusfile` for the format)."""
-    tasks: list[_Task] = []
+    tasks: list[Task] = []
     records: dict[str, dict[str, Any]] = {}
     targets = _targets(problems)
     for problem, seeds in zip(targets, _all_seeds(targets, pool), strict=True):
@@ -419,7 +266,7 @@ def augment_problems(
         active = [t for t in tasks if not t.done]
         for task in active:
             if not task.pending:
-                _propose(task)
+                propose(task)
         active = [t for t in active if t.pending or not _mark_idle(t)]
         if not active:
             break
@@ -458,14 +305,14 @@ def augment_problems(
     return [records[p.task_id] for p in problems]
 
 
-def _mark_idle(task: _Task) -> bool:
+def _mark_idle(task: Task) -> bool:
     task.idle += 1
     if task.idle >= 3:
         task.done = True
     return True
 
 
-def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
+def _confirm(tasks: Sequence[Task], config: AugmentConfig, pool: Any) -> None:
     """Re-run the reference untraced on the kept inputs; drop any whose output changes."""
     live = [t for t in tasks if t.corpus]
     batches = run_jobs(pool, [_job(t, [e.text for e in t.corpus], config) for t in live])
@@ -480,7 +327,7 @@ def _confirm(tasks: Sequence[_Task], config: AugmentConfig, pool: Any) -> None:
         task.corpus = kept
 
 
-def _oracle_filter(task: _Task) -> None:
+def _oracle_filter(task: Task) -> None:
     """Tasks judged by an oracle (``find_zero``: any root counts): drop inputs on which the
     reference's own answer fails the oracle (a steep polynomial where bisection's root is
     not within the tolerance), since no program could be asked to do better."""
@@ -497,7 +344,7 @@ def _oracle_filter(task: _Task) -> None:
     task.corpus = kept
 
 
-def _record(task: _Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
+def _record(task: Task, config: AugmentConfig, perf: list[tuple[str, str, int]] | None) -> dict[str, Any]:
     outputs = [_pyast.literal_eval(e.out) for e in task.corpus]
     record: dict[str, Any] = {
         "task_id": task.problem.task_id,

@@ -45,10 +45,11 @@ import ast
 import collections
 import contextlib
 import io
-import operator
 import signal
 import sys
 from typing import Any
+
+from execbench.plus._boundaries import BOUNDS, CMP_HELPER, MAX_BOUNDS, compile_program, record_cmp
 
 __all__ = ["run_inputs", "record_calls", "PROGRAM_FILE"]
 
@@ -68,75 +69,6 @@ class _LineLimit(BaseException):
 
 def _on_alarm(signum: int, frame: object) -> None:
     raise _Alarm
-
-
-_CMP_HELPER = "__execbench_cmp__"
-_CMP_OPS = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
-_BOUNDS: list[Any] = [None, None, 0]
-"""The current input's boundary facts (``None``: not recording), the last fact, and how many
-comparisons may still be recorded (:data:`_MAX_BOUNDS`; past it a call only compares)."""
-_MAX_BOUNDS = 3000
-_OPS: dict[str, Any] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-
-
-def _cmp(site: str, op: str, a: Any, b: Any) -> Any:
-    """``a <op> b``, recording which side of ``b`` a number ``a`` fell on."""
-    result = _OPS[op](a, b)
-    sink = _BOUNDS[0]
-    if sink is not None and type(a) in (int, float) and type(b) in (int, float):
-        fact = (site, 0 if a < b else 1 if a == b else 2)
-        sink.add((_BOUNDS[1], fact))
-        _BOUNDS[1] = fact
-        _BOUNDS[2] -= 1
-        if _BOUNDS[2] <= 0:
-            _BOUNDS[0] = None
-    return result
-
-
-class _Boundaries(ast.NodeTransformer):
-    """Single numeric-or-not comparisons -> ``__execbench_cmp__(site, op, left, right)``:
-    the same operands, evaluated once each in the same order, the same result."""
-
-    def visit_Compare(self, node: ast.Compare) -> Any:
-        self.generic_visit(node)
-        if len(node.ops) != 1 or type(node.ops[0]) not in _CMP_OPS:
-            return node
-        call = ast.Call(
-            func=ast.Name(_CMP_HELPER, ast.Load()),
-            args=[
-                ast.Constant(f"{node.lineno}:{node.col_offset}"),
-                ast.Constant(_CMP_OPS[type(node.ops[0])]),
-                node.left,
-                node.comparators[0],
-            ],
-            keywords=[],
-        )
-        return ast.copy_location(call, node)
-
-
-def _compile(code: str, boundaries: bool) -> Any:
-    """The program compiled; with ``boundaries``, comparisons instrumented (falls back to plain)."""
-    if boundaries:
-        try:
-            tree = _Boundaries().visit(ast.parse(code, PROGRAM_FILE))
-            return compile(ast.fix_missing_locations(tree), PROGRAM_FILE, "exec")
-        except (SyntaxError, ValueError, RecursionError, TypeError):
-            pass
-    return compile(code, PROGRAM_FILE, "exec")
 
 
 def _plain(value: Any, depth: int = 0) -> bool:
@@ -291,13 +223,13 @@ def run_inputs(code: str, args: dict[str, Any]) -> dict[str, Any]:
     max_out = int(args.get("max_out", _MAX_OUT))
     perm = [int(p) for p in args.get("perm") or ()]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
-    namespace: dict[str, Any] = {"__name__": "__execbench_plus__", _CMP_HELPER: _cmp}
+    namespace: dict[str, Any] = {"__name__": "__execbench_plus__", CMP_HELPER: record_cmp}
     sink = io.StringIO()
     signal.signal(signal.SIGALRM, _on_alarm)
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             signal.setitimer(signal.ITIMER_REAL, max(timeout, 3.0))
-            exec(_compile(code, features), namespace)
+            exec(compile_program(code, PROGRAM_FILE, features), namespace)
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # noqa: BLE001 - the program's failure is data
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -367,13 +299,13 @@ def _one(
                     if tampered:
                         row["tampered"] = True
                 elif tracer is not None:
-                    _BOUNDS[0], _BOUNDS[1], _BOUNDS[2] = tracer.bounds, None, _MAX_BOUNDS
+                    BOUNDS[0], BOUNDS[1], BOUNDS[2] = tracer.bounds, None, MAX_BOUNDS
                     sys.settrace(tracer.global_trace)
                     try:
                         out = fn(*call_args)
                     finally:
                         sys.settrace(None)
-                        _BOUNDS[0] = None
+                        BOUNDS[0] = None
                 else:
                     out = fn(*call_args)
             finally:
