@@ -441,3 +441,41 @@ def test_nested_containers_of_atoms_encode_as_the_general_walk(
     for _ in range(2):
         general = walk._enc(value, 0, set())
         assert json.dumps(fast.encode(value)) == json.dumps(general)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(INNER, max_size=6),
+    st.sampled_from(["list", "tuple", "dict", "set"]),
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from([200, 3]),
+)
+def test_the_c_unchanged_answers_as_the_python_rule(
+    items: list[Any], shape: str, change: int, n_max: int
+) -> None:
+    """The rule calls ``fingerprint.unchanged`` by the C extension where it is built: the
+    same answer for every fingerprint, before and after the value or an item changes."""
+    from execbench.trace.fingerprint import fast_unchanged, fingerprint, unchanged
+
+    assert fast_unchanged is not unchanged
+    try:
+        value: Any = {
+            "list": list,
+            "tuple": tuple,
+            "dict": lambda xs: dict(enumerate(xs)),
+            "set": lambda xs: set(x for x in xs if type(x) is not list and type(x) is not dict),
+        }[shape](items)
+    except TypeError:
+        return
+    fp = fingerprint(value, n_max)
+    if fp is None:
+        return
+    if change == 1 and type(value) is list:
+        value.append(0)
+    elif change == 2 and type(value) is list and value and type(value[0]) is list:
+        value[0].append(1)
+    elif change == 3 and type(value) is dict and value:
+        value[0] = "other"
+    assert fast_unchanged(value, fp, n_max) == unchanged(value, fp, n_max)
+    assert fast_unchanged(list(items), fp, n_max) == unchanged(list(items), fp, n_max)
