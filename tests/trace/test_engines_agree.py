@@ -8,13 +8,14 @@ flat containers equals the encoder's general walk.
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from trace_ref import CAP, cruxeval, humaneval
 
@@ -384,3 +385,97 @@ def test_a_stale_c_engine_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _cext.load() is None and "rebuild" in _cext.STALE
     monkeypatch.setattr(_cext, "source_hash", lambda folder: None)  # a wheel: no sources beside
     assert _cext.load() is not None
+
+
+ATOM = st.one_of(
+    st.integers(min_value=-(10**10), max_value=10**10),
+    st.text(max_size=70),
+    st.booleans(),
+    st.none(),
+    st.floats(),
+    st.binary(max_size=4),
+)
+INNER = st.one_of(
+    ATOM,
+    st.lists(ATOM, max_size=7),
+    st.lists(ATOM, max_size=7).map(tuple),
+    st.lists(st.integers(min_value=0, max_value=9), max_size=7).map(tuple),
+    st.lists(st.text(max_size=3), max_size=7),
+    st.dictionaries(st.one_of(st.integers(), st.text(max_size=3)), ATOM, max_size=7),
+    st.lists(st.lists(ATOM, max_size=2), max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(INNER, min_size=1, max_size=7),
+    st.sampled_from(["list", "tuple", "dict", "shared"]),
+    st.sampled_from([(2000, 6, 6), (5, 6, 6), (2000, 6, 1), (2000, 6, 2), (2000, 200, 6), (2000, 1, 6)]),
+)
+@example([["abcdefgh", 1], ("abcdefgh",), {1: "abcdefgh"}, 2**70], "list", (5, 6, 6))
+@example([(1, 2), (1, "a"), [], (), {}, {"a": 1.5}, None], "shared", (2000, 6, 6))
+@example([(1, 2), [1, 2, 3, 4, 5, 6, 7], {1: 2}], "dict", (2000, 6, 6))
+@example([(1, 2), [3]], "tuple", (2000, 6, 1))
+@example([1, 2, 3, 4, 5, 6, 7], "list", (2000, 6, 6))
+@example(["a", "b", "c", "d", "e", "f", "g"], "tuple", (2000, 6, 6))
+@example([1, 2, 3, 4], "shared", (2000, 6, 6))
+@example([1, 2], "tuple", (2000, 1, 6))
+@example([1, 2, 3, 4, 5, 6, "x"], "list", (2000, 6, 6))
+def test_nested_containers_of_atoms_encode_as_the_general_walk(
+    items: list[Any], shape: str, bounds: tuple[int, int, int]
+) -> None:
+    """The encoder's two-pass path for containers of atoms and of containers of atoms
+    gives the general walk's snapshots byte for byte, identity numbers and the tuple
+    cache included (a shared item, the same value encoded twice)."""
+    if shape == "dict":
+        value: Any = {i: x for i, x in enumerate(items)}
+    elif shape == "tuple":
+        value = tuple(items)
+    elif shape == "shared":
+        value = [*items, *items]
+    else:
+        value = list(items)
+    max_str, max_items, max_depth = bounds
+    limits = snapshot_mod.SnapshotLimits(max_str=max_str, max_items=max_items, max_depth=max_depth)
+    walk, fast = Encoder(limits), Encoder(limits)
+    for _ in range(2):
+        general = walk._enc(value, 0, set())
+        assert json.dumps(fast.encode(value)) == json.dumps(general)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(INNER, max_size=6),
+    st.sampled_from(["list", "tuple", "dict", "set"]),
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from([200, 3]),
+)
+def test_the_c_unchanged_answers_as_the_python_rule(
+    items: list[Any], shape: str, change: int, n_max: int
+) -> None:
+    """The rule calls ``fingerprint.unchanged`` by the C extension where it is built: the
+    same answer for every fingerprint, before and after the value or an item changes."""
+    from execbench.trace.fingerprint import fast_unchanged, fingerprint, unchanged
+
+    assert fast_unchanged is not unchanged
+    try:
+        value: Any = {
+            "list": list,
+            "tuple": tuple,
+            "dict": lambda xs: dict(enumerate(xs)),
+            "set": lambda xs: set(x for x in xs if type(x) is not list and type(x) is not dict),
+        }[shape](items)
+    except TypeError:
+        return
+    fp = fingerprint(value, n_max)
+    if fp is None:
+        return
+    if change == 1 and type(value) is list:
+        value.append(0)
+    elif change == 2 and type(value) is list and value and type(value[0]) is list:
+        value[0].append(1)
+    elif change == 3 and type(value) is dict and value:
+        value[0] = "other"
+    assert fast_unchanged(value, fp, n_max) == unchanged(value, fp, n_max)
+    assert fast_unchanged(list(items), fp, n_max) == unchanged(list(items), fp, n_max)

@@ -20,7 +20,7 @@ import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from execbench.trace.fingerprint import fingerprint, unchanged
+from execbench.trace.fingerprint import fast_unchanged, fingerprint
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import ATOMIC_TYPES, Encoder, Snapshot, is_deep_immutable
 
@@ -91,7 +91,7 @@ def make_rules(enc: Encoder, counts: list[int]) -> Rules:
         if imms.get(name, _MISSING) is v or name in skipped:
             return None
         old_fp = fps.get(name)
-        if old_fp is not None and unchanged(v, old_fp, n_max):
+        if old_fp is not None and fast_unchanged(v, old_fp, n_max):
             return None
         fp = fingerprint(v, n_max)
         old_snap = snaps.get(name)

@@ -174,6 +174,8 @@ int ct_unchanged(PyObject *v, PyObject *fp, Py_ssize_t n_max);
 int ct_same_flat(PyObject *v, PyObject *fp, Py_ssize_t n_max);
 
 /* flat.c */
+PyObject *ct_atom_snapshot(PyObject *item, PyObject *cache, PyObject *type_name,
+                           Py_ssize_t cache_items);
 PyObject *ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_str,
                         Py_ssize_t cache_items);
 

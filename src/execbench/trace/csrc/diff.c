@@ -142,6 +142,35 @@ cached_atom(CTracer *self, PyObject *v, PyTypeObject *t)
     return NULL;
 }
 
+/* Whether `v` (type `t`, missing from the caches) is a small int or short str: an atom the
+ * encoder's _atom snapshots into its cache (-1 on error). */
+static int
+cacheable_atom(CTracer *self, PyObject *v, PyTypeObject *t)
+{
+    if (t == &PyUnicode_Type)
+        return PyUnicode_GET_LENGTH(v) <= self->short_str;
+    if (t != &PyLong_Type)
+        return 0;
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    return !overflow && x > -1000000000LL && x < 1000000000LL;
+}
+
+/* _atom(v, t) for such an atom, in the unit of its frame: the snapshot made and cached. */
+static PyObject *
+new_atom(CTracer *self, PyObject *v, PyTypeObject *t)
+{
+    if (enter())
+        return NULL;
+    PyObject *snap = t == &PyLong_Type
+                         ? ct_atom_snapshot(v, self->int_snaps, str_int, self->cache_items)
+                         : ct_atom_snapshot(v, self->str_snaps, str_str, self->cache_items);
+    Py_LeaveRecursiveCall();
+    return snap;
+}
+
 /* One local whose value is an int/str/bool/None, changed (engine.py: diff_name's first
  * branch). Runs in diff_name's emulated frame. Returns 0 when done, -1 on error. */
 static int
@@ -172,8 +201,15 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
     else {
         if (PyErr_Occurred())
             return -1;
-        PyObject *args[2] = {v, (PyObject *)t};
-        snap = ct_py_call(self->atom, args, 2);
+        int small = cacheable_atom(self, v, t);
+        if (small < 0)
+            return -1;
+        if (small)
+            snap = new_atom(self, v, t);
+        else {
+            PyObject *args[2] = {v, (PyObject *)t};
+            snap = ct_py_call(self->atom, args, 2);
+        }
         if (snap == NULL)
             return -1;
     }
@@ -294,8 +330,18 @@ ct_encode(CTracer *self, PyObject *v)
         return ct_py_call(self->encode, &v, 1);
     }
     PyObject *snap = cached_atom(self, v, t);
-    if (snap == NULL)
-        return PyErr_Occurred() ? NULL : ct_py_call(self->encode, &v, 1);
+    if (snap == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        int small = cacheable_atom(self, v, t);
+        if (small <= 0)
+            return small < 0 ? NULL : ct_py_call(self->encode, &v, 1);
+        if (enter_n(2) < 0) /* encode, _enc; new_atom holds _atom's */
+            return NULL;
+        snap = new_atom(self, v, t);
+        leave_n(2);
+        return snap;
+    }
     if (enter_n(3) < 0) /* encode, _enc, _atom */
         return NULL;
     leave_n(3);
@@ -410,7 +456,8 @@ diff_other(CTracer *self, FrameState *st, PyObject *name, PyObject *v, PyObject 
         return in < 0 ? -1 : 0;
     if (fp != NULL) {
         int r;
-        /* diff_name's `unchanged(v, old_fp)`: two emulated frames */
+        /* diff_name's `fast_unchanged(v, old_fp)`: its frame and the unit a METH_VARARGS
+         * call takes */
         if (enter_n(2) < 0)
             return -1;
         Py_INCREF(fp);

@@ -3,10 +3,10 @@
  * the rule and the fallback; this is it at C speed, for the encoder and for diff.c. */
 #include "ctracer.h"
 
-/* The cached snapshot of a small int or short str (made and cached on a miss);
- * a new reference. */
-static PyObject *
-atom_snapshot(PyObject *item, PyObject *cache, PyObject *type_name, Py_ssize_t cache_items)
+/* The cached snapshot of a small int or short str (made and cached on a miss, as the
+ * encoder's _atom does); a new reference. */
+PyObject *
+ct_atom_snapshot(PyObject *item, PyObject *cache, PyObject *type_name, Py_ssize_t cache_items)
 {
     PyObject *snap = PyDict_GetItemWithError(cache, item);
     if (snap != NULL) {
@@ -80,7 +80,7 @@ flat_snaps(PyObject *const *items, Py_ssize_t n, PyObject *ints, PyObject *strs,
     if (*snaps == NULL || *reprs == NULL)
         goto error;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *snap = atom_snapshot(items[i], cache, type_name, cache_items);
+        PyObject *snap = ct_atom_snapshot(items[i], cache, type_name, cache_items);
         if (snap == NULL)
             goto error;
         PyObject *text = PyDict_GetItemWithError(snap, str_repr);
@@ -101,14 +101,63 @@ error:
     return -1;
 }
 
+/* open + a[0] (+ ": " + b[0]) + ", " + a[1] ... + close: the text of a flat container, made
+ * in one allocation (`b` NULL for a sequence, the values' reprs for a dict); the same str
+ * as joining the parts in Python. `a` and `b` are lists of n strs. */
 static PyObject *
-join_wrapped(const char *open, PyObject *parts, const char *close)
+flat_text(const char *open, PyObject *a, PyObject *b, Py_ssize_t n, const char *close)
 {
-    PyObject *body = PyUnicode_Join(str_sep, parts);
-    if (body == NULL)
+    Py_ssize_t lo = (Py_ssize_t)strlen(open), lc = (Py_ssize_t)strlen(close);
+    Py_ssize_t total = lo + lc + (n > 0 ? 2 * (n - 1) : 0) + (b != NULL ? 2 * n : 0);
+    Py_UCS4 maxchar = 127;
+    for (int pass = 0; pass < (b != NULL ? 2 : 1); pass++) {
+        PyObject *list = pass ? b : a;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *s = PyList_GET_ITEM(list, i);
+            if (!PyUnicode_Check(s)) {
+                PyErr_SetString(PyExc_TypeError, "a repr is not a str");
+                return NULL;
+            }
+            total += PyUnicode_GET_LENGTH(s);
+            Py_UCS4 m = PyUnicode_MAX_CHAR_VALUE(s);
+            if (m > maxchar)
+                maxchar = m;
+        }
+    }
+    PyObject *text = PyUnicode_New(total, maxchar);
+    if (text == NULL)
         return NULL;
-    PyObject *text = PyUnicode_FromFormat("%s%U%s", open, body, close);
-    Py_DECREF(body);
+    Py_ssize_t at = 0;
+#define PUT_ASCII(lit, len)                                    \
+    for (Py_ssize_t j = 0; j < (len); j++)                     \
+        PyUnicode_WRITE(kind, data, at++, (Py_UCS4)(lit)[j]);
+#define PUT_STR(s)                                                        \
+    do {                                                                  \
+        Py_ssize_t len_ = PyUnicode_GET_LENGTH(s);                        \
+        if (PyUnicode_KIND(s) == kind)                                    \
+            memcpy((char *)data + at * kind, PyUnicode_DATA(s), len_ * kind); \
+        else if (PyUnicode_CopyCharacters(text, at, s, 0, len_) < 0) {    \
+            Py_DECREF(text);                                              \
+            return NULL;                                                  \
+        }                                                                 \
+        at += len_;                                                       \
+    } while (0)
+    int kind = PyUnicode_KIND(text);
+    void *data = PyUnicode_DATA(text);
+    PUT_ASCII(open, lo);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i > 0) {
+            PUT_ASCII(", ", 2);
+        }
+        PUT_STR(PyList_GET_ITEM(a, i));
+        if (b != NULL) {
+            PUT_ASCII(": ", 2);
+            PUT_STR(PyList_GET_ITEM(b, i));
+        }
+    }
+    PUT_ASCII(close, lc);
+#undef PUT_ASCII
+#undef PUT_STR
     return text;
 }
 
@@ -136,9 +185,9 @@ ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_
         if (r <= 0)
             return r < 0 ? NULL : (Py_INCREF(Py_None), Py_None);
         if (PyList_CheckExact(value))
-            text = join_wrapped("[", reprs, "]");
+            text = flat_text("[", reprs, NULL, n, "]");
         else
-            text = join_wrapped("(", reprs, n == 1 ? ",)" : ")");
+            text = flat_text("(", reprs, NULL, n, n == 1 ? ",)" : ")");
         Py_DECREF(reprs);
         if (text == NULL) {
             Py_DECREF(snaps);
@@ -158,8 +207,7 @@ ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_
         return NULL;
     }
     Py_ssize_t n = PyList_GET_SIZE(keys);
-    PyObject *ksnaps, *kreprs, *vsnaps = NULL, *vreprs = NULL, *res = NULL, *pairs = NULL,
-                                *parts = NULL;
+    PyObject *ksnaps, *kreprs, *vsnaps = NULL, *vreprs = NULL, *res = NULL, *pairs = NULL;
     int r = n == PyList_GET_SIZE(values)
                 ? flat_snaps(&PyList_GET_ITEM(keys, 0), n, ints, strs, short_str, cache_items,
                              &ksnaps, &kreprs)
@@ -177,8 +225,7 @@ ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_
     if (r <= 0)
         return r < 0 ? NULL : (Py_INCREF(Py_None), Py_None);
     pairs = PyList_New(n);
-    parts = PyList_New(n);
-    if (pairs == NULL || parts == NULL)
+    if (pairs == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *pair = PyList_New(2);
@@ -190,19 +237,13 @@ ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_
         PyList_SET_ITEM(pair, 0, k);
         PyList_SET_ITEM(pair, 1, v);
         PyList_SET_ITEM(pairs, i, pair);
-        PyObject *part = PyUnicode_FromFormat("%U: %U", PyList_GET_ITEM(kreprs, i),
-                                              PyList_GET_ITEM(vreprs, i));
-        if (part == NULL)
-            goto done;
-        PyList_SET_ITEM(parts, i, part);
     }
-    text = join_wrapped("{", parts, "}");
+    text = flat_text("{", kreprs, vreprs, n, "}");
     if (text != NULL)
         res = PyTuple_Pack(2, pairs, text);
 done:
     Py_XDECREF(text);
     Py_XDECREF(pairs);
-    Py_XDECREF(parts);
     Py_DECREF(ksnaps);
     Py_DECREF(kreprs);
     Py_DECREF(vsnaps);

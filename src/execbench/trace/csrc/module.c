@@ -256,7 +256,24 @@ ctracer_flat(PyObject *module, PyObject *args)
     return ct_flat_parts(value, ints, strs, short_str, cache_items);
 }
 
+/* unchanged(value, fp, n_max) -> bool: fingerprint.unchanged at C speed (the rule's
+ * Python calls it where the extension is built). */
+static PyObject *
+ctracer_unchanged(PyObject *module, PyObject *args)
+{
+    PyObject *value, *fp;
+    Py_ssize_t n_max;
+    if (!PyArg_ParseTuple(args, "OO!n", &value, &PyTuple_Type, &fp, &n_max))
+        return NULL;
+    int r = ct_unchanged(value, fp, n_max);
+    if (r < 0)
+        return NULL;
+    return PyBool_FromLong(r);
+}
+
 static PyMethodDef module_methods[] = {
+    {"unchanged", ctracer_unchanged, METH_VARARGS,
+     "unchanged(value, fp, n_max) -> whether value still matches its fingerprint"},
     {"flat", ctracer_flat, METH_VARARGS,
      "flat(value, ints, strs, short_str, cache_items) -> (items, text) or None"},
     {"hold", (PyCFunction)(void (*)(void))ct_hold, METH_FASTCALL,
