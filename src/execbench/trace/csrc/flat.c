@@ -1,5 +1,5 @@
 /* Snapshots of exact lists, tuples and dicts of small ints or short strs: the item
- * snapshots from the shared caches and the literal text. snapshot.py's _flat_container is
+ * snapshots from the shared caches and the literal text. _snapfast.py's _flat_container is
  * the rule and the fallback; this is it at C speed, for the encoder and for diff.c. */
 #include "ctracer.h"
 
@@ -165,7 +165,7 @@ flat_text(const char *open, PyObject *a, PyObject *b, Py_ssize_t n, const char *
  *
  * The snapshot parts of an exact list, tuple or dict whose items (keys and values each)
  * are all small ints or all short strs: the item snapshots (from the shared caches, made
- * on a miss) and the literal text. snapshot.py's _flat_container is the rule and the
+ * on a miss) and the literal text. _snapfast.py's _flat_container is the rule and the
  * fallback; this is it at C speed. */
 PyObject *
 ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_str,
