@@ -257,3 +257,17 @@ def test_relating_numbers_digit_fields_and_code_constants() -> None:
     gaps = {_related([[1.0, 2.5, 4.0], 0.3], rng)[1] for _ in range(200)}
     assert {1.5, 3.0, 2.5} <= gaps  # a threshold equal to a distance (or an element)
     assert all(type(g) is float for g in gaps)
+
+
+def test_related_numbers_skip_infinities() -> None:
+    """An inf or nan in a seed (``1e999`` is a literal) must not crash the mutation."""
+    import random
+
+    from execbench.plus.mutate import _related
+
+    rng = random.Random(0)
+    for _ in range(200):
+        out = _related([3, [float("inf"), float("nan"), 1.5]], rng)
+        assert type(out[0]) is int
+        out = _related([[2, 5], float("inf")], rng)
+        assert all(type(x) is int for x in out[0])

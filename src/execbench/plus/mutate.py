@@ -7,6 +7,7 @@ and the reference solution decide which survive.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import string
@@ -270,6 +271,8 @@ def _related(args: list[Any], rng: random.Random) -> list[Any]:
             return out
         a, b = rng.choice(pool), rng.choice(pool)
         new = rng.choice((a, abs(a - b), a + b))
+        if not math.isfinite(new):  # an inf or nan in the input: no int to make of it
+            return out
         out[i] = float(new) if type(out[i]) is float else int(new)
     elif lists:
         i = rng.choice(lists)
@@ -280,6 +283,8 @@ def _related(args: list[Any], rng: random.Random) -> list[Any]:
         j = rng.choice(flat)
         pool = _numbers(items) + [out[k] for k in scalars]
         new = rng.choice(pool) + rng.choice((0, 0, 1, -1))
+        if not math.isfinite(new):
+            return out
         items[j] = float(new) if type(items[j]) is float else int(new)
         out[i] = items
     return out
