@@ -158,11 +158,12 @@ def _all_seeds(problems: Sequence[Problem], pool: Any) -> list[list[Seed]]:
 def _start(problem: Problem, seeds: Sequence[Seed], config: AugmentConfig) -> Task | str:
     if not seeds:
         return "no seed inputs: no literal call in the tests or docstring, none recorded running the tests"
+    code = reference_program(problem)
     sig = infer_signature([s.args for s in seeds], wide=config.wide)
-    sig = replace(sig, extra={**sig.extra, "constants": code_constants(reference_program(problem))})
+    sig = replace(sig, extra={**sig.extra, "constants": code_constants(code)})
     task = Task(
         problem=problem,
-        code=reference_program(problem),
+        code=code,
         sig=sig,
         rng=task_rng(config.seed, problem.task_id),
         contract=config.contracts.get(problem.task_id),

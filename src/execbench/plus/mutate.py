@@ -103,11 +103,16 @@ def _mutate_number(value: Any, shape: Shape | None, rng: random.Random) -> Any:
     return out
 
 
+def _digit_spans(value: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of digits in ``value``."""
+    return [(m.start(), m.end()) for m in _DIGITS.finditer(value)]
+
+
 def _digit_field(value: str, rng: random.Random) -> str:
     """One run of digits read as a number and moved like one (+-1, doubled, halved, swapped
     with another run of the same width, or any value of its width), zero padding kept: a
     date's day 30 -> 29 is one step here, two character edits otherwise."""
-    runs = [(m.start(), m.end()) for m in _DIGITS.finditer(value)]
+    runs = _digit_spans(value)
     if not runs:
         return value
     a, b = rng.choice(runs)
@@ -301,7 +306,7 @@ def _constant(args: list[Any], consts: Sequence[int | float], rng: random.Random
     if type(value) in (int, float):
         out[i] = float(c) if type(value) is float else int(c)
     elif type(value) is str:
-        runs = [(m.start(), m.end()) for m in _DIGITS.finditer(value)]
+        runs = _digit_spans(value)
         if runs:
             a, b = rng.choice(runs)
             fit = [int(k) + d for k in consts for d in (0, 0, 1, -1) if 0 <= int(k) + d < 10 ** (b - a)]

@@ -279,6 +279,12 @@ def _shape(values: Sequence[Any]) -> Shape:
 FIXED_LIST_SEEDS = 8
 
 
+def _holds_prime(items: Sequence[Any]) -> bool:
+    """Whether an int (not bool) below 10**12 among ``items`` is prime: the seeds' rule and
+    the candidates' check, the same test."""
+    return any(type(x) is int and x < 10**12 and is_prime(x) for x in items)
+
+
 def _top_level(shape: Shape, values: Sequence[Any]) -> Shape:
     """Rules for whole arguments only: composite ints, a list length every one of many
     seeds shares (HumanEval/119's "a list of two strings" -- twelve seeds, all of length 2),
@@ -287,8 +293,7 @@ def _top_level(shape: Shape, values: Sequence[Any]) -> Shape:
     if _all_composite(values):
         shape = replace(shape, composite=True)
     if len(values) >= FIXED_LIST_SEEDS and all(
-        type(v) is list and v and all(type(x) is int for x in v) and any(is_prime(x) for x in v if x < 10**12)
-        for v in values
+        type(v) is list and v and all(type(x) is int for x in v) and _holds_prime(v) for v in values
     ):
         shape = replace(shape, has_prime=True)
     lens = {len(v) for v in values if type(v) is list}
@@ -391,7 +396,7 @@ def _fits(value: Any, shape: Shape, wide: bool, depth: int, any_length: bool = F
         if n > limit and not any_length:
             return f"longer than {limit}"
     if kind == "list" and shape.has_prime and not wide:
-        if not any(type(x) is int and 1 < x < 10**12 and is_prime(x) for x in value):
+        if not _holds_prime(value):
             return "no prime (every seed has one)"
     if kind in ("list", "tuple"):
         if shape.fixed_len is not None and len(value) != shape.fixed_len:
