@@ -158,13 +158,47 @@ PyObject *ct_mon_unwind(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_line(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_mon_jump(PyObject *self, PyObject *const *args, Py_ssize_t n);
 
-/* locals.c: the frame's locals as the dict the diff reads (new reference) */
-PyObject *ct_frame_locals(PyFrameObject *frame, PyCodeObject *code);
+/* locals.c: the locals one event diffs. A dict (the frame's own on 3.11-3.12, CPython's
+ * snapshot of the proxy on 3.13+), or on 3.13+ for a function frame its bound fast locals
+ * read into two arrays (names borrowed from the code, values owned), listed in the order
+ * the dict would list them; the dict is then made only when a Python rule needs one. */
+#define CT_FAST_MAX 64 /* more fast locals than this: the dict path */
+typedef struct {
+    PyObject *dict; /* owned, or NULL (fast: not made yet) */
+    int fast;
+    Py_ssize_t n; /* fast: bound locals */
+    PyObject *names[CT_FAST_MAX];
+    PyObject *values[CT_FAST_MAX];
+} CtLocals;
+int ct_locals_read(CtLocals *l, PyFrameObject *frame, PyCodeObject *code); /* 0, or -1 */
+PyObject *ct_locals_dict(CtLocals *l); /* borrowed; made on first use; NULL on error */
+void ct_locals_release(CtLocals *l);
+
+/* Walk the locals: 1 with borrowed name and value (*pos starts at 0), 0 at the end. */
+static inline int
+ct_locals_next(CtLocals *l, Py_ssize_t *pos, PyObject **name, PyObject **value)
+{
+    if (!l->fast)
+        return PyDict_Next(l->dict, pos, name, value);
+    if (*pos >= l->n)
+        return 0;
+    *name = l->names[*pos];
+    *value = l->values[*pos];
+    ++*pos;
+    return 1;
+}
+
+/* How many locals (bound names) there are. */
+static inline Py_ssize_t
+ct_locals_size(CtLocals *l)
+{
+    return l->fast ? l->n : PyDict_GET_SIZE(l->dict);
+}
 /* locals.c: frame.f_trace (new reference) */
 PyObject *ct_frame_trace(PyFrameObject *frame);
 
 /* diff.c */
-int ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
+int ct_frame_delta(CTracer *self, FrameState *st, CtLocals *loc, PyObject **delta);
 PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
 PyObject *ct_encode(CTracer *self, PyObject *v);
 void ct_untrack_tree(PyObject *o, int depth);

@@ -70,16 +70,17 @@ record(CTracer *self, PyObject **delta, PyObject *name, PyObject *snap, long lon
     return 0;
 }
 
-/* dict.pop(key, None) */
+/* dict.pop(key, None), looked up first: the key is mostly absent, and a failed delete
+ * would make and drop a KeyError (over half the cost of recording a changed container) */
 static int
 discard(PyObject *dict, PyObject *key)
 {
-    if (PyDict_DelItem(dict, key) == 0)
+    if (PyDict_GET_SIZE(dict) == 0)
         return 0;
-    if (!PyErr_ExceptionMatches(PyExc_KeyError))
-        return -1;
-    PyErr_Clear();
-    return 0;
+    PyObject *found = PyDict_GetItemWithError(dict, key);
+    if (found == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return PyDict_DelItem(dict, key);
 }
 
 PyObject *
@@ -507,7 +508,7 @@ count_delta(CTracer *self, PyObject *delta)
  * engine.py's `diff` is the rule; this renders it for function frames, holding the unit
  * of the `diff` frame. */
 static int
-cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
+cdiff(CTracer *self, FrameState *st, CtLocals *loc, PyObject **out)
 {
     *out = NULL;
     PyObject *delta = NULL;
@@ -515,7 +516,7 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
     Py_ssize_t pos = 0;
     PyObject *name, *v;
     int rc = 0;
-    while (PyDict_Next(loc, &pos, &name, &v)) {
+    while (ct_locals_next(loc, &pos, &name, &v)) {
         Py_INCREF(name);
         Py_INCREF(v);
         PyTypeObject *t = Py_TYPE(v);
@@ -571,10 +572,11 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
         }
     }
     if (PyDict_GET_SIZE(st->atoms) + PyDict_GET_SIZE(st->snaps) + PySet_GET_SIZE(st->skipped) >
-        PyDict_GET_SIZE(loc)) {
-        PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+        ct_locals_size(loc)) {
+        PyObject *d = ct_locals_dict(loc);
+        PyObject *args[7] = {d, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                              delta != NULL ? delta : Py_None};
-        PyObject *res = rule_call(self, &self->cleanup, args, 7);
+        PyObject *res = d != NULL ? rule_call(self, &self->cleanup, args, 7) : NULL;
         Py_XDECREF(delta);
         if (res == NULL)
             return -1;
@@ -593,10 +595,10 @@ cdiff(CTracer *self, FrameState *st, PyObject *loc, PyObject **out)
 /* Diff the frame's locals under one more recursion unit (the Python engine's `diff`
  * frame). A RecursionError forgets what the frame's state was, so everything is recorded
  * again at the next event; *delta is NULL then. */
-static int frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta);
+static int frame_delta(CTracer *self, FrameState *st, CtLocals *loc, PyObject **delta);
 
 int
-ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
+ct_frame_delta(CTracer *self, FrameState *st, CtLocals *loc, PyObject **delta)
 {
     *delta = NULL;
     if (!self->record_states)
@@ -610,14 +612,15 @@ ct_frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
 }
 
 static int
-frame_delta(CTracer *self, FrameState *st, PyObject *loc, PyObject **delta)
+frame_delta(CTracer *self, FrameState *st, CtLocals *loc, PyObject **delta)
 {
     int rc;
-    if (st->module_like || !PyDict_CheckExact(loc)) {
+    if (st->module_like || (!loc->fast && !PyDict_CheckExact(loc->dict))) {
         /* module and class bodies: the Python rule, called as the Python engine calls it */
-        PyObject *args[7] = {loc, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
+        PyObject *d = ct_locals_dict(loc);
+        PyObject *args[7] = {d, st->atoms, st->snaps, st->imms, st->skipped, st->fps,
                              st->module_like ? Py_True : Py_False};
-        PyObject *res = rule_call(self, &self->diff, args, 7);
+        PyObject *res = d != NULL ? rule_call(self, &self->diff, args, 7) : NULL;
         rc = res == NULL ? -1 : 0;
         if (res == Py_None)
             Py_DECREF(res);

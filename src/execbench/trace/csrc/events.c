@@ -229,7 +229,7 @@ encode_timed(CTracer *self, PyObject *v)
 }
 
 static int
-on_call(CTracer *self, PyFrameObject *frame, PyCodeObject *code, PyObject *loc)
+on_call(CTracer *self, PyFrameObject *frame, PyCodeObject *code, CtLocals *loc)
 {
     PyObject *existing = self->fresh_call ? Py_NewRef(Py_None) : get_state(self, frame);
     if (existing == NULL)
@@ -300,7 +300,7 @@ on_call(CTracer *self, PyFrameObject *frame, PyCodeObject *code, PyObject *loc)
 
 static int
 on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyObject *arg,
-         PyObject *loc)
+         CtLocals *loc)
 {
     PyObject *tr = get_state(self, frame);
     if (tr == NULL)
@@ -432,18 +432,18 @@ ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
         return fail(self, frame);
     }
     /* As CPython does before calling a Python trace function: sync f_locals (locals.c). */
-    PyObject *loc = ct_frame_locals(frame, code);
+    CtLocals loc;
     int rc;
     long long t0 = self->profile != NULL ? ct_now_ns() : 0;
     self->last_kind = NULL;
     self->states_ns = 0;
-    if (loc == NULL)
+    if (ct_locals_read(&loc, frame, code) < 0)
         rc = -1;
-    else if (what == PyTrace_CALL)
-        rc = on_call(self, frame, code, loc);
-    else
-        rc = on_local(self, frame, code, what, arg, loc);
-    Py_XDECREF(loc);
+    else {
+        rc = what == PyTrace_CALL ? on_call(self, frame, code, &loc)
+                                  : on_local(self, frame, code, what, arg, &loc);
+        ct_locals_release(&loc);
+    }
     if (rc == 0 && self->profile != NULL && self->last_kind != NULL) {
         const char *kind = PyUnicode_AsUTF8(self->last_kind);
         if (kind == NULL || ct_profile_add(self, "event", kind, ct_now_ns() - t0) < 0 ||

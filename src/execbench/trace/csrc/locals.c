@@ -1,4 +1,4 @@
-/* A traced frame's locals as the dict the diff reads (diff.c), made as cheaply as each
+/* A traced frame's locals as the diff reads them (diff.c), made as cheaply as each
  * interpreter allows, with exactly the names, values and order the Python engine sees in
  * `frame.f_locals` (pybehavior.py: settrace_locals_synced).
  *
@@ -13,10 +13,12 @@
  * event. The proxy's keys are the bound fast locals in `co_localsplusnames` order (cells
  * and free variables read through their cell), then the names a debugger added through
  * the proxy (`f_extra_locals`), so for an optimized frame with no such names the same
- * dict is built here straight from the frame's fast locals (CPython's internal frame
- * layout, from the headers installed with the interpreter the extension is built for).
- * Anything else (module and class bodies, whose f_locals is a real dict; extra names)
- * takes CPython's own path.
+ * names and values are read here straight from the frame's fast locals (CPython's
+ * internal frame layout, from the headers installed with the interpreter the extension
+ * is built for) into two arrays, in that order: the diff walks them, and a dict is made
+ * of them only for a Python rule that takes one (a local gone, a module-like frame), so
+ * the common event makes no dict at all. Anything else (module and class bodies, whose
+ * f_locals is a real dict; extra names) takes CPython's own path.
  *
  * Also here, for the same headers: a frame's f_trace read without an attribute lookup. */
 #define Py_BUILD_CORE 1
@@ -44,58 +46,113 @@ fast_value(_PyInterpreterFrame *f, PyCodeObject *co, int i)
     return v;
 }
 
-static PyObject *
-fast_locals(PyFrameObject *frame, PyCodeObject *co)
+/* The bound fast locals into l's arrays, values taken at once (as the proxy's dict takes
+ * them): 1, or 0 when a name is not an interned str or comes twice (never made by the
+ * compiler; the proxy's lookup would find the first), which the dict path handles. Interned
+ * names are equal only when identical, so comparing pointers finds every repeat. */
+static int
+fast_arrays(CtLocals *l, PyFrameObject *frame, PyCodeObject *co)
 {
     _PyInterpreterFrame *f = frame->f_frame;
-    PyObject *d = PyDict_New();
-    if (d == NULL)
-        return NULL;
     PyObject *names = co->co_localsplusnames;
+    Py_ssize_t n = 0;
     for (int i = 0; i < co->co_nlocalsplus; i++) {
         PyObject *v = fast_value(f, co, i);
-        /* a name twice (never made by the compiler): the proxy's lookup finds the first */
-        if (v != NULL && PyDict_SetDefault(d, PyTuple_GET_ITEM(names, i), v) == NULL) {
-            Py_DECREF(d);
-            return NULL;
+        if (v == NULL)
+            continue;
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        int plain = PyUnicode_CheckExact(name) && PyUnicode_CHECK_INTERNED(name);
+        for (Py_ssize_t j = 0; plain && j < n; j++)
+            plain = l->names[j] != name;
+        if (!plain) {
+            while (n > 0)
+                Py_DECREF(l->values[--n]);
+            return 0;
         }
+        l->names[n] = name;
+        l->values[n++] = Py_NewRef(v);
     }
-    return d;
+    l->n = n;
+    l->fast = 1;
+    return 1;
 }
 #endif
 
-PyObject *
-ct_frame_locals(PyFrameObject *frame, PyCodeObject *code)
+/* The frame's locals as a dict (new reference): the frame's own f_locals dict (3.11-3.12),
+ * or CPython's snapshot of its proxy (3.13+: the current frame; any other frame's proxy,
+ * which the Python rule diffs). */
+static PyObject *
+frame_locals_dict(PyFrameObject *frame)
 {
 #if PY_VERSION_HEX >= 0x030D0000
-#if FRAME_LAYOUT_KNOWN
+    return PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : PyFrame_GetLocals(frame);
+#else
+    return PyFrame_GetLocals(frame);
+#endif
+}
+
+int
+ct_locals_read(CtLocals *l, PyFrameObject *frame, PyCodeObject *code)
+{
+    l->dict = NULL;
+    l->fast = 0;
+    l->n = 0;
+#if PY_VERSION_HEX >= 0x030D0000 && FRAME_LAYOUT_KNOWN
     if ((code->co_flags & CO_OPTIMIZED) && frame->f_extra_locals == NULL &&
-        (PyObject *)code == frame->f_frame->f_executable) {
-        PyObject *d = fast_locals(frame, code);
+        (PyObject *)code == frame->f_frame->f_executable && code->co_nlocalsplus <= CT_FAST_MAX &&
+        fast_arrays(l, frame, code)) {
 #ifdef EXECBENCH_CHECK_LOCALS /* a build that checks the rendering against CPython's dict */
+        PyObject *d = ct_locals_dict(l);
         PyObject *ref = PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : NULL;
+        int same = -1;
         if (d != NULL && ref != NULL) {
             PyObject *a = PyDict_Items(d), *b = PyDict_Items(ref);
-            int same = a != NULL && b != NULL ? PyObject_RichCompareBool(a, b, Py_EQ) : -1;
+            same = a != NULL && b != NULL ? PyObject_RichCompareBool(a, b, Py_EQ) : -1;
             Py_XDECREF(a);
             Py_XDECREF(b);
             if (same == 0)
                 PyErr_Format(PyExc_SystemError, "execbench: locals differ: %R vs %R", d, ref);
-            if (same != 1)
-                Py_CLEAR(d);
         }
         Py_XDECREF(ref);
+        if (same != 1 && (d != NULL || ref != NULL)) {
+            ct_locals_release(l);
+            return -1;
+        }
 #endif
-        return d;
+        return 0;
     }
-#endif
-    /* the current frame as CPython's snapshot dict, any other as its proxy (the Python
-     * rule diffs it) */
-    return PyEval_GetFrame() == frame ? PyEval_GetFrameLocals() : PyFrame_GetLocals(frame);
 #else
     (void)code;
-    return PyFrame_GetLocals(frame);
 #endif
+    l->dict = frame_locals_dict(frame);
+    return l->dict == NULL ? -1 : 0;
+}
+
+PyObject *
+ct_locals_dict(CtLocals *l)
+{
+    if (l->dict != NULL || !l->fast)
+        return l->dict;
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < l->n; i++)
+        if (PyDict_SetItem(d, l->names[i], l->values[i]) < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    return l->dict = d;
+}
+
+void
+ct_locals_release(CtLocals *l)
+{
+    Py_CLEAR(l->dict);
+    if (l->fast)
+        for (Py_ssize_t i = 0; i < l->n; i++)
+            Py_DECREF(l->values[i]);
+    l->fast = 0;
+    l->n = 0;
 }
 
 /* frame.f_trace (new reference; None when unset), where the settrace engine keeps a
