@@ -18,7 +18,7 @@ from types import ModuleType
 __all__ = ["SOURCES", "load", "source_hash", "STALE"]
 
 #: The extension's C sources, in build order (setup.py compiles these and hashes them).
-SOURCES = ("module", "events", "monitor", "diff", "fingerprint", "flat", "locals")
+SOURCES = ("module", "events", "monitor", "watch", "diff", "fingerprint", "flat", "locals")
 _HEADERS = ("ctracer.h",)
 
 #: Why the extension was not used, when it exists but does not match its sources ("" if used).

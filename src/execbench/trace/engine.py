@@ -28,7 +28,6 @@ untrusted code this is why tracing runs in the sandbox, whose time limit ends su
 
 from __future__ import annotations
 
-import functools
 import gc
 import itertools
 import logging
@@ -45,7 +44,6 @@ from execbench.trace._cext import load as load_extension
 from execbench.trace.diffing import make_rules
 from execbench.trace.exceptions import exception_value
 from execbench.trace.flat import _CACHE_ITEMS
-from execbench.trace.monitoring import code_objects
 from execbench.trace.pybehavior import PYBEHAVIOR
 from execbench.trace.snapshot import _FALSE, _NONE, _TRUE, Encoder, Snapshot
 from execbench.trace.stdout import StdoutCapture
@@ -187,28 +185,28 @@ class Recorder:
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
         """Call ``fn`` traced. Returns (True, result) or (False, exception); a limit stop
         is reported as (False, None) with ``self.cut`` set."""
-        old_trace = sys.gettrace()
-        old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
-        self._deadline[0] = time.perf_counter() + self.limits.max_time
-        # the C engine keeps its records out of the collector's sight; the Python engine
-        # collects less often instead
-        threshold = gc.get_threshold() if self._ctracer is None else None
-        if threshold is not None:
-            gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
-        codes = code_objects(self.source) if self.engine == "monitor" and self.source is not None else ()
-        if codes:  # sys.monitoring covers every thread
-            self._ctracer.deadline = self._deadline[0]
-            tool = monitoring.start(self._ctracer, codes)
+        deadline = self._deadline[0] = time.perf_counter() + self.limits.max_time
+        ctracer = self._ctracer
+        if self.engine == "monitor" and self.source is not None:  # sys.monitoring covers every thread
+            ctracer.deadline = deadline
+            tool = monitoring.start(ctracer, self.source)
         else:
             tool = None
+        threshold = old_trace = old_thread_trace = None
         if tool is None:
+            old_trace = sys.gettrace()
+            old_thread_trace = threading.gettrace() if hasattr(threading, "gettrace") else None
             # a thread started by the program calls the tracer as a Python trace function
             # first; the C tracer then installs itself in that thread
             threading.settrace(self.tracer)
-            if self._ctracer is not None:
-                self._ctracer.deadline = self._deadline[0]
-                self._ctracer.start()
+            if ctracer is not None:
+                ctracer.deadline = deadline
+                ctracer.start()
             else:
+                # the C engine keeps its records out of the collector's sight; the Python
+                # engine collects less often instead
+                threshold = gc.get_threshold()
+                gc.set_threshold(max(threshold[0], _GC_YOUNG), *threshold[1:])
                 sys.settrace(self.tracer)
         try:
             result = fn(*args, **kwargs)
@@ -219,7 +217,7 @@ class Recorder:
             return False, exc
         finally:
             if tool is not None:
-                monitoring.stop(tool, self._ctracer, codes)
+                monitoring.stop(tool, ctracer)
             else:
                 sys.settrace(old_trace)
                 threading.settrace(old_thread_trace)  # type: ignore[arg-type]
@@ -239,45 +237,31 @@ class Recorder:
     # -- the trace functions -----------------------------------------------------------------
 
     def _make_ctracer(self, to_raw: bool) -> Any:
-        """The C engine, given the rules and helpers it calls for everything but the common
-        cases (see ``csrc/``)."""
+        """The C engine, given what this trace's rules and helpers are made of (see
+        ``csrc/``); what every trace shares comes in one tuple, ``_CT_SHARED``, and the
+        encoder's methods, the rules and the exception helper are looked up or made in C
+        when a trace first needs them (a small trace costs little more than its events)."""
         enc = self.encoder
         limits = self.limits
-
+        snap = limits.snapshot
         return CTracer(
             self.filename,
             self.raw if to_raw else None,
             self.sink,
             self._pending,
-            None,  # the C engine takes the pending stdout itself
-            enc._atom,
-            enc.encode,
-            enc.ref,
-            functools.partial(make_rules, enc, self._counts),  # the rules, made when needed
-            None,
-            None,
-            lambda arg: exception_value(arg, enc),
-            Cut,
+            enc,
+            self._counts,
             self._cut,
-            _TraceCut,
-            time.perf_counter,
             enc._int_cache,
             enc._str_cache,
-            _TRUE,
-            _FALSE,
-            _NONE,
-            _RUN_CODE,
-            _YIELD_OP,
-            _RETURN_OPS_BYTES,
-            _RESUME_OP,
+            enc._short_str,
+            snap.max_items,
+            snap.max_depth,
             limits.max_steps,
             limits.max_bytes,
             float(limits.max_time),
-            limits.snapshot.max_items,
-            limits.snapshot.max_depth,
-            enc._short_str,
-            _CACHE_ITEMS,
             self.record_states,
+            _CT_SHARED,
         )
 
     def _make_tracer(self) -> Callable[..., Any]:
@@ -482,7 +466,30 @@ class Recorder:
         return tracer
 
 
+def _exception_helper(enc: Encoder) -> Callable[[Any], dict[str, str]]:
+    """The C engine's exception_value for a trace (made at its first exception event): a
+    Python function calling ``exception_value``, the frames the Python engine's call of it
+    goes through, so a RecursionError near the limit strikes where it would strike there."""
+    return lambda arg: exception_value(arg, enc)
+
+
 _RUN_CODE = Recorder.run.__code__
 assert len(_YIELD_OPS) == 1, "the C engine knows one yield opcode"
 _YIELD_OP = next(iter(_YIELD_OPS))
 _RETURN_OPS_BYTES = bytes(sorted(_RETURN_OPS))
+#: What every CTracer shares (csrc/module.c: the S_* items, in this order).
+_CT_SHARED = (
+    make_rules,
+    _exception_helper,
+    Cut,
+    _TraceCut,
+    time.perf_counter,
+    _TRUE,
+    _FALSE,
+    _NONE,
+    _RUN_CODE,
+    _YIELD_OP,
+    _RETURN_OPS_BYTES,
+    _RESUME_OP,
+    _CACHE_ITEMS,
+)

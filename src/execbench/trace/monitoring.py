@@ -19,10 +19,9 @@ from __future__ import annotations
 import atexit
 import sys
 import types
-from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["NAME", "code_objects", "release", "start", "stop"]
+__all__ = ["NAME", "release", "start", "stop"]
 
 #: The name the held tool id is claimed under (``sys.monitoring.get_tool``).
 NAME = "execbench"
@@ -67,8 +66,9 @@ def _drop(tool: int) -> None:
         sys.monitoring.free_tool_id(tool)  # type: ignore[attr-defined]
 
 
-def start(ctracer: Any, codes: Sequence[types.CodeType]) -> int | None:
-    """Feed ``ctracer`` from a held tool's events, switched on for ``codes``: the events
+def start(ctracer: Any, source: types.CodeType) -> int | None:
+    """Feed ``ctracer`` from a held tool's events, switched on for the code objects of
+    ``source`` (it and every code object nested in it: all the traced source's code): the events
     CPython's own settrace layer is built from (Python/legacy_tracing.c), each to the
     callback that turns it into the settrace event it stands for (``csrc/monitor.c``).
     Returns the tool id (for ``stop``), or None when no tool id is free."""
@@ -88,17 +88,17 @@ def start(ctracer: Any, codes: Sequence[types.CodeType]) -> int | None:
         if tool is None:
             return None
     try:
-        ctracer.watch(tool, codes)
+        ctracer.watch(tool, source)
     except BaseException:
         _put_back(tool)
         raise
     return tool
 
 
-def stop(tool: int, ctracer: Any, codes: Sequence[types.CodeType]) -> None:
+def stop(tool: int, ctracer: Any) -> None:
     """Switch off what ``start`` switched on; the tool id stays held for the next run."""
     try:
-        ctracer.unwatch(tool, codes)
+        ctracer.unwatch(tool)
     finally:
         _put_back(tool)
 
@@ -123,26 +123,3 @@ def release() -> None:
 
 if hasattr(sys, "monitoring"):
     atexit.register(release)
-
-
-def code_objects(code: types.CodeType) -> tuple[types.CodeType, ...]:
-    """``code`` and every code object nested in it: all the code of the traced source.
-    Kept per source (a caller tracing many calls of one program walks it once); the cache
-    holds the code objects, so an id cannot be reused while cached."""
-    hit = _CODES.get(id(code))
-    if hit is not None and hit[0] is code:
-        return hit[1]
-    out: list[types.CodeType] = []
-    todo = [code]
-    while todo:
-        one = todo.pop(0)
-        out.append(one)
-        todo[:0] = [const for const in one.co_consts if type(const) is types.CodeType]
-    if len(_CODES) >= 256:
-        _CODES.clear()
-    codes = tuple(out)
-    _CODES[id(code)] = (code, codes)
-    return codes
-
-
-_CODES: dict[int, tuple[types.CodeType, tuple[types.CodeType, ...]]] = {}

@@ -8,6 +8,7 @@
  *   diff.c    which locals changed (diffing.py's rule), and the recursion-unit accounting
  *   fingerprint.c  "is this container unchanged?" by identity, in place
  *   monitor.c the same trace function fed by sys.monitoring callbacks (3.12+)
+ *   watch.c   the sys.monitoring tool id those come from, its events switched on and off
  *   flat.c    snapshots of flat containers, shared with the Python encoder's fast path
  *   locals.c  a frame's locals as a dict (3.13+: read from its fast locals, not the proxy)
  *
@@ -57,30 +58,37 @@ extern PyTypeObject FrameStateType;
 FrameState *FrameState_new(void);
 int FrameState_clear_stores(FrameState *st);
 
-/* One tracing session (a Recorder's), with the Python helpers it calls. */
+/* One tracing session (a Recorder's), with the Python helpers it calls. What is the same
+ * for every session comes in one tuple made once (`shared`, engine.py's _CT_SHARED), whose
+ * items the fields marked "shared" borrow; the encoder's methods and the exception helper
+ * are looked up or made when first needed (most small traces need few of them). */
 typedef struct {
     PyObject_HEAD
     PyObject *filename;
     PyObject *raw;            /* list the events are appended to, or NULL */
     PyObject *sink;           /* callable taking an event, used when raw is NULL */
     PyObject *pending;        /* the stdout capture's pending list */
-    PyObject *take;           /* () -> str: the pending stdout (None: joined here) */
-    PyObject *atom;           /* (value, type) -> snapshot */
-    PyObject *encode;         /* (value) -> snapshot */
-    PyObject *ref;            /* (value) -> the encoder's identity number */
-    PyObject *diff_name;      /* the full per-name rule (engine.py) */
+    PyObject *encoder;        /* the trace's snapshot.Encoder */
+    PyObject *counts;         /* the recorder's [steps, bytes, frames] (the Python rules') */
+    PyObject *atom;           /* encoder._atom: (value, type) -> snapshot, or NULL (not yet) */
+    PyObject *encode;         /* encoder.encode: (value) -> snapshot, or NULL (not yet) */
+    PyObject *ref;            /* encoder.ref: (value) -> identity number, or NULL (not yet) */
+    PyObject *diff_name;      /* the full per-name rule (diffing.py), or NULL (not made yet) */
     PyObject *diff;           /* the full per-frame rule, for module-like frames */
     PyObject *cleanup;        /* names gone from the locals -> delta */
-    PyObject *rules_factory;  /* () -> (diff, diff_name, cleanup), when those are NULL */
-    PyObject *exception_value;/* (exc_info tuple) -> {"type", "message"} */
-    PyObject *cut_cls;        /* the Cut class */
+    PyObject *exception_value;/* (exc_info tuple) -> {"type", "message"}, or NULL (not yet) */
     PyObject *cuts;           /* list the Cut is appended to */
-    PyObject *cut_exc;        /* the _TraceCut class */
-    PyObject *perf_counter;   /* time.perf_counter */
     PyObject *int_snaps;      /* encoder caches */
     PyObject *str_snaps;
-    PyObject *true_snap, *false_snap, *none_snap;
-    PyObject *run_code;       /* Recorder.run's code: the depth walk stops there */
+    PyObject *shared;         /* the tuple the fields below are borrowed from */
+    PyObject *make_rules;     /* shared: (encoder, counts) -> (diff, diff_name, cleanup) */
+    PyObject *exception_helper; /* shared: (encoder) -> the exception_value callable */
+    PyObject *cut_cls;        /* shared: the Cut class */
+    PyObject *cut_exc;        /* shared: the _TraceCut class */
+    PyObject *perf_counter;   /* shared: time.perf_counter */
+    PyObject *true_snap, *false_snap, *none_snap; /* shared */
+    PyObject *run_code;       /* shared: Recorder.run's code: the depth walk stops there */
+    PyObject *watched;        /* monitoring: the code objects watch switched on, or NULL */
     int yield_op;
     int resume_op;            /* 3.13+: the RESUME after a yield is at f_lasti, else -1 */
     char return_ops[8];       /* the opcodes of a real return (see pybehavior.py) */
@@ -137,13 +145,21 @@ int ct_profile_add(CTracer *self, const char *group, const char *name, long long
 #define TIME_CHECK_MASK 255
 
 /* Interned strings, made at module init. */
-extern PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
+extern PyObject *str__atom, *str_encode, *str_ref, *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
 
 /* events.c */
 int ct_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg);
+int ct_fresh_states(CTracer *self); /* monitoring: no frame states (made when first needed) */
+
+/* module.c */
+PyObject *ct_encoder_attr(CTracer *self, PyObject **slot, PyObject *name);
 
 /* monitor.c: sys.monitoring callbacks, CTracer methods (METH_FASTCALL) */
 int ct_monitor_init(void);
+#if PY_VERSION_HEX >= 0x030C0000
+PyObject *ct_monitoring_module(void);
+#endif
+/* watch.c: the held tool id, switching the events on and off */
 int ct_watch_init(void);
 PyObject *ct_watch(PyObject *self, PyObject *const *args, Py_ssize_t n);
 PyObject *ct_unwatch(PyObject *self, PyObject *const *args, Py_ssize_t n);
@@ -201,7 +217,6 @@ PyObject *ct_frame_trace(PyFrameObject *frame);
 int ct_frame_delta(CTracer *self, FrameState *st, CtLocals *loc, PyObject **delta);
 PyObject *ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs);
 PyObject *ct_encode(CTracer *self, PyObject *v);
-void ct_untrack_tree(PyObject *o, int depth);
 
 /* fingerprint.c */
 int ct_unchanged(PyObject *v, PyObject *fp, Py_ssize_t n_max);
@@ -212,6 +227,7 @@ PyObject *ct_atom_snapshot(PyObject *item, PyObject *cache, PyObject *type_name,
                            Py_ssize_t cache_items);
 PyObject *ct_flat_parts(PyObject *value, PyObject *ints, PyObject *strs, Py_ssize_t short_str,
                         Py_ssize_t cache_items);
+void ct_untrack_tree(PyObject *o, int depth);
 
 /* ---- recursion units ---------------------------------------------------------------------
  *

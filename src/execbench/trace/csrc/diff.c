@@ -19,39 +19,6 @@ is_hidden(PyObject *name, int module_like)
     return 0;
 }
 
-/* Take recorded data out of the cycle collector's sight. Snapshots, deltas and event
- * tuples are fresh trees of dicts, lists and strs that never reference themselves or the
- * program, so they can never be part of a cycle; left tracked, every collection during
- * and after a trace would walk all of them again. (An untracked container only keeps
- * what it references alive, which is all the collector needs to know.) */
-void
-ct_untrack_tree(PyObject *o, int depth)
-{
-    /* a str, int or other non-container, or a tree already untracked (whose parts were
-     * untracked first): nothing to walk */
-    if (depth > 64 || !PyType_IS_GC(Py_TYPE(o)) || !PyObject_GC_IsTracked(o))
-        return;
-    if (PyDict_CheckExact(o)) {
-        PyObject_GC_UnTrack(o);
-        Py_ssize_t pos = 0;
-        PyObject *key, *value;
-        while (PyDict_Next(o, &pos, &key, &value))
-            if (PyType_IS_GC(Py_TYPE(value)))
-                ct_untrack_tree(value, depth + 1);
-    }
-    else if (PyList_CheckExact(o)) {
-        PyObject_GC_UnTrack(o);
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
-            if (PyType_IS_GC(Py_TYPE(PyList_GET_ITEM(o, i))))
-                ct_untrack_tree(PyList_GET_ITEM(o, i), depth + 1);
-    }
-    else if (PyTuple_CheckExact(o)) {
-        PyObject_GC_UnTrack(o);
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(o); i++)
-            ct_untrack_tree(PyTuple_GET_ITEM(o, i), depth + 1);
-    }
-}
-
 /* Add `snap` for `name` to *delta (made on first use) and its cost to self->bytes. */
 static int
 record(CTracer *self, PyObject **delta, PyObject *name, PyObject *snap, long long *cost)
@@ -96,19 +63,21 @@ ct_py_call(PyObject *callable, PyObject *const *args, size_t nargs)
 }
 
 /* Call one of the Python rules (diffing.py). A recorder of this engine makes them only
- * when a trace first needs one (most small traces never do): `rules_factory` returns the
- * Rules (diff, diff_name, cleanup). It is called where the rule is, as a Python caller
- * would call it, so a RecursionError there is the rule's, handled as the rule's. */
+ * when a trace first needs one (most small traces never do): the shared `make_rules`
+ * (encoder, counts) returns the Rules (diff, diff_name, cleanup). It is called where the
+ * rule is, as a Python caller would call it, so a RecursionError there is the rule's,
+ * handled as the rule's. */
 static PyObject *
 rule_call(CTracer *self, PyObject **rule, PyObject *const *args, size_t nargs)
 {
     if (*rule == NULL) {
-        PyObject *rules = ct_py_call(self->rules_factory, NULL, 0);
+        PyObject *make_args[2] = {self->encoder, self->counts};
+        PyObject *rules = ct_py_call(self->make_rules, make_args, 2);
         if (rules == NULL)
             return NULL;
         if (!PyTuple_Check(rules) || PyTuple_GET_SIZE(rules) != 3) {
             Py_DECREF(rules);
-            PyErr_SetString(PyExc_TypeError, "rules_factory must return (diff, diff_name, cleanup)");
+            PyErr_SetString(PyExc_TypeError, "make_rules must return (diff, diff_name, cleanup)");
             return NULL;
         }
         Py_XSETREF(self->diff, Py_NewRef(PyTuple_GET_ITEM(rules, 0)));
@@ -209,7 +178,8 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
             snap = new_atom(self, v, t);
         else {
             PyObject *args[2] = {v, (PyObject *)t};
-            snap = ct_py_call(self->atom, args, 2);
+            PyObject *atom = ct_encoder_attr(self, &self->atom, str__atom);
+            snap = atom != NULL ? ct_py_call(atom, args, 2) : NULL;
         }
         if (snap == NULL)
             return -1;
@@ -222,12 +192,12 @@ diff_atom_changed(CTracer *self, FrameState *st, PyObject *name, PyObject *v, Py
 /* Encoder.ref(v): the per-trace identity number of `v` (new reference), as the encoder's
  * method makes it (its id -> number table, started afresh at cache_items entries; the
  * next number is the encoder's _next_ref + 1), under the unit of its frame. Falls back to
- * calling the method when `ref` is not a bound method of an encoder with such a table. */
+ * calling the method when the encoder has no such table. */
 static PyObject *
 ref_of(CTracer *self, PyObject *v)
 {
-    PyObject *enc = PyMethod_Check(self->ref) ? PyMethod_GET_SELF(self->ref) : NULL;
-    if (self->ids == NULL && enc != NULL) {
+    PyObject *enc = self->encoder;
+    if (self->ids == NULL) {
         PyObject *ids = PyObject_GetAttr(enc, str__ids);
         if (ids != NULL && PyDict_CheckExact(ids))
             self->ids = ids;
@@ -236,8 +206,10 @@ ref_of(CTracer *self, PyObject *v)
             PyErr_Clear();
         }
     }
-    if (self->ids == NULL)
-        return ct_py_call(self->ref, &v, 1);
+    if (self->ids == NULL) {
+        PyObject *ref = ct_encoder_attr(self, &self->ref, str_ref);
+        return ref != NULL ? ct_py_call(ref, &v, 1) : NULL;
+    }
     if (enter())
         return NULL;
     PyObject *key = PyLong_FromVoidPtr(v), *ref = NULL;
@@ -309,6 +281,14 @@ done:
     return snap;
 }
 
+/* The Python encoder's encode(v), called as the Python engine calls it. */
+static PyObject *
+encode_py(CTracer *self, PyObject *v)
+{
+    PyObject *encode = ct_encoder_attr(self, &self->encode, str_encode);
+    return encode != NULL ? ct_py_call(encode, &v, 1) : NULL;
+}
+
 /* Encoder.encode(v) (new reference): small ints, short strs, bools and None from the
  * encoder's caches, flat or empty lists and dicts here, everything else by the encoder.
  * The units of the encoder's frames (encode, then _enc/_atom or _flat_container) are held
@@ -328,7 +308,7 @@ ct_encode(CTracer *self, PyObject *v)
                 return res;
             Py_DECREF(res);
         }
-        return ct_py_call(self->encode, &v, 1);
+        return encode_py(self, v);
     }
     PyObject *snap = cached_atom(self, v, t);
     if (snap == NULL) {
@@ -336,7 +316,7 @@ ct_encode(CTracer *self, PyObject *v)
             return NULL;
         int small = cacheable_atom(self, v, t);
         if (small <= 0)
-            return small < 0 ? NULL : ct_py_call(self->encode, &v, 1);
+            return small < 0 ? NULL : encode_py(self, v);
         if (enter_n(2) < 0) /* encode, _enc; new_atom holds _atom's */
             return NULL;
         snap = new_atom(self, v, t);

@@ -83,8 +83,6 @@ take_stdout(CTracer *self)
 {
     if (PyList_GET_SIZE(self->pending) == 0)
         Py_RETURN_NONE;
-    if (self->take != Py_None)
-        return ct_py_call(self->take, NULL, 0);
     /* StdoutCapture.take (stdout.py): "".join(pending), then pending.clear() (its items are strs) */
     PyObject *text = PyUnicode_Join(str_empty, self->pending);
     if (text != NULL && PyList_SetSlice(self->pending, 0, PY_SSIZE_T_MAX, NULL) < 0)
@@ -197,6 +195,29 @@ check_limits(CTracer *self, long long step)
         return -1;
     PyErr_SetNone(self->cut_exc);
     return -1;
+}
+
+/* The exception event's value: the recorder's exception_value callable, made by the shared
+ * helper from the encoder when a trace first needs it (as a Python caller calls it, so the
+ * frames a RecursionError can hit are the ones the Python engine's call goes through). */
+static PyObject *
+exception_value(CTracer *self, PyObject *exc_arg)
+{
+    if (self->exception_value == NULL) {
+        self->exception_value = ct_py_call(self->exception_helper, &self->encoder, 1);
+        if (self->exception_value == NULL)
+            return NULL;
+    }
+    return ct_py_call(self->exception_value, &exc_arg, 1);
+}
+
+int
+ct_fresh_states(CTracer *self)
+{
+    if (self->states == NULL)
+        return (self->states = PyDict_New()) == NULL ? -1 : 0;
+    PyDict_Clear(self->states);
+    return 0;
 }
 
 /* What CPython's trampoline does when a Python trace function raises. */
@@ -387,7 +408,7 @@ on_local(CTracer *self, PyFrameObject *frame, PyCodeObject *code, int what, PyOb
         st->unwinding = 1;
         kind = str_exception;
         PyObject *exc_arg = arg != NULL ? arg : Py_None;
-        value = ct_py_call(self->exception_value, &exc_arg, 1);
+        value = exception_value(self, exc_arg);
         if (value == NULL) {
             if (!is_recursion_error()) {
                 rc = -1;

@@ -250,3 +250,36 @@ done:
     Py_DECREF(vreprs);
     return res;
 }
+
+/* Take recorded data out of the cycle collector's sight. Snapshots, deltas and event
+ * tuples are fresh trees of dicts, lists and strs that never reference themselves or the
+ * program, so they can never be part of a cycle; left tracked, every collection during
+ * and after a trace would walk all of them again. (An untracked container only keeps
+ * what it references alive, which is all the collector needs to know.) */
+void
+ct_untrack_tree(PyObject *o, int depth)
+{
+    /* a str, int or other non-container, or a tree already untracked (whose parts were
+     * untracked first): nothing to walk */
+    if (depth > 64 || !PyType_IS_GC(Py_TYPE(o)) || !PyObject_GC_IsTracked(o))
+        return;
+    if (PyDict_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(o, &pos, &key, &value))
+            if (PyType_IS_GC(Py_TYPE(value)))
+                ct_untrack_tree(value, depth + 1);
+    }
+    else if (PyList_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); i++)
+            if (PyType_IS_GC(Py_TYPE(PyList_GET_ITEM(o, i))))
+                ct_untrack_tree(PyList_GET_ITEM(o, i), depth + 1);
+    }
+    else if (PyTuple_CheckExact(o)) {
+        PyObject_GC_UnTrack(o);
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(o); i++)
+            ct_untrack_tree(PyTuple_GET_ITEM(o, i), depth + 1);
+    }
+}

@@ -2,7 +2,7 @@
  * Python helpers it calls), the module-level `flat` helper. */
 #include "ctracer.h"
 
-PyObject *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
+PyObject *str__atom, *str_encode, *str_ref, *str_line, *str_call, *str_return, *str_exception, *str_yield, *str_resume, *str_f_trace, *str_repr, *str_steps, *str_bytes, *str_time, *str_type, *str_int, *str_str, *str_sep, *str_list, *str_dict, *str_id, *str_len, *str_items, *str_empty, *str__ids, *str__next_ref;
 
 static void
 FrameState_dealloc(FrameState *self)
@@ -59,67 +59,30 @@ FrameState_clear_stores(FrameState *st)
     return 0;
 }
 
+/* The fields a CTracer owns (the "shared" ones are borrowed from `shared`). */
+#define CT_OWNED(X)                                                                         \
+    X(filename) X(raw) X(sink) X(pending) X(encoder) X(counts) X(atom) X(encode) X(ref)       \
+    X(diff_name) X(diff) X(cleanup) X(exception_value) X(cuts) X(int_snaps) X(str_snaps)     \
+    X(shared) X(watched) X(states) X(profile) X(ids)
+
 static int
 CTracer_traverse(CTracer *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->filename);
-    Py_VISIT(self->raw);
-    Py_VISIT(self->sink);
-    Py_VISIT(self->pending);
-    Py_VISIT(self->take);
-    Py_VISIT(self->atom);
-    Py_VISIT(self->encode);
-    Py_VISIT(self->ref);
-    Py_VISIT(self->diff_name);
-    Py_VISIT(self->diff);
-    Py_VISIT(self->cleanup);
-    Py_VISIT(self->rules_factory);
-    Py_VISIT(self->exception_value);
-    Py_VISIT(self->cut_cls);
-    Py_VISIT(self->cuts);
-    Py_VISIT(self->cut_exc);
-    Py_VISIT(self->perf_counter);
-    Py_VISIT(self->int_snaps);
-    Py_VISIT(self->str_snaps);
-    Py_VISIT(self->true_snap);
-    Py_VISIT(self->false_snap);
-    Py_VISIT(self->none_snap);
-    Py_VISIT(self->run_code);
-    Py_VISIT(self->states);
-    Py_VISIT(self->profile);
-    Py_VISIT(self->ids);
+#define VISIT(field) Py_VISIT(self->field);
+    CT_OWNED(VISIT)
+#undef VISIT
     return 0;
 }
 
 static int
 CTracer_clear(CTracer *self)
 {
-    Py_CLEAR(self->filename);
-    Py_CLEAR(self->raw);
-    Py_CLEAR(self->sink);
-    Py_CLEAR(self->pending);
-    Py_CLEAR(self->take);
-    Py_CLEAR(self->atom);
-    Py_CLEAR(self->encode);
-    Py_CLEAR(self->ref);
-    Py_CLEAR(self->diff_name);
-    Py_CLEAR(self->diff);
-    Py_CLEAR(self->cleanup);
-    Py_CLEAR(self->rules_factory);
-    Py_CLEAR(self->exception_value);
-    Py_CLEAR(self->cut_cls);
-    Py_CLEAR(self->cuts);
-    Py_CLEAR(self->cut_exc);
-    Py_CLEAR(self->perf_counter);
-    Py_CLEAR(self->int_snaps);
-    Py_CLEAR(self->str_snaps);
-    Py_CLEAR(self->true_snap);
-    Py_CLEAR(self->false_snap);
-    Py_CLEAR(self->none_snap);
-    Py_CLEAR(self->run_code);
-    Py_CLEAR(self->states);
-    Py_CLEAR(self->profile);
-    Py_CLEAR(self->ids);
+#define CLEAR(field) Py_CLEAR(self->field);
+    CT_OWNED(CLEAR)
+#undef CLEAR
+    self->make_rules = self->exception_helper = self->cut_cls = self->cut_exc = NULL;
+    self->perf_counter = self->true_snap = self->false_snap = self->none_snap = NULL;
+    self->run_code = NULL;
     return 0;
 }
 
@@ -131,118 +94,90 @@ CTracer_dealloc(CTracer *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-#define N_INIT_ARGS 33 /* CTracer's arguments (kwlist) */
+/* CTracer's arguments, by position (engine.py's _make_ctracer), and the items of `shared`
+ * (engine.py's _CT_SHARED, made once). */
+enum {
+    A_FILENAME, A_RAW, A_SINK, A_PENDING, A_ENCODER, A_COUNTS, A_CUTS, A_INT_SNAPS,
+    A_STR_SNAPS, A_SHORT_STR, A_N_MAX, A_MAX_DEPTH, A_MAX_STEPS, A_MAX_BYTES, A_MAX_TIME,
+    A_RECORD_STATES, A_SHARED, N_ARGS
+};
+enum {
+    S_MAKE_RULES, S_EXCEPTION_HELPER, S_CUT_CLS, S_CUT_EXC, S_PERF_COUNTER, S_TRUE, S_FALSE,
+    S_NONE, S_RUN_CODE, S_YIELD_OP, S_RETURN_OPS, S_RESUME_OP, S_CACHE_ITEMS, N_SHARED
+};
 
 static int
 CTracer_init(CTracer *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = { /* engine.py passes them in this order */
-        "filename", "raw", "sink", "pending", "take", "atom", "encode", "ref", "diff_name", "diff",
-        "cleanup", "exception_value", "cut_cls", "cuts", "cut_exc", "perf_counter", "int_snaps",
-        "str_snaps", "true_snap", "false_snap", "none_snap", "run_code", "yield_op",
-        "return_ops", "resume_op", "max_steps", "max_bytes", "max_time", "n_max", "max_depth", "short_str", "cache_items", "record_states", NULL};
-    PyObject *filename, *raw, *sink, *pending, *take, *atom, *encode, *ref, *diff_name, *diff, *cleanup,
-        *exception_value, *cut_cls, *cuts, *cut_exc, *perf_counter, *int_snaps, *str_snaps, *true_snap,
-        *false_snap, *none_snap, *run_code;
-    int yield_op, resume_op, record_states;
-    const char *return_ops;
-    Py_ssize_t n_return_ops;
-    long long max_steps, max_bytes;
-    double max_time;
-    Py_ssize_t n_max, max_depth, short_str, cache_items;
-    /* engine.py passes every argument by position: unpacked here, without the general
-     * parser (a tenth of a small trace's setup); any other call takes the parser */
-    if ((kwds == NULL || PyDict_GET_SIZE(kwds) == 0) && PyTuple_GET_SIZE(args) == N_INIT_ARGS) {
-        PyObject **a = &PyTuple_GET_ITEM(args, 0);
-        filename = a[0], raw = a[1], sink = a[2], pending = a[3], take = a[4], atom = a[5];
-        encode = a[6], ref = a[7], diff_name = a[8], diff = a[9], cleanup = a[10];
-        exception_value = a[11], cut_cls = a[12], cuts = a[13], cut_exc = a[14];
-        perf_counter = a[15], int_snaps = a[16], str_snaps = a[17], true_snap = a[18];
-        false_snap = a[19], none_snap = a[20], run_code = a[21];
-        if (!PyUnicode_Check(filename) || !PyList_Check(pending) || !PyList_Check(cuts) ||
-            !PyDict_Check(int_snaps) || !PyDict_Check(str_snaps) || !PyBytes_Check(a[23])) {
-            PyErr_SetString(PyExc_TypeError, "CTracer: an argument of the wrong type");
-            return -1;
-        }
-        return_ops = PyBytes_AS_STRING(a[23]);
-        n_return_ops = PyBytes_GET_SIZE(a[23]);
-        yield_op = (int)PyLong_AsLong(a[22]); /* opcodes: small ints */
-        resume_op = (int)PyLong_AsLong(a[24]);
-        max_steps = PyLong_AsLongLong(a[25]);
-        max_bytes = PyLong_AsLongLong(a[26]);
-        max_time = PyFloat_AsDouble(a[27]);
-        n_max = PyNumber_AsSsize_t(a[28], PyExc_OverflowError);
-        max_depth = PyNumber_AsSsize_t(a[29], PyExc_OverflowError);
-        short_str = PyNumber_AsSsize_t(a[30], PyExc_OverflowError);
-        cache_items = PyNumber_AsSsize_t(a[31], PyExc_OverflowError);
-        record_states = PyObject_IsTrue(a[32]);
-        if (PyErr_Occurred())
-            return -1;
-    }
-    else if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "UOOO!OOOOOOOOOO!OOO!O!OOOOiy#iLLdnnnnp", kwlist, &filename, &raw, &sink,
-            &PyList_Type, &pending, &take, &atom, &encode, &ref, &diff_name, &diff, &cleanup,
-            &exception_value, &cut_cls, &PyList_Type, &cuts, &cut_exc, &perf_counter, &PyDict_Type, &int_snaps,
-            &PyDict_Type, &str_snaps, &true_snap, &false_snap, &none_snap, &run_code, &yield_op,
-            &return_ops, &n_return_ops, &resume_op, &max_steps, &max_bytes, &max_time, &n_max, &max_depth, &short_str, &cache_items, &record_states))
-        return -1;
-    if (raw != Py_None && !PyList_CheckExact(raw)) {
-        PyErr_SetString(PyExc_TypeError, "raw must be a list or None");
+    if ((kwds != NULL && PyDict_GET_SIZE(kwds) != 0) || PyTuple_GET_SIZE(args) != N_ARGS) {
+        PyErr_Format(PyExc_TypeError, "CTracer takes %d positional arguments", N_ARGS);
         return -1;
     }
-    CTracer_clear(self);
-    Py_INCREF(filename); self->filename = filename;
-    if (raw != Py_None) { Py_INCREF(raw); self->raw = raw; }
-    Py_INCREF(sink); self->sink = sink;
-    Py_INCREF(pending); self->pending = pending;
-    Py_INCREF(take); self->take = take;
-    Py_INCREF(atom); self->atom = atom;
-    Py_INCREF(encode); self->encode = encode;
-    Py_INCREF(ref); self->ref = ref;
-    if (diff == Py_None && cleanup == Py_None) { /* diff_name makes the rules when needed */
-        Py_INCREF(diff_name); self->rules_factory = diff_name;
+    PyObject **a = &PyTuple_GET_ITEM(args, 0);
+    PyObject *shared = a[A_SHARED];
+    if (!PyUnicode_Check(a[A_FILENAME]) || (a[A_RAW] != Py_None && !PyList_CheckExact(a[A_RAW])) ||
+        !PyList_Check(a[A_PENDING]) || !PyList_Check(a[A_CUTS]) || !PyDict_Check(a[A_INT_SNAPS]) ||
+        !PyDict_Check(a[A_STR_SNAPS]) || !PyTuple_CheckExact(shared) ||
+        PyTuple_GET_SIZE(shared) != N_SHARED || !PyBytes_Check(PyTuple_GET_ITEM(shared, S_RETURN_OPS))) {
+        PyErr_SetString(PyExc_TypeError, "CTracer: an argument of the wrong type");
+        return -1;
     }
-    else {
-        Py_INCREF(diff_name); self->diff_name = diff_name;
-        Py_INCREF(diff); self->diff = diff;
-        Py_INCREF(cleanup); self->cleanup = cleanup;
-    }
-    Py_INCREF(exception_value); self->exception_value = exception_value;
-    Py_INCREF(cut_cls); self->cut_cls = cut_cls;
-    Py_INCREF(cuts); self->cuts = cuts;
-    Py_INCREF(cut_exc); self->cut_exc = cut_exc;
-    Py_INCREF(perf_counter); self->perf_counter = perf_counter;
-    Py_INCREF(int_snaps); self->int_snaps = int_snaps;
-    Py_INCREF(str_snaps); self->str_snaps = str_snaps;
-    Py_INCREF(true_snap); self->true_snap = true_snap;
-    Py_INCREF(false_snap); self->false_snap = false_snap;
-    Py_INCREF(none_snap); self->none_snap = none_snap;
-    Py_INCREF(run_code); self->run_code = run_code;
-    self->yield_op = yield_op;
-    self->resume_op = resume_op;
-    if (n_return_ops < 1 || n_return_ops > (Py_ssize_t)sizeof(self->return_ops)) {
+    PyObject **sh = &PyTuple_GET_ITEM(shared, 0);
+    PyObject *return_ops = sh[S_RETURN_OPS];
+    if (PyBytes_GET_SIZE(return_ops) < 1 ||
+        PyBytes_GET_SIZE(return_ops) > (Py_ssize_t)sizeof(self->return_ops)) {
         PyErr_SetString(PyExc_ValueError, "return_ops: 1 to 8 opcodes");
         return -1;
     }
-    memcpy(self->return_ops, return_ops, n_return_ops);
-    self->n_return_ops = n_return_ops;
-    self->max_steps = max_steps;
-    self->max_bytes = max_bytes;
-    self->max_time = max_time;
-    self->n_max = n_max;
-    self->max_depth = max_depth;
-    self->short_str = short_str;
-    self->cache_items = cache_items;
-    self->record_states = record_states;
+    self->yield_op = (int)PyLong_AsLong(sh[S_YIELD_OP]); /* opcodes: small ints */
+    self->resume_op = (int)PyLong_AsLong(sh[S_RESUME_OP]);
+    self->cache_items = PyNumber_AsSsize_t(sh[S_CACHE_ITEMS], PyExc_OverflowError);
+    self->short_str = PyNumber_AsSsize_t(a[A_SHORT_STR], PyExc_OverflowError);
+    self->n_max = PyNumber_AsSsize_t(a[A_N_MAX], PyExc_OverflowError);
+    self->max_depth = PyNumber_AsSsize_t(a[A_MAX_DEPTH], PyExc_OverflowError);
+    self->max_steps = PyLong_AsLongLong(a[A_MAX_STEPS]);
+    self->max_bytes = PyLong_AsLongLong(a[A_MAX_BYTES]);
+    self->max_time = PyFloat_AsDouble(a[A_MAX_TIME]);
+    self->record_states = PyObject_IsTrue(a[A_RECORD_STATES]);
+    if (PyErr_Occurred())
+        return -1;
+    memcpy(self->return_ops, PyBytes_AS_STRING(return_ops), PyBytes_GET_SIZE(return_ops));
+    self->n_return_ops = PyBytes_GET_SIZE(return_ops);
+    CTracer_clear(self);
+    self->filename = Py_NewRef(a[A_FILENAME]);
+    self->raw = a[A_RAW] != Py_None ? Py_NewRef(a[A_RAW]) : NULL;
+    self->sink = Py_NewRef(a[A_SINK]);
+    self->pending = Py_NewRef(a[A_PENDING]);
+    self->encoder = Py_NewRef(a[A_ENCODER]);
+    self->counts = Py_NewRef(a[A_COUNTS]);
+    self->cuts = Py_NewRef(a[A_CUTS]);
+    self->int_snaps = Py_NewRef(a[A_INT_SNAPS]);
+    self->str_snaps = Py_NewRef(a[A_STR_SNAPS]);
+    self->shared = Py_NewRef(shared);
+    self->make_rules = sh[S_MAKE_RULES];
+    self->exception_helper = sh[S_EXCEPTION_HELPER];
+    self->cut_cls = sh[S_CUT_CLS];
+    self->cut_exc = sh[S_CUT_EXC];
+    self->perf_counter = sh[S_PERF_COUNTER];
+    self->true_snap = sh[S_TRUE];
+    self->false_snap = sh[S_FALSE];
+    self->none_snap = sh[S_NONE];
+    self->run_code = sh[S_RUN_CODE];
     self->steps = self->bytes = self->frames = self->next_step = 0;
     self->monitoring = self->stopped = self->fresh_call = 0;
     self->line_override = -1;
-    self->profile = NULL;
-    self->states = PyDict_New();
-    if (self->states == NULL)
-        return -1;
     self->deadline = 1e300;
     return 0;
+}
+
+/* The encoder's attribute `name` (its `_atom`, `encode` or `ref`), looked up when first
+ * needed and kept in *slot; borrowed, or NULL with an error. */
+PyObject *
+ct_encoder_attr(CTracer *self, PyObject **slot, PyObject *name)
+{
+    if (*slot == NULL)
+        *slot = PyObject_GetAttr(self->encoder, name);
+    return *slot;
 }
 
 static PyObject *
@@ -300,7 +235,8 @@ CTracer_monitor(CTracer *self, PyObject *on)
         return NULL;
     self->monitoring = flag;
     self->stopped = 0;
-    PyDict_Clear(self->states);
+    if (ct_fresh_states(self) < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -420,9 +356,9 @@ static PyMethodDef CTracer_methods[] = {
     {"monitor", (PyCFunction)CTracer_monitor, METH_O,
      "Feed this tracer from sys.monitoring callbacks (True) or from settrace (False)."},
     {"watch", (PyCFunction)(void (*)(void))ct_watch, METH_FASTCALL,
-     "watch(tool, codes): feed this tracer from the held tool's events, on for codes."},
+     "watch(tool, source): feed this tracer from the held tool's events, on for source's code."},
     {"unwatch", (PyCFunction)(void (*)(void))ct_unwatch, METH_FASTCALL,
-     "unwatch(tool, codes): switch off the local events watch switched on."},
+     "unwatch(tool): switch off the local events watch switched on."},
     {"mon_start", (PyCFunction)(void (*)(void))ct_mon_start, METH_FASTCALL, "PY_START"},
     {"mon_resume", (PyCFunction)(void (*)(void))ct_mon_resume, METH_FASTCALL, "PY_RESUME"},
     {"mon_throw", (PyCFunction)(void (*)(void))ct_mon_throw, METH_FASTCALL, "PY_THROW"},
@@ -464,6 +400,9 @@ PyInit__ctracer(void)
     if (PyType_Ready(&FrameStateType) < 0 || PyType_Ready(&CTracerType) < 0)
         return NULL;
 #define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
+    INTERN(str__atom, "_atom");
+    INTERN(str_encode, "encode");
+    INTERN(str_ref, "ref");
     INTERN(str_line, "line");
     INTERN(str_empty, "");
     INTERN(str__ids, "_ids");
