@@ -111,6 +111,8 @@ typedef struct {
     int line_override;        /* the line of the line event being handled, or -1 */
     int fresh_call;           /* the call being handled is a frame's first event (PY_START) */
     PyObject *states;         /* monitoring: frame address -> FrameState (see events.c) */
+    void *last_frame;         /* monitoring: states[last_frame] is last_state (borrowed), */
+    PyObject *last_state;     /*   or last_state is NULL (see events.c: get_state) */
     PyObject *profile;        /* NULL, or where the time goes is added up (see below) */
     PyObject *last_kind;      /* profiling: the kind of the event last emitted (borrowed) */
     PyObject *ids;            /* the encoder's id -> number table (its `ref`, rendered in C) */

@@ -6,13 +6,18 @@
  * engine keeps its closure there (it dies with the frame). Under sys.monitoring a host's
  * settrace tracer may run beside us and owns f_trace, so the states are kept in a dict by
  * frame address, dropped when the frame returns or unwinds; a frame's first event
- * (PY_START) always starts a fresh state, so a reused address cannot inherit one.
+ * (PY_START) always starts a fresh state, so a reused address cannot inherit one. The
+ * entry last looked up or stored is also kept aside (`last_frame`, `last_state`: most
+ * events are the same frame's as the one before), dropped whenever the dict changes, so
+ * it always answers what the dict would.
  * Both return new references (Py_None when there is none). */
 static PyObject *
 get_state(CTracer *self, PyFrameObject *frame)
 {
     if (!self->monitoring)
         return ct_frame_trace(frame);
+    if (self->last_state != NULL && self->last_frame == (void *)frame)
+        return Py_NewRef(self->last_state);
     PyObject *key = PyLong_FromVoidPtr(frame);
     if (key == NULL)
         return NULL;
@@ -20,6 +25,8 @@ get_state(CTracer *self, PyFrameObject *frame)
     Py_DECREF(key);
     if (st == NULL)
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    self->last_frame = frame;
+    self->last_state = st;
     return Py_NewRef(st);
 }
 
@@ -28,6 +35,8 @@ set_state(CTracer *self, PyFrameObject *frame, PyObject *st)
 {
     if (!self->monitoring)
         return PyObject_SetAttr((PyObject *)frame, str_f_trace, st);
+    self->last_frame = NULL;
+    self->last_state = NULL;
     PyObject *key = PyLong_FromVoidPtr(frame);
     if (key == NULL)
         return -1;
@@ -37,6 +46,10 @@ set_state(CTracer *self, PyFrameObject *frame, PyObject *st)
         rc = 0;
     }
     Py_DECREF(key);
+    if (rc == 0 && st != Py_None) {
+        self->last_frame = frame;
+        self->last_state = st;
+    }
     return rc;
 }
 
@@ -214,6 +227,8 @@ exception_value(CTracer *self, PyObject *exc_arg)
 int
 ct_fresh_states(CTracer *self)
 {
+    self->last_frame = NULL;
+    self->last_state = NULL;
     if (self->states == NULL)
         return (self->states = PyDict_New()) == NULL ? -1 : 0;
     PyDict_Clear(self->states);

@@ -83,6 +83,8 @@ CTracer_clear(CTracer *self)
     self->make_rules = self->exception_helper = self->cut_cls = self->cut_exc = NULL;
     self->perf_counter = self->true_snap = self->false_snap = self->none_snap = NULL;
     self->run_code = NULL;
+    self->last_frame = NULL; /* the states are gone */
+    self->last_state = NULL;
     return 0;
 }
 
