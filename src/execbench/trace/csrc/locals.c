@@ -113,8 +113,10 @@ ct_locals_read(CtLocals *l, PyFrameObject *frame, PyCodeObject *code)
             if (same == 0)
                 PyErr_Format(PyExc_SystemError, "execbench: locals differ: %R vs %R", d, ref);
         }
+        /* another frame than the current one has no snapshot to compare with: keep it */
+        int failed = d == NULL || (ref != NULL ? same != 1 : PyErr_Occurred() != NULL);
         Py_XDECREF(ref);
-        if (same != 1 && (d != NULL || ref != NULL)) {
+        if (failed) {
             ct_locals_release(l);
             return -1;
         }
